@@ -1,0 +1,64 @@
+# jiceng: two commands — `make run` (demo county on http://127.0.0.1:8000) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PORT   ?= 8000
+STAMP  := $(VENV)/.installed
+VENDOR := src/jiceng/static/vendor
+export DJANGO_SETTINGS_MODULE := jiceng.settings
+
+.PHONY: run test test-unit test-e2e install assets lint fmt demo bench clean messages
+
+run: install assets
+	@mkdir -p var
+	$(BIN)/jiceng manage migrate --noinput -v 0
+	$(BIN)/jiceng demo --if-empty
+	PORT=$(PORT) $(BIN)/jiceng serve
+
+test: install assets
+	$(BIN)/ruff check src tests bench
+	$(BIN)/jiceng manage makemigrations --check --dry-run -v 0
+	$(BIN)/python -m pytest -q
+
+test-unit: install assets
+	$(BIN)/python -m pytest -q -m "not e2e"
+
+test-e2e: install assets
+	$(BIN)/python -m pytest -q -m e2e
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install -q --disable-pip-version-check --no-deps -e .
+	touch $(STAMP)
+
+# ECharts and htmx come from the npm registry at build time and are served by us: government
+# intranets are offline, so nothing is fetched from a CDN at run time.
+assets: $(VENDOR)/echarts.min.js $(VENDOR)/htmx.min.js
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+
+$(VENDOR)/%.js: node_modules/.package-lock.json
+	@mkdir -p $(VENDOR)
+	cp node_modules/echarts/dist/echarts.min.js node_modules/htmx.org/dist/htmx.min.js $(VENDOR)/
+
+messages: install
+	cd src/jiceng && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete && ../../$(BIN)/django-admin compilemessages -l zh_Hans
+
+lint: install
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+fmt: install
+	$(BIN)/ruff check --fix src tests bench
+	$(BIN)/ruff format src tests bench
+
+demo: install
+	@mkdir -p var
+	$(BIN)/jiceng demo
+
+clean:
+	rm -rf var/jiceng.sqlite3* var/static

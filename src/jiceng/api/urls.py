@@ -1,0 +1,72 @@
+"""The JSON API: /api/v1/…, OpenAPI at /api/openapi.json. Each app contributes a router; this
+module assembles them and maps domain errors to HTTP answers."""
+
+from __future__ import annotations
+
+from django.http import HttpRequest
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError
+from ninja.security import APIKeyCookie, HttpBearer
+
+from jiceng.core.errors import DomainError, NotFound
+
+
+class BearerToken(HttpBearer):
+    """Personal access tokens (created on the profile page): ``Authorization: Bearer jc_…``."""
+
+    def authenticate(self, request: HttpRequest, token: str):
+        from jiceng.core.services import api_token_authenticate
+
+        user = api_token_authenticate(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+class SessionAuth(APIKeyCookie):
+    """The logged-in browser session (CSRF checked, as for any form)."""
+
+    param_name = "sessionid"
+
+    def authenticate(self, request: HttpRequest, key):
+        user = getattr(request, "user", None)
+        return user if user is not None and user.is_authenticated and user.is_active else None
+
+
+api = NinjaAPI(
+    title="jiceng 基层 API",
+    version="1",
+    description="党建引领基层治理平台接口。所有数据按调用者的组织范围过滤。",
+    auth=[BearerToken(), SessionAuth(csrf=True)],
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def _domain_error(request, exc: DomainError):
+    return api.create_response(request, {"errors": exc.as_list()}, status=400)
+
+
+@api.exception_handler(NotFound)
+def _not_found(request, exc):
+    return api.create_response(request, {"errors": [{"field": "__all__", "message": "未找到或无权访问。"}]},
+                               status=404)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorised(request, exc):
+    return api.create_response(request, {"errors": [{"field": "__all__", "message": "未登录或令牌无效。"}]},
+                               status=401)
+
+
+def _mount() -> None:
+    from jiceng.core.api import router as core_router
+    from jiceng.people.api import router as people_router
+
+    api.add_router("/v1/", core_router)
+    api.add_router("/v1/", people_router)
+
+
+_mount()

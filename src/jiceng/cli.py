@@ -1,0 +1,162 @@
+"""The ``jiceng`` console script.
+
+    jiceng demo [--if-empty] [--seed N]   load the demo county into an empty database
+    jiceng serve [--port 8000]            serve on 127.0.0.1 (gunicorn)
+    jiceng manage <django command> ...    any Django management command
+    jiceng createadmin                    first administrator of a real deployment
+    jiceng check-deploy                   Django's deployment checks plus ours
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def _setup() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
+    import django
+
+    django.setup()
+
+
+def _ensure_var_dir() -> None:
+    from django.conf import settings
+
+    settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def cmd_manage(args: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["jiceng manage", *args])
+    return 0
+
+
+def cmd_demo(ns: argparse.Namespace) -> int:
+    _setup()
+    _ensure_var_dir()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from jiceng.demo import DemoRefused, load_demo
+
+    try:
+        summary = load_demo(seed=ns.seed, progress=True)
+    except DemoRefused as exc:
+        if ns.if_empty:
+            print(f"演示数据未加载：{exc}")
+            return 0
+        print(f"拒绝加载演示数据：{exc}", file=sys.stderr)
+        return 1
+    print(summary)
+    return 0
+
+
+def _print_banner(port: int) -> None:
+    from jiceng.demo import DEMO_LOGINS, demo_loaded
+
+    print(f"\n  jiceng 基层治理平台  →  http://127.0.0.1:{port}/\n")
+    if demo_loaded():
+        print("  演示账号（密码均为 demo12345）：")
+        for username, role in DEMO_LOGINS:
+            print(f"    {username:<14} {role}")
+        print()
+
+
+def cmd_serve(ns: argparse.Namespace) -> int:
+    _setup()
+    _ensure_var_dir()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    port = ns.port or int(os.environ.get("PORT", "8000"))
+    _print_banner(port)
+    sys.stdout.flush()
+    from gunicorn.app.wsgiapp import run
+
+    sys.argv = [
+        "gunicorn", "jiceng.wsgi:application", "--bind", f"{ns.host}:{port}", "--workers", str(ns.workers),
+        "--threads", "4", "--access-logfile", "-", "--timeout", "120",
+    ]
+    run()
+    return 0
+
+
+def cmd_createadmin(ns: argparse.Namespace) -> int:
+    _setup()
+    import getpass
+
+    from django.db import transaction
+
+    from jiceng.core import services
+    from jiceng.core.errors import DomainError
+    from jiceng.core.models import Area, Org
+
+    username = ns.username or input("用户名: ").strip()
+    password = os.environ.get("JICENG_ADMIN_PASSWORD") or getpass.getpass("密码: ")
+    try:
+        with transaction.atomic():
+            user = services.user_create(actor=None, username=username, password=password, is_superuser=True)
+            root = Org.get_root_nodes().first()
+            if root is None:
+                area = Area.get_root_nodes().first() or services.area_create(
+                    actor=None, parent=None, name=ns.area_name, kind="county", code=ns.area_code or "")
+                root = services.org_create(actor=None, parent=None, name=ns.org_name, kind="committee", area=area)
+            services.role_grant(actor=None, user=user, role="county_admin", org=root)
+    except DomainError as exc:
+        for item in exc.as_list():
+            print(item["message"], file=sys.stderr)
+        return 1
+    print(f"已创建管理员 {username}，管辖：{root.name}")
+    return 0
+
+
+def cmd_check_deploy(ns: argparse.Namespace) -> int:
+    _setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    problems = []
+    if settings.SECRET_KEY == settings.DEMO_SECRET_KEY:
+        problems.append("SECRET_KEY 仍为演示值")
+    if settings.JICENG_FIELD_KEY == settings.DEMO_FIELD_KEY:
+        problems.append("JICENG_FIELD_KEY 仍为演示值：个人信息未受保护")
+    call_command("check", deploy=True, fail_level="WARNING")
+    for p in problems:
+        print(f"错误：{p}", file=sys.stderr)
+    return 1 if problems else 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] == "manage":
+        return cmd_manage(argv[1:])
+    parser = argparse.ArgumentParser(prog="jiceng", description="基层：党建引领基层治理平台")
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    p = sub.add_parser("demo", help="load the demo county into an empty database")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) if data exists")
+    p.set_defaults(fn=cmd_demo)
+    p = sub.add_parser("serve", help="serve the web application")
+    p.add_argument("--port", type=int, default=None)
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--workers", type=int, default=2)
+    p.set_defaults(fn=cmd_serve)
+    sub.add_parser("manage", help="run a Django management command")
+    p = sub.add_parser("createadmin", help="create the first administrator of a deployment")
+    p.add_argument("--username")
+    p.add_argument("--org-name", default="县委")
+    p.add_argument("--area-name", default="县")
+    p.add_argument("--area-code", default="")
+    p.set_defaults(fn=cmd_createadmin)
+    p = sub.add_parser("check-deploy", help="deployment checks")
+    p.set_defaults(fn=cmd_check_deploy)
+    ns = parser.parse_args(argv)
+    return ns.fn(ns)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

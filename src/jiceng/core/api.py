@@ -1,0 +1,138 @@
+"""Core API: organisation tree, area tree, indicators."""
+
+from __future__ import annotations
+
+from ninja import Field, Router, Schema
+
+from jiceng.core import indicators, selectors
+from jiceng.core.errors import NotFound
+from jiceng.core.models import Org
+from jiceng.core.periods import parse_period
+from jiceng.core.scoping import root_orgs
+
+router = Router(tags=["组织与区域 orgs & areas"])
+
+
+class OrgOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str = Field(..., alias="get_kind_display")
+    depth: int
+    numchild: int
+    parent_id: int | None = None
+    area_id: int | None = None
+    established_on: str | None = None
+
+    @staticmethod
+    def resolve_parent_id(obj: Org) -> int | None:
+        return getattr(obj, "_parent_id", None)
+
+    @staticmethod
+    def resolve_established_on(obj: Org) -> str | None:
+        return obj.established_on.isoformat() if obj.established_on else None
+
+
+class OrgNodeOut(Schema):
+    org: OrgOut
+    ancestors: list[OrgOut]
+    children: list[OrgOut]
+
+
+class AreaOut(Schema):
+    id: int
+    name: str
+    kind: str
+    kind_label: str = Field(..., alias="get_kind_display")
+    code: str
+    depth: int
+    numchild: int
+
+
+class AreaNodeOut(Schema):
+    area: AreaOut
+    ancestors: list[AreaOut]
+    children: list[AreaOut]
+
+
+class PartOut(Schema):
+    key: str
+    label: str
+    value: int
+
+
+class IndicatorOut(Schema):
+    name: str
+    label: str
+    unit: str
+    org_id: int
+    period: str
+    as_of: str
+    value: float | int | None
+    numerator: int | None = None
+    denominator: int | None = None
+    parts: list[PartOut] = []
+
+
+class IndicatorInfo(Schema):
+    name: str
+    label: str
+    unit: str
+    description: str
+
+
+@router.get("/orgs", response=list[OrgOut], summary="我可见的顶层组织 / Organisations at the top of my scope")
+def org_roots(request):
+    return root_orgs(request.auth)
+
+
+@router.get("/orgs/{org_id}", response=OrgNodeOut, summary="组织节点：本级、上级与下级")
+def org_node(request, org_id: int):
+    org = selectors.org_get(actor=request.auth, org_id=org_id)
+    return {
+        "org": org,
+        "ancestors": selectors.org_ancestors_in_scope(actor=request.auth, org=org),
+        "children": list(selectors.org_children(actor=request.auth, org=org)),
+    }
+
+
+@router.get("/areas", response=list[AreaOut], summary="我可见的顶层区域")
+def area_roots(request):
+    return list(selectors.root_areas(actor=request.auth))
+
+
+@router.get("/areas/{area_id}", response=AreaNodeOut, summary="区域节点：本级、上级与下级")
+def area_node(request, area_id: int):
+    area = selectors.area_get(actor=request.auth, area_id=area_id)
+    return {
+        "area": area,
+        "ancestors": selectors.area_ancestors_in_scope(actor=request.auth, area=area),
+        "children": list(selectors.area_children(actor=request.auth, area=area)),
+    }
+
+
+@router.get("/indicators", response=list[IndicatorInfo], summary="已注册的指标")
+def indicator_list(request):
+    return [
+        {"name": i.name, "label": i.label, "unit": i.unit, "description": i.description}
+        for i in sorted(indicators.REGISTRY.values(), key=lambda i: i.name)
+    ]
+
+
+@router.get("/indicators/{name}", response=IndicatorOut, summary="计算一个指标（组织子树 × 统计期间）")
+def indicator_value(request, name: str, org: int | None = None, period: str | None = None):
+    if org is None:
+        roots = root_orgs(request.auth)
+        if not roots:
+            raise NotFound()
+        node = roots[0]
+    else:
+        node = selectors.org_get(actor=request.auth, org_id=org)
+    p = parse_period(period)
+    val = indicators.compute(actor=request.auth, name=name, org=node, period=p)
+    ind = indicators.get(name)
+    return {
+        "name": name, "label": ind.label, "unit": ind.unit, "org_id": node.pk, "period": p.label,
+        "as_of": p.as_of.isoformat(), "value": val.value, "numerator": val.numerator,
+        "denominator": val.denominator, "parts": [vars(x) for x in val.parts],
+    }

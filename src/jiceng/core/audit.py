@@ -1,0 +1,92 @@
+"""Audit log writer. Every service write calls ``record``; reads of full personal data too.
+
+Request context (IP, user agent) travels in a context variable set by RequestContextMiddleware,
+so services need not be handed the request.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import models
+
+from .models import AuditEntry
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    ip: str | None = None
+    user_agent: str = ""
+
+
+_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
+    "jiceng_request_context", default=RequestContext()
+)
+
+
+def set_request_context(ctx: RequestContext) -> contextvars.Token:
+    return _context.set(ctx)
+
+
+def reset_request_context(token: contextvars.Token) -> None:
+    _context.reset(token)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return value
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """{field: [old, new]} for the fields that changed. Callers pass masked personal values."""
+    out = {}
+    for key in sorted(set(before) | set(after)):
+        old, new = _plain(before.get(key)), _plain(after.get(key))
+        if old != new:
+            out[key] = [old, new]
+    return out
+
+
+def record(
+    *,
+    actor,
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+    org_path: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
+    ctx = _context.get()
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+        target_repr = target_repr or str(target)[:200]
+    return AuditEntry.objects.create(
+        actor=actor if getattr(actor, "pk", None) else None,
+        actor_name=(str(actor) if getattr(actor, "pk", None) else "system")[:150],
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr[:200],
+        org_path=org_path,
+        changes=changes or {},
+        ip=ctx.ip,
+        user_agent=ctx.user_agent[:300],
+    )
+
+
+# Display names for changed fields in the audit log; apps add theirs at start-up.
+FIELD_LABELS: dict[str, str] = {}

@@ -1,0 +1,42 @@
+"""Ledger exports: openpyxl write-only (streaming) workbooks, formula-injection safe."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """A text cell that Excel/WPS would read as a formula is prefixed with a quote."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> tempfile.SpooledTemporaryFile:
+    """Rows are consumed lazily (pass an iterator over .iterator()), memory stays flat."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=title[:31])
+    bold = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        c = WriteOnlyCell(ws, value=h)
+        c.font = bold
+        header_cells.append(c)
+    ws.append(header_cells)
+    count = 0
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+        count += 1
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    wb.save(out)
+    out.seek(0)
+    out.rows_written = count  # type: ignore[attr-defined]
+    return out

@@ -1,0 +1,90 @@
+"""The indicator registry: a number means the same on the dashboard, in the API and in reports.
+
+An app registers a compute function ``fn(org, period) -> IndicatorValue`` under a dotted name.
+Compute functions work on one org subtree and run SQL aggregates; access is checked once, in
+``compute``, so no caller can read a subtree outside its scope through an indicator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .errors import NotFound
+from .models import Org
+from .periods import Period
+from .roles import Perm
+from .scoping import can_access_org
+
+
+class ConsistencyError(Exception):
+    """A breakdown does not add up to its total: refuse to show it rather than print a wrong table."""
+
+
+@dataclass(frozen=True)
+class Part:
+    key: str
+    label: str
+    value: int
+
+
+@dataclass
+class IndicatorValue:
+    value: float | int | None
+    numerator: int | None = None
+    denominator: int | None = None
+    parts: list[Part] = field(default_factory=list)
+
+    def check(self) -> IndicatorValue:
+        if self.parts and sum(p.value for p in self.parts) != self.value:
+            raise ConsistencyError(
+                f"breakdown sums to {sum(p.value for p in self.parts)}, total is {self.value}"
+            )
+        return self
+
+
+def ratio(numerator: int, denominator: int) -> IndicatorValue:
+    return IndicatorValue(
+        value=round(numerator / denominator, 4) if denominator else None,
+        numerator=numerator,
+        denominator=denominator,
+    )
+
+
+@dataclass(frozen=True)
+class Indicator:
+    name: str
+    label: str
+    unit: str  # count | rate | breakdown
+    description: str
+    fn: Callable[[Org, Period], IndicatorValue]
+
+
+REGISTRY: dict[str, Indicator] = {}
+
+
+def register(name: str, *, label: str, unit: str, description: str = ""):
+    if unit not in {"count", "rate", "breakdown"}:
+        raise ValueError(unit)
+
+    def deco(fn: Callable[[Org, Period], IndicatorValue]):
+        if name in REGISTRY:
+            raise ValueError(f"indicator {name} registered twice")
+        REGISTRY[name] = Indicator(name, str(label), unit, str(description), fn)
+        return fn
+
+    return deco
+
+
+def get(name: str) -> Indicator:
+    try:
+        return REGISTRY[name]
+    except KeyError:
+        raise NotFound() from None
+
+
+def compute(*, actor, name: str, org: Org, period: Period) -> IndicatorValue:
+    ind = get(name)
+    if not can_access_org(actor, Perm.VIEW_ORG, org):
+        raise NotFound()
+    return ind.fn(org, period).check()

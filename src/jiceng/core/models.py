@@ -1,0 +1,221 @@
+"""Core: the two trees (areas and party organisations), users and role grants, the audit log,
+rule-pack overrides, the holiday table and API tokens.
+
+No business rules here: writes go through ``services.py``; these classes only describe data.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from treebeard.mp_tree import MP_Node
+
+
+class User(AbstractUser):
+    """A login. What it may see comes only from its RoleAssignments (scoping in core.scoping)."""
+
+    display_name = models.CharField(_("display name"), max_length=50, blank=True)
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class AreaKind(models.TextChoices):
+    COUNTY = "county", _("county")
+    TOWNSHIP = "township", _("township")
+    SUBDISTRICT = "subdistrict", _("subdistrict")
+    VILLAGE = "village", _("village")
+    COMMUNITY = "community", _("community")
+    ESTATE = "estate", _("estate")
+    GRID = "grid", _("grid")
+    BUILDING = "building", _("building")
+
+
+# Which kinds may sit under which: county → township/subdistrict → village/community →
+# estate/grid → building (an estate may hold grids too: 000-R3 "把支部建在小区").
+AREA_CHILD_KINDS: dict[str, set[str]] = {
+    AreaKind.COUNTY: {AreaKind.TOWNSHIP, AreaKind.SUBDISTRICT},
+    AreaKind.TOWNSHIP: {AreaKind.VILLAGE, AreaKind.COMMUNITY},
+    AreaKind.SUBDISTRICT: {AreaKind.VILLAGE, AreaKind.COMMUNITY},
+    AreaKind.VILLAGE: {AreaKind.ESTATE, AreaKind.GRID},
+    AreaKind.COMMUNITY: {AreaKind.ESTATE, AreaKind.GRID},
+    AreaKind.ESTATE: {AreaKind.GRID, AreaKind.BUILDING},
+    AreaKind.GRID: {AreaKind.BUILDING},
+    AreaKind.BUILDING: set(),
+}
+
+
+class Area(MP_Node):
+    """行政区划 and its grassroots subdivisions, one tree. A grid (网格) is an Area of kind grid."""
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=AreaKind.choices)
+    code = models.CharField(_("division code"), max_length=20, blank=True, help_text="GB/T 2260")
+
+    node_order_by = None
+
+    class Meta:
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        indexes = [models.Index(fields=["kind", "path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrgKind(models.TextChoices):
+    COMMITTEE = "committee", _("party committee")  # 党委
+    GENERAL_BRANCH = "general_branch", _("general branch")  # 党总支
+    BRANCH = "branch", _("branch")  # 党支部
+    GROUP = "group", _("party group")  # 党小组
+
+
+ORG_CHILD_KINDS: dict[str, set[str]] = {
+    OrgKind.COMMITTEE: {OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH},
+    OrgKind.GENERAL_BRANCH: {OrgKind.BRANCH},
+    OrgKind.BRANCH: {OrgKind.GROUP},
+    OrgKind.GROUP: set(),
+}
+
+
+class Org(MP_Node):
+    """党组织: one tree of committees, general branches, branches and groups.
+
+    ``area`` anchors the organisation in the area tree; area-anchored data (households, 两委
+    posts, grids) is scoped through it. A grid party group (网格党小组) is an Org of kind group
+    whose area is a grid.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(_("kind"), max_length=20, choices=OrgKind.choices)
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), null=True, blank=True, on_delete=models.PROTECT, related_name="orgs"
+    )
+    established_on = models.DateField(_("established on"), null=True, blank=True)
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+
+    node_order_by = None
+
+    class Meta:
+        verbose_name = _("party organisation")
+        verbose_name_plural = _("party organisations")
+        indexes = [models.Index(fields=["kind", "path"])]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    COUNTY_ADMIN = "county_admin", _("county organisation department")
+    TOWNSHIP_ADMIN = "township_admin", _("township party committee")
+    BRANCH_SECRETARY = "branch_secretary", _("branch secretary")
+    GRID_WORKER = "grid_worker", _("grid worker")
+    MEMBER = "member", _("party member")
+
+
+class RoleAssignment(models.Model):
+    """A role granted on one org node reaches that node's whole subtree."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+")
+    granted_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [models.UniqueConstraint(fields=["user", "role", "org"], name="uniq_role_assignment")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.org}"
+
+
+class AuditEntry(models.Model):
+    """Append-only: the database refuses UPDATE and DELETE on this table (triggers in the
+    migration), so not even a bug in the application can rewrite history."""
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        related_name="+",
+    )
+    actor_name = models.CharField(_("actor"), max_length=150, blank=True)
+    action = models.CharField(_("action"), max_length=30, db_index=True)
+    target_type = models.CharField(_("record type"), max_length=60)
+    target_id = models.CharField(max_length=40, blank=True)
+    target_repr = models.CharField(_("record"), max_length=200, blank=True)
+    # The org the record belongs to, by tree path: audit reads are scoped like everything else.
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    changes = models.JSONField(_("changes"), default=dict, blank=True)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+
+
+class RuleOverride(models.Model):
+    """A subtree's own value for one rule of the default pack (core/rulepack_default.py).
+
+    The nearest override on the path from an org up to the root wins; ``valid_from`` lets a
+    county change a rule from a date on without rewriting the past.
+    """
+
+    org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(_("rule"), max_length=100)
+    value = models.JSONField(_("value"))
+    valid_from = models.DateField(_("valid from"))
+    source = models.CharField(_("source"), max_length=300, blank=True)
+    reason = models.CharField(_("reason"), max_length=300)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("rule override")
+        verbose_name_plural = _("rule overrides")
+        constraints = [models.UniqueConstraint(fields=["org", "key", "valid_from"], name="uniq_rule_override")]
+
+
+class HolidayOverride(models.Model):
+    """The State Council's holiday notice for a year the calendar library does not know yet:
+    a date that is a holiday, or a weekend day that is a make-up working day (调休)."""
+
+    date = models.DateField(_("date"), unique=True)
+    is_workday = models.BooleanField(_("is a working day"))
+    name = models.CharField(_("name"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("holiday override")
+        verbose_name_plural = _("holiday table")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.name}"
+
+
+class ApiToken(models.Model):
+    """Personal access token for API clients. Only a digest is stored; the token is shown once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(_("name"), max_length=60)
+    prefix = models.CharField(max_length=12, db_index=True)
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API token")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"

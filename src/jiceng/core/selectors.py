@@ -1,0 +1,91 @@
+"""Core reads, every one scoped to the actor."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import QuerySet
+
+from .models import ApiToken, Area, AuditEntry, Org
+from .roles import Perm
+from .scoping import area_q, areas_for, get_scoped_or_404, org_q, orgs_for, path_q
+
+
+def org_get(*, actor, org_id) -> Org:
+    return get_scoped_or_404(orgs_for(actor, Perm.VIEW_ORG).select_related("area"), pk=org_id)
+
+
+def org_children(*, actor, org: Org) -> QuerySet[Org]:
+    """Children of a node in scope (the node itself was fetched through org_get)."""
+    return (
+        Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), path__startswith=org.path, depth=org.depth + 1)
+        .select_related("area")
+        .order_by("path")
+    )
+
+
+def org_ancestors_in_scope(*, actor, org: Org) -> list[Org]:
+    """Breadcrumb: ancestors the actor may see (a village secretary sees no county above)."""
+    step = Org.steplen
+    paths = [org.path[:i] for i in range(step, len(org.path), step)]
+    return list(Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), path__in=paths).order_by("depth"))
+
+
+def org_search(*, actor, q: str = "", kind: str = "", limit: int = 50) -> QuerySet[Org]:
+    qs = orgs_for(actor, Perm.VIEW_ORG).select_related("area")
+    if q:
+        qs = qs.filter(name__icontains=q)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("path")[:limit]
+
+
+def area_get(*, actor, area_id) -> Area:
+    return get_scoped_or_404(areas_for(actor, Perm.VIEW_ORG), pk=area_id)
+
+
+def area_children(*, actor, area: Area) -> QuerySet[Area]:
+    return Area.objects.filter(
+        area_q(actor, Perm.VIEW_ORG, field=""), path__startswith=area.path, depth=area.depth + 1
+    ).order_by("path")
+
+
+def area_ancestors_in_scope(*, actor, area: Area) -> list[Area]:
+    step = Area.steplen
+    paths = [area.path[:i] for i in range(step, len(area.path), step)]
+    return list(Area.objects.filter(area_q(actor, Perm.VIEW_ORG, field=""), path__in=paths).order_by("depth"))
+
+
+def root_areas(*, actor) -> QuerySet[Area]:
+    from .scoping import area_paths
+
+    return Area.objects.filter(path__in=area_paths(actor, Perm.VIEW_ORG)).order_by("path")
+
+
+def audit_entries(
+    *, actor, q: str = "", action: str = "", target_type: str = "", target_id: str = "",
+    since: dt.date | None = None, until: dt.date | None = None,
+) -> QuerySet[AuditEntry]:
+    qs = AuditEntry.objects.filter(path_q(actor, Perm.VIEW_AUDIT, "org_path"))
+    if q:
+        qs = qs.filter(target_repr__icontains=q) | qs.filter(actor_name__icontains=q)
+    if action:
+        qs = qs.filter(action=action)
+    if target_type:
+        qs = qs.filter(target_type=target_type)
+    if target_id:
+        qs = qs.filter(target_id=target_id)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs.order_by("-at", "-id")
+
+
+def api_tokens_for(*, actor) -> QuerySet[ApiToken]:
+    return ApiToken.objects.filter(user=actor).order_by("-created_at")
+
+
+def orgs_for_area(*, actor, area: Area) -> QuerySet[Org]:
+    """Party organisations anchored exactly at this area (e.g. a grid's party group)."""
+    return orgs_for(actor, Perm.VIEW_ORG).filter(area=area).order_by("path")

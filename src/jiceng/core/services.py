@@ -1,0 +1,222 @@
+"""Core writes: tree nodes, role grants, API tokens, rule overrides, holidays.
+
+Each function checks permission and rules, writes, and records an audit entry, in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from . import audit
+from .errors import DomainError, ErrorCollector, NotFound
+from .models import (
+    AREA_CHILD_KINDS,
+    ORG_CHILD_KINDS,
+    ApiToken,
+    Area,
+    AreaKind,
+    HolidayOverride,
+    Org,
+    OrgKind,
+    RoleAssignment,
+    RuleOverride,
+    User,
+)
+from .roles import ROLE_PERMS, Perm
+from .rulepack_default import DEFAULT_RULES
+from .rulepacks import validate_value
+from .scoping import can_access_area, can_access_org, forget_grants, org_paths
+
+
+def _lock(node) -> None:
+    """Serialise structural writes under one parent (PostgreSQL row lock; SQLite's IMMEDIATE
+    transactions already hold the database write lock)."""
+    if connection.vendor == "postgresql":
+        type(node).objects.select_for_update().filter(pk=node.pk).first()
+
+
+def _require(ok: bool) -> None:
+    if not ok:
+        raise NotFound()
+
+
+def area_create(*, actor, parent: Area | None, name: str, kind: str, code: str = "") -> Area:
+    errors = ErrorCollector()
+    name = (name or "").strip()
+    if not name:
+        errors.add("name", "名称：必填。")
+    if kind not in AreaKind.values:
+        errors.add("kind", f"区域类型：未知类型“{kind}”，可选 {', '.join(AreaKind.values)}。")
+    elif parent is not None and kind not in AREA_CHILD_KINDS[parent.kind]:
+        errors.add("kind", f"区域类型：{parent.get_kind_display()}下不能设{AreaKind(kind).label}。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        if parent is None:
+            _require(actor is None or actor.is_superuser)
+            area = Area.add_root(name=name, kind=kind, code=code)
+        else:
+            _require(can_access_area(actor, Perm.MANAGE_ORG, parent))
+            _lock(parent)
+            parent.refresh_from_db()
+            area = parent.add_child(name=name, kind=kind, code=code)
+        audit.record(actor=actor, action="create", target=area, changes={"name": [None, name], "kind": [None, kind]})
+    return area
+
+
+def org_create(
+    *, actor, parent: Org | None, name: str, kind: str, area: Area | None = None,
+    established_on: dt.date | None = None,
+) -> Org:
+    errors = ErrorCollector()
+    name = (name or "").strip()
+    if not name:
+        errors.add("name", "名称：必填。")
+    if kind not in OrgKind.values:
+        errors.add("kind", f"组织类型：未知类型“{kind}”，可选 党委/党总支/党支部/党小组（{', '.join(OrgKind.values)}）。")
+    elif parent is not None and kind not in ORG_CHILD_KINDS[parent.kind]:
+        errors.add("kind", f"组织类型：{parent.get_kind_display()}下不能设{OrgKind(kind).label}。")
+    if established_on and established_on > timezone.localdate():
+        errors.add("established_on", "成立日期：不能晚于今天。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        if parent is None:
+            _require(actor is None or actor.is_superuser)
+            org = Org.add_root(name=name, kind=kind, area=area, established_on=established_on)
+        else:
+            _require(can_access_org(actor, Perm.MANAGE_ORG, parent))
+            if area is not None and not can_access_area(actor, Perm.MANAGE_ORG, area):
+                raise DomainError(field="area", message="所在区域：不在您的管辖范围内。")
+            _lock(parent)
+            parent.refresh_from_db()
+            org = parent.add_child(name=name, kind=kind, area=area, established_on=established_on)
+        audit.record(actor=actor, action="create", target=org, org_path=org.path,
+                     changes={"name": [None, name], "kind": [None, kind]})
+    return org
+
+
+def role_grant(*, actor, user: User, role: str, org: Org) -> RoleAssignment:
+    """Grant ``role`` on ``org``. No escalation: the actor must hold every permission of the role
+    at that node (a township officer cannot hand out rule-pack rights it does not have)."""
+    if role not in ROLE_PERMS:
+        raise DomainError(field="role", message=f"角色：未知角色“{role}”。")
+    if actor is not None and not actor.is_superuser:
+        _require(can_access_org(actor, Perm.MANAGE_USERS, org))
+        missing = [p for p in ROLE_PERMS[role] if not can_access_org(actor, p, org)]
+        if missing:
+            raise DomainError(field="role", message="角色：不能授予超出自身权限的角色。")
+    with transaction.atomic():
+        grant, created = RoleAssignment.objects.get_or_create(user=user, role=role, org=org)
+        if created:
+            audit.record(actor=actor, action="grant", target=grant, org_path=org.path,
+                         changes={"role": [None, role], "user": [None, user.username]})
+    forget_grants(user)
+    return grant
+
+
+def user_create(*, actor, username: str, password: str, display_name: str = "", is_superuser: bool = False) -> User:
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    errors = ErrorCollector()
+    if not username:
+        errors.add("username", "用户名：必填。")
+    elif User.objects.filter(username=username).exists():
+        errors.add("username", f"用户名：“{username}”已存在。")
+    try:
+        validate_password(password, User(username=username))
+    except ValidationError as exc:
+        for m in exc.messages:
+            errors.add("password", f"密码：{m}")
+    errors.raise_if_any()
+    with transaction.atomic():
+        user = User(username=username, display_name=display_name, is_superuser=is_superuser, is_staff=is_superuser)
+        user.set_password(password)
+        user.save()
+        audit.record(actor=actor, action="create", target=user, changes={"username": [None, username]})
+    return user
+
+
+def _token_digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def api_token_create(*, actor, name: str, expires_days: int | None = 365) -> tuple[ApiToken, str]:
+    """Returns the token row and the token itself, which is shown once and never stored."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(field="name", message="令牌名称：必填。")
+    if expires_days is not None and not 1 <= expires_days <= 3650:
+        raise DomainError(field="expires_days", message="有效期：应为 1–3650 天。")
+    plaintext = "jc_" + secrets.token_urlsafe(32)
+    expires_at = timezone.now() + dt.timedelta(days=expires_days) if expires_days else None
+    paths = org_paths(actor, Perm.VIEW_ORG)
+    with transaction.atomic():
+        token = ApiToken.objects.create(
+            user=actor, name=name[:60], prefix=plaintext[:10], digest=_token_digest(plaintext), expires_at=expires_at
+        )
+        audit.record(actor=actor, action="token_create", target=token, org_path=paths[0] if paths else "",
+                     changes={"name": [None, token.name]})
+    return token, plaintext
+
+
+def api_token_revoke(*, actor, token_id: int) -> ApiToken:
+    token = ApiToken.objects.filter(user=actor, pk=token_id, revoked_at__isnull=True).first()
+    _require(token is not None)
+    paths = org_paths(actor, Perm.VIEW_ORG)
+    with transaction.atomic():
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record(actor=actor, action="token_revoke", target=token, org_path=paths[0] if paths else "")
+    return token
+
+
+def api_token_authenticate(plaintext: str) -> User | None:
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(digest=_token_digest(plaintext), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.expires_at and token.expires_at <= now:
+        return None
+    # Touch at most once a minute so an API client does not write on every call.
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=1):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+    return token.user
+
+
+def rule_override_set(
+    *, actor, org: Org, key: str, value: Any, valid_from: dt.date, reason: str, source: str = ""
+) -> RuleOverride:
+    _require(can_access_org(actor, Perm.MANAGE_RULES, org))
+    if key not in DEFAULT_RULES:
+        raise DomainError(field="key", message=f"规则：未知规则“{key}”。")
+    if not (reason or "").strip():
+        raise DomainError(field="reason", message="理由：覆盖全国默认规则必须说明理由。")
+    validate_value(DEFAULT_RULES[key], value)
+    with transaction.atomic():
+        override, _ = RuleOverride.objects.update_or_create(
+            org=org, key=key, valid_from=valid_from,
+            defaults={"value": value, "reason": reason.strip(), "source": source, "created_by": actor},
+        )
+        audit.record(actor=actor, action="rule_override", target=override, target_repr=f"{org} · {key}",
+                     org_path=org.path, changes={key: [DEFAULT_RULES[key].value, value]})
+    return override
+
+
+def holiday_set(*, actor, date: dt.date, is_workday: bool, name: str = "") -> HolidayOverride:
+    paths = org_paths(actor, Perm.MANAGE_RULES)
+    _require(actor is None or bool(paths))
+    with transaction.atomic():
+        row, _ = HolidayOverride.objects.update_or_create(date=date, defaults={"is_workday": is_workday, "name": name})
+        audit.record(actor=actor, action="holiday_set", target=row, org_path=paths[0] if paths else "",
+                     changes={"is_workday": [None, is_workday]})
+    return row

@@ -1,0 +1,117 @@
+"""People API: members (search, detail, edit) and 两委 posts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ninja import Field, Query, Router, Schema
+
+from jiceng.core.selectors import org_get
+
+from . import selectors, services
+from .models import PartyMember
+
+router = Router(tags=["党员 members"])
+
+
+class MemberOut(Schema):
+    id: int
+    name: str = Field(..., alias="person.name")
+    gender: str = Field(..., alias="person.gender")
+    ethnicity: str = Field(..., alias="person.ethnicity")
+    birth_date: dt.date | None = Field(None, alias="person.birth_date")
+    education: str = Field(..., alias="person.education")
+    id_number_masked: str = Field(..., alias="person.id_number_masked")
+    phone_masked: str = Field(..., alias="person.phone_masked")
+    org_id: int
+    org_name: str = Field(..., alias="org.name")
+    status: str
+    joined_on: dt.date
+    full_on: dt.date | None = None
+    mobility: str
+    mobility_note: str
+
+
+class MemberPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[MemberOut]
+
+
+class MemberFilterIn(Schema):
+    q: str = ""
+    id_tail: str = Field("", max_length=4)
+    org: int | None = None
+    status: str = ""
+    age_band: str = ""
+    education: str = ""
+    mobility: str = ""
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class MemberPatch(Schema):
+    name: str | None = None
+    gender: str | None = None
+    ethnicity: str | None = None
+    birth_date: dt.date | None = None
+    education: str | None = None
+    id_number: str | None = None
+    phone: str | None = None
+    org: int | None = None
+    status: str | None = None
+    joined_on: dt.date | None = None
+    full_on: dt.date | None = None
+    mobility: str | None = None
+    mobility_note: str | None = None
+
+
+class PostOut(Schema):
+    id: int
+    committee: str
+    post: str
+    person_name: str = Field(..., alias="person.name")
+    is_party_member: bool = Field(..., alias="is_member")
+    term_from: dt.date
+    term_to: dt.date | None = None
+
+
+class VillagePostsOut(Schema):
+    area_id: int
+    name: str
+    dual_role: bool
+    posts: list[PostOut]
+
+
+@router.get("/members", response=MemberPage, summary="党员查询（姓名、身份证后四位、组织、类别、年龄段、学历、流动）")
+def member_list(request, f: Query[MemberFilterIn]):
+    org = org_get(actor=request.auth, org_id=f.org) if f.org else None
+    filters = selectors.MemberFilters(q=f.q, id_tail=f.id_tail, org=org, status=f.status, age_band=f.age_band,
+                                      education=f.education, mobility=f.mobility)
+    qs = selectors.member_search(actor=request.auth, filters=filters)
+    return {"count": qs.count(), "limit": f.limit, "offset": f.offset, "items": list(qs[f.offset:f.offset + f.limit])}
+
+
+@router.get("/members/{member_id}", response=MemberOut, summary="党员详情（个人信息脱敏）")
+def member_detail(request, member_id: int):
+    return selectors.member_get(actor=request.auth, member_id=member_id)
+
+
+@router.patch("/members/{member_id}", response=MemberOut, summary="修改党员信息（校验失败返回400，不作任何修改）")
+def member_patch(request, member_id: int, payload: MemberPatch):
+    member: PartyMember = selectors.member_get_for_change(actor=request.auth, member_id=member_id)
+    changes = payload.dict(exclude_unset=True)
+    if "org" in changes:
+        changes["org"] = org_get(actor=request.auth, org_id=changes["org"])
+    return services.member_update(actor=request.auth, member=member, **changes)
+
+
+@router.get("/villages/{area_id}/posts", response=VillagePostsOut, summary="村（社区）两委班子：一肩挑由任职推导")
+def village_posts(request, area_id: int):
+    village = selectors.village_get(actor=request.auth, area_id=area_id)
+    annotated = selectors.villages_for(actor=request.auth).get(pk=village.pk)
+    return {
+        "area_id": village.pk, "name": village.name, "dual_role": annotated.dual_role,
+        "posts": list(selectors.village_posts(actor=request.auth, village=village)),
+    }

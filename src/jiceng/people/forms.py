@@ -1,0 +1,46 @@
+"""Forms only parse input into Python values; the rules are checked by the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import ETHNICITIES, Education, Gender, MemberStatus, Mobility
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_("Name"), required=False, max_length=50)
+    id_tail = forms.RegexField(label=_("ID number, last 4"), required=False, regex=r"^[0-9Xx]{4}$",
+                               error_messages={"invalid": _("Enter exactly the last four characters.")})
+    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—")] + MemberStatus.choices)
+    age_band = forms.ChoiceField(label=_("Age band"), required=False)
+    education = forms.ChoiceField(label=_("Education"), required=False)
+    mobility = forms.ChoiceField(label=_("Mobility"), required=False, choices=[("", "—")] + Mobility.choices)
+
+    def __init__(self, *args, age_bands=(), education_bands=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["age_band"].choices = [("", "—")] + [(b["key"], b["label"]) for b in age_bands]
+        self.fields["education"].choices = [("", "—")] + [(b["key"], b["label"]) for b in education_bands]
+
+
+class MemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50)
+    gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
+    ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=[(e, e) for e in ETHNICITIES])
+    id_number = forms.CharField(label=_("ID number"), required=False, max_length=18,
+                                help_text=_("Leave the masked value as it is to keep the stored number."))
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    education = forms.ChoiceField(label=_("Education"), required=False, choices=[("", "—")] + Education.choices)
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
+    org = forms.IntegerField(label=_("Organisation"), widget=forms.Select)
+    status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)
+    joined_on = forms.DateField(label=_("Admitted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    full_on = forms.DateField(label=_("Full member since"), required=False,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    mobility = forms.ChoiceField(label=_("Mobility"), choices=Mobility.choices)
+    mobility_note = forms.CharField(label=_("Where and how to contact"), required=False, max_length=200)
+
+    def __init__(self, *args, org_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].widget.choices = list(org_choices)

@@ -1,0 +1,142 @@
+"""People indicators: each one SQL aggregate over one org subtree (or its area subtree) on the
+period's snapshot date. Registered on import (PeopleConfig.ready)."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.indicators import IndicatorValue, Part, ratio, register
+from jiceng.core.models import Area, AreaKind, Org, OrgKind
+from jiceng.core.periods import Period
+from jiceng.core.rulepacks import rule
+
+from .models import CadrePost, Committee, MemberStatus, PartyMember
+from .queries import active_on_q, age_band_case, education_band_case, member_status_case
+from .selectors import dual_role_exists
+
+VILLAGE_KINDS = (AreaKind.VILLAGE, AreaKind.COMMUNITY)
+
+
+def _members(org: Org, period: Period):
+    return PartyMember.objects.filter(org__path__startswith=org.path, joined_on__lte=period.as_of)
+
+
+def _breakdown(rows: dict[str, int], labels: list[tuple[str, str]]) -> IndicatorValue:
+    parts = [Part(k, label, rows.get(k, 0)) for k, label in labels]
+    if rows.get("unknown"):
+        parts.append(Part("unknown", "未填写", rows["unknown"]))
+    return IndicatorValue(value=sum(rows.values()), parts=parts)
+
+
+@register("people.member_count", label=_("party members by status"), unit="breakdown",
+          description=_("Members of the subtree on the period's last day, full and probationary."))
+def member_count(org: Org, period: Period) -> IndicatorValue:
+    rows = dict(
+        _members(org, period).annotate(s=member_status_case(period.as_of)).order_by().values_list("s").annotate(n=Count("pk"))
+    )
+    return _breakdown(rows, [(MemberStatus.FULL, "正式党员"), (MemberStatus.PROBATIONARY, "预备党员")])
+
+
+@register("people.org_count", label=_("organisations by kind"), unit="breakdown",
+          description=_("Party organisations in the subtree (the node included) existing on the period's last day."))
+def org_count(org: Org, period: Period) -> IndicatorValue:
+    d = period.as_of
+    qs = Org.objects.filter(path__startswith=org.path).filter(
+        Q(established_on__isnull=True) | Q(established_on__lte=d)
+    ).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=d))
+    rows = dict(qs.order_by().values_list("kind").annotate(n=Count("pk")))
+    return _breakdown(rows, [(k.value, str(k.label)) for k in OrgKind])
+
+
+@register("people.age_bands", label=_("members by age band"), unit="breakdown",
+          description=_("Age on the period's last day, in the rule pack's non-overlapping bands."))
+def age_bands(org: Org, period: Period) -> IndicatorValue:
+    bands = rule("people.age_bands", org)
+    rows = dict(
+        _members(org, period)
+        .annotate(band=age_band_case(bands, period.as_of, "person__birth_date"))
+        .order_by().values_list("band")
+        .annotate(n=Count("pk"))
+    )
+    return _breakdown(rows, [(b["key"], b["label"]) for b in bands])
+
+
+@register("people.education_bands", label=_("members by education"), unit="breakdown",
+          description=_("Highest education, grouped by the rule pack's bands."))
+def education_bands(org: Org, period: Period) -> IndicatorValue:
+    bands = rule("people.education_bands", org)
+    rows = dict(
+        _members(org, period)
+        .annotate(band=education_band_case(bands, "person__education"))
+        .order_by().values_list("band")
+        .annotate(n=Count("pk"))
+    )
+    return _breakdown(rows, [(b["key"], b["label"]) for b in bands])
+
+
+def _villages(org: Org):
+    if org.area_id is None:
+        return Area.objects.none()
+    return Area.objects.filter(path__startswith=org.area.path, kind__in=VILLAGE_KINDS)
+
+
+@register("people.village_count", label=_("villages and communities"), unit="breakdown",
+          description=_("Villages and communities in the organisation's area."))
+def village_count(org: Org, period: Period) -> IndicatorValue:
+    rows = dict(_villages(org).order_by().values_list("kind").annotate(n=Count("pk")))
+    return _breakdown(rows, [(AreaKind.VILLAGE, "村"), (AreaKind.COMMUNITY, "社区")])
+
+
+@register("people.dual_role_count", label=_("villages with one person as secretary and chair (一肩挑)"),
+          unit="count", description=_("Derived from 两委 posts held on the period's last day."))
+def dual_role_count(org: Org, period: Period) -> IndicatorValue:
+    return IndicatorValue(value=_villages(org).filter(dual_role_exists(period.as_of)).count())
+
+
+@register("people.dual_role_rate", label=_("一肩挑 rate"), unit="rate",
+          description=_("Villages and communities with 一肩挑 ÷ all villages and communities (001: 183/204 = 89.7%)."))
+def dual_role_rate(org: Org, period: Period) -> IndicatorValue:
+    agg = _villages(org).aggregate(
+        total=Count("pk"), dual=Count("pk", filter=Q(dual_role_exists(period.as_of)))
+    )
+    return ratio(agg["dual"], agg["total"])
+
+
+def _posts(org: Org, period: Period):
+    if org.area_id is None:
+        return CadrePost.objects.none()
+    return CadrePost.objects.filter(active_on_q(period.as_of), area__path__startswith=org.area.path)
+
+
+@register("people.cadre_count", label=_("两委 members"), unit="count",
+          description=_("Distinct persons holding a 两委 seat on the period's last day."))
+def cadre_count(org: Org, period: Period) -> IndicatorValue:
+    return IndicatorValue(value=_posts(org, period).values("person_id").distinct().count())
+
+
+def _cross_count(org: Org, period: Period) -> int:
+    d = period.as_of
+    posts = _posts(org, period)
+    same_village_party_seat = CadrePost.objects.filter(
+        active_on_q(d), committee=Committee.PARTY
+    ).filter(person_id=OuterRef("person_id"), area_id=OuterRef("area_id"))
+    return (
+        posts.exclude(committee=Committee.PARTY)
+        .filter(Exists(same_village_party_seat))
+        .values("person_id")
+        .distinct()
+        .count()
+    )
+
+
+@register("people.cross_appointment_count", label=_("cross-appointed 两委 members (交叉任职)"), unit="count",
+          description=_("Persons holding seats on both committees of the same village on the period's last day."))
+def cross_appointment_count(org: Org, period: Period) -> IndicatorValue:
+    return IndicatorValue(value=_cross_count(org, period))
+
+
+@register("people.cross_appointment_rate", label=_("cross-appointment rate"), unit="rate",
+          description=_("Cross-appointed persons ÷ all 两委 members (001: 499/1406 = 35.5%)."))
+def cross_appointment_rate(org: Org, period: Period) -> IndicatorValue:
+    return ratio(_cross_count(org, period), _posts(org, period).values("person_id").distinct().count())

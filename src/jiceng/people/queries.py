@@ -1,0 +1,53 @@
+"""SQL building blocks shared by selectors and indicators (one definition of each band)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Case, CharField, Q, Value, When
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return day.replace(year=day.year - years, day=28)
+
+
+def age_band_q(band: dict[str, Any], as_of: dt.date, field: str = "birth_date") -> Q:
+    """Persons whose age on ``as_of`` lies in [min, max] (whole years), as a date range on birth."""
+    q = Q()
+    if band.get("max") is not None:
+        q &= Q(**{f"{field}__gt": _years_before(as_of, band["max"] + 1)})
+    if band.get("min") is not None:
+        q &= Q(**{f"{field}__lte": _years_before(as_of, band["min"])})
+    return q & Q(**{f"{field}__isnull": False})
+
+
+def age_band_case(bands: list[dict[str, Any]], as_of: dt.date, field: str = "birth_date") -> Case:
+    return Case(
+        *[When(age_band_q(b, as_of, field), then=Value(b["key"])) for b in bands],
+        default=Value("unknown"),
+        output_field=CharField(),
+    )
+
+
+def education_band_case(bands: list[dict[str, Any]], field: str = "education") -> Case:
+    return Case(
+        *[When(**{f"{field}__in": b["levels"]}, then=Value(b["key"])) for b in bands],
+        default=Value("unknown"),
+        output_field=CharField(),
+    )
+
+
+def active_on_q(day: dt.date, prefix: str = "") -> Q:
+    """Posts held on ``day``: started on or before it, not ended before it."""
+    return Q(**{f"{prefix}term_from__lte": day}) & (
+        Q(**{f"{prefix}term_to__isnull": True}) | Q(**{f"{prefix}term_to__gte": day})
+    )
+
+
+def member_status_case(as_of: dt.date) -> Case:
+    """Status on a past date: full from the day of conversion, probationary before."""
+    return Case(When(full_on__lte=as_of, then=Value("full")), default=Value("probationary"), output_field=CharField())

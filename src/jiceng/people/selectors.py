@@ -1,0 +1,165 @@
+"""People reads. Every function takes the actor and starts from its scope."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from jiceng.core import crypto
+from jiceng.core.models import Area, AreaKind, Org
+from jiceng.core.roles import Perm
+from jiceng.core.rulepacks import rule
+from jiceng.core.scoping import area_q, get_scoped_or_404, org_q
+
+from .models import CadrePost, Committee, Household, MemberStatus, Mobility, PartyMember, Post
+from .queries import active_on_q, age_band_q
+
+
+@dataclass
+class MemberFilters:
+    q: str = ""  # name contains
+    id_tail: str = ""  # last four characters of the ID number
+    org: Org | None = None  # subtree
+    status: str = ""
+    age_band: str = ""
+    education: str = ""  # education band key
+    mobility: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "q": self.q, "id_tail": self.id_tail, "org": str(self.org.pk) if self.org else "", "status": self.status,
+            "age_band": self.age_band, "education": self.education, "mobility": self.mobility,
+        }
+
+
+def members_for(*, actor, perm: Perm = Perm.VIEW_MEMBER) -> QuerySet[PartyMember]:
+    return PartyMember.objects.filter(org_q(actor, perm)).select_related("person", "org")
+
+
+def member_search(*, actor, filters: MemberFilters) -> QuerySet[PartyMember]:
+    qs = members_for(actor=actor)
+    if filters.q:
+        qs = qs.filter(person__name__contains=filters.q.strip())
+    if filters.id_tail:
+        qs = qs.filter(person__id_number_tail_digest=crypto.digest(filters.id_tail.strip().upper(),
+                                                                  field="id_number_tail"))
+    if filters.org is not None:
+        qs = qs.filter(org__path__startswith=filters.org.path)
+    if filters.status in MemberStatus.values:
+        qs = qs.filter(status=filters.status)
+    if filters.mobility in Mobility.values:
+        qs = qs.filter(mobility=filters.mobility)
+    scope_org = filters.org
+    if filters.age_band:
+        bands = {b["key"]: b for b in rule("people.age_bands", scope_org)}
+        if filters.age_band in bands:
+            qs = qs.filter(age_band_q(bands[filters.age_band], timezone.localdate(), "person__birth_date"))
+    if filters.education:
+        bands = {b["key"]: b for b in rule("people.education_bands", scope_org)}
+        if filters.education in bands:
+            qs = qs.filter(person__education__in=bands[filters.education]["levels"])
+    return qs.order_by("org__path", "person__name", "pk")
+
+
+def member_get(*, actor, member_id) -> PartyMember:
+    return get_scoped_or_404(members_for(actor=actor).select_related("person__area", "person__household"), pk=member_id)
+
+
+def member_get_for_change(*, actor, member_id) -> PartyMember:
+    return get_scoped_or_404(members_for(actor=actor, perm=Perm.CHANGE_MEMBER), pk=member_id)
+
+
+def member_posts(*, actor, member: PartyMember) -> QuerySet[CadrePost]:
+    return CadrePost.objects.filter(area_q(actor, Perm.VIEW_MEMBER), person=member.person).select_related("area")
+
+
+def villages_for(*, actor, within: Area | None = None) -> QuerySet[Area]:
+    """Villages and communities in scope, annotated with their current 一肩挑 state."""
+    today = timezone.localdate()
+    qs = Area.objects.filter(area_q(actor, Perm.VIEW_MEMBER, field=""), kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY])
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    return qs.annotate(dual_role=dual_role_exists(today)).order_by("path")
+
+
+def dual_role_exists(day) -> Exists:
+    """一肩挑: the same person is the party secretary and the committee chair of the area on ``day``."""
+    chair = CadrePost.objects.filter(
+        active_on_q(day), area=OuterRef("area"), person=OuterRef("person"),
+        committee__in=[Committee.VILLAGERS, Committee.RESIDENTS], post=Post.CHAIR,
+    )
+    return Exists(
+        CadrePost.objects.filter(active_on_q(day), area=OuterRef("pk"), committee=Committee.PARTY,
+                                 post=Post.SECRETARY).filter(Exists(chair))
+    )
+
+
+def village_get(*, actor, area_id) -> Area:
+    return get_scoped_or_404(
+        Area.objects.filter(area_q(actor, Perm.VIEW_MEMBER, field=""), kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]),
+        pk=area_id,
+    )
+
+
+def village_posts(*, actor, village: Area, current_only: bool = True) -> QuerySet[CadrePost]:
+    qs = CadrePost.objects.filter(area_q(actor, Perm.VIEW_MEMBER), area=village).select_related("person")
+    if current_only:
+        qs = qs.filter(active_on_q(timezone.localdate()))
+    return qs.annotate(
+        is_member=Exists(PartyMember.objects.filter(person=OuterRef("person")))
+    ).order_by("committee", "post", "person__name")
+
+
+def households_for(*, actor, within: Area | None = None, tag: str = "") -> QuerySet[Household]:
+    qs = Household.objects.filter(area_q(actor, Perm.VIEW_MEMBER)).select_related("area").prefetch_related("tags")
+    if within is not None:
+        qs = qs.filter(area__path__startswith=within.path)
+    if tag:
+        qs = qs.filter(tags__code=tag)
+    return qs.order_by("area__path", "pk")
+
+
+def person_in_scope_q(actor) -> Q:
+    return Q(party_member__in=members_for(actor=actor).values("pk")) | area_q(actor, Perm.VIEW_MEMBER)
+
+
+def area_stats(*, actor, area: Area) -> dict:
+    """Sub-statistics of an area node, each one aggregate query."""
+    from django.db.models import Count
+
+    sub = Area.objects.filter(path__startswith=area.path).exclude(pk=area.pk)
+    kinds = dict(sub.order_by().values_list("kind").annotate(n=Count("pk")))
+    households = households_for(actor=actor, within=area)
+    hh_total = households.count()
+    by_tag = list(
+        households.values("tags__name").exclude(tags__isnull=True).annotate(n=Count("pk", distinct=True))
+        .order_by("tags__name")
+    )
+    residents_members = members_for(actor=actor).filter(person__area__path__startswith=area.path).count()
+    return {
+        "child_kinds": [(AreaKind(k).label, n) for k, n in sorted(kinds.items())],
+        "households": hh_total,
+        "households_by_tag": [(row["tags__name"], row["n"]) for row in by_tag],
+        "members_living_here": residents_members,
+    }
+
+
+def member_org_choices(*, actor, member: PartyMember | None = None) -> QuerySet[Org]:
+    """Organisations a member can be placed in from the edit form: member-eligible kinds in the
+    actor's scope, within the township committee the member is under (moves across townships
+    are relation transfers, a workflow of their own)."""
+    from jiceng.core.models import OrgKind
+
+    qs = Org.objects.filter(org_q(actor, Perm.CHANGE_MEMBER, field=""),
+                            kind__in=[OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.GROUP])
+    if member is not None:
+        step = Org.steplen
+        ancestors = [member.org.path[:i] for i in range(step, len(member.org.path) + 1, step)]
+        anchor = (Org.objects.filter(path__in=ancestors, kind="committee").order_by("-depth")
+                  .values_list("path", flat=True).first())
+        if anchor and len(anchor) > step:
+            qs = qs.filter(path__startswith=anchor)
+    return qs.order_by("path")

@@ -1,0 +1,343 @@
+"""People writes. Every function validates everything first (all field errors at once), then
+writes in one transaction with its audit entry. Personal values reach the audit log masked."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiceng.core import audit, crypto
+from jiceng.core.errors import DomainError, ErrorCollector, NotFound
+from jiceng.core.models import Area, AreaKind, Org, OrgKind
+from jiceng.core.roles import Perm
+from jiceng.core.rulepacks import rule
+from jiceng.core.scoping import can_access_area, can_access_org
+
+from .models import (
+    COMMITTEE_POSTS,
+    ETHNICITIES,
+    SINGLE_HOLDER_POSTS,
+    CadrePost,
+    Committee,
+    Education,
+    Gender,
+    Household,
+    MemberStatus,
+    Mobility,
+    PartyMember,
+    Person,
+    Post,
+)
+from .validators import normalise_phone, parse_id_number
+
+PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "education", "id_number", "phone", "area")
+MEMBER_FIELDS = ("org", "status", "joined_on", "full_on", "mobility", "mobility_note")
+FIELD_LABELS = {
+    "name": "姓名", "gender": "性别", "ethnicity": "民族", "birth_date": "出生日期", "education": "学历",
+    "id_number": "身份证号", "phone": "联系电话", "area": "居住地", "org": "所属党组织", "status": "党员类别",
+    "joined_on": "入党日期", "full_on": "转正日期", "mobility": "流动状态", "mobility_note": "流动去向及联系方式",
+}
+
+
+def _add_years(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
+def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: Person | None) -> dict[str, Any]:
+    """Validate the person part of ``data`` (merged over ``person``); return cleaned values."""
+    clean: dict[str, Any] = {}
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors.add("name", "姓名：必填。")
+    elif len(name) > 50:
+        errors.add("name", "姓名：不能超过50个字。")
+    clean["name"] = name
+    if data.get("gender") not in Gender.values:
+        errors.add("gender", "性别：请选择男或女。")
+    clean["gender"] = data.get("gender")
+    ethnicity = data.get("ethnicity") or "汉族"
+    if ethnicity not in ETHNICITIES:
+        errors.add("ethnicity", f"民族：“{ethnicity}”不是56个民族之一。")
+    clean["ethnicity"] = ethnicity
+    education = data.get("education") or ""
+    if education and education not in Education.values:
+        errors.add("education", f"学历：未知学历“{education}”。")
+    clean["education"] = education
+    birth = data.get("birth_date")
+    if birth and birth > timezone.localdate():
+        errors.add("birth_date", "出生日期：不能晚于今天。")
+    clean["birth_date"] = birth
+
+    id_number = (data.get("id_number") or "").strip()
+    clean["id_number"] = None  # None: leave unchanged
+    if id_number and "*" not in id_number:  # a masked value coming back from a form means "unchanged"
+        info, msg = parse_id_number(id_number)
+        if msg:
+            errors.add("id_number", msg)
+        else:
+            clean["id_number"] = info.number
+            if birth and birth != info.birth_date:
+                errors.add("birth_date", f"出生日期：与身份证号中的出生日期（{info.birth_date:%Y-%m-%d}）不一致。")
+            clean["birth_date"] = info.birth_date
+            if clean["gender"] in Gender.values and clean["gender"] != info.gender:
+                errors.add("gender", f"性别：与身份证号第17位（{'男' if info.gender == 'male' else '女'}）不一致。")
+            dup = Person.objects.filter(id_number_digest=crypto.digest(info.number, field="id_number"))
+            if person is not None:
+                dup = dup.exclude(pk=person.pk)
+            if dup.exists():
+                errors.add("id_number", "身份证号：该号码已登记在另一人名下，同一人只建一条档案。")
+    elif id_number == "" and "id_number" in data:
+        clean["id_number"] = ""
+    elif person is not None and person.id_number_ciphertext:
+        # The stored ID number still decides: an edited birth date or gender must agree with it.
+        info, _ = parse_id_number(crypto.decrypt(person.id_number_ciphertext, field="id_number"))
+        if info and birth and birth != info.birth_date:
+            errors.add("birth_date", f"出生日期：与身份证号中的出生日期（{info.birth_date:%Y-%m-%d}）不一致。")
+        if info and clean["gender"] in Gender.values and clean["gender"] != info.gender:
+            errors.add("gender", f"性别：与身份证号第17位（{'男' if info.gender == 'male' else '女'}）不一致。")
+
+    phone_in = data.get("phone")
+    clean["phone"] = None
+    if phone_in is not None and "*" not in phone_in:
+        phone, msg = normalise_phone(phone_in)
+        if msg:
+            errors.add("phone", msg)
+        clean["phone"] = phone
+
+    area = data.get("area")
+    if area is not None and not can_access_area(actor, Perm.CHANGE_MEMBER, area):
+        errors.add("area", "居住地：不在您的管辖范围内。")
+    clean["area"] = area
+    return clean
+
+
+def _check_member(errors: ErrorCollector, actor, data: dict[str, Any], birth: dt.date | None) -> dict[str, Any]:
+    clean: dict[str, Any] = {}
+    org: Org | None = data.get("org")
+    if org is None:
+        errors.add("org", "所属党组织：必填。")
+    elif not can_access_org(actor, Perm.CHANGE_MEMBER, org):
+        errors.add("org", "所属党组织：不在您的管辖范围内，不能把党员编入该组织。")
+    else:
+        kinds = rule("people.member_org_kinds", org)
+        if org.kind not in kinds:
+            allowed = "、".join(str(OrgKind(k).label) for k in kinds)
+            errors.add("org", f"所属党组织：党员应编入{allowed}，不能直接编入{org.get_kind_display()}（支部工作条例第三条）。")
+    clean["org"] = org
+
+    status = data.get("status")
+    if status not in MemberStatus.values:
+        errors.add("status", "党员类别：请选择正式党员或预备党员。")
+    clean["status"] = status
+    today = timezone.localdate()
+    joined, full = data.get("joined_on"), data.get("full_on")
+    if not joined:
+        errors.add("joined_on", "入党日期：必填。")
+    elif joined > today:
+        errors.add("joined_on", "入党日期：不能晚于今天。")
+    elif birth and _add_years(birth, rule("people.min_member_age", org)) > joined:
+        errors.add("joined_on", f"入党日期：入党时应年满{rule('people.min_member_age', org)}周岁（党章第一条）。")
+    if status == MemberStatus.FULL:
+        if not full:
+            errors.add("full_on", "转正日期：正式党员必须填写转正日期。")
+        elif full > today:
+            errors.add("full_on", "转正日期：不能晚于今天。")
+        elif joined and full < _add_years(joined, rule("people.probation_years", org)):
+            errors.add("full_on", f"转正日期：预备期为{rule('people.probation_years', org)}年，转正不能早于入党满一年（党章第七条）。")
+    elif status == MemberStatus.PROBATIONARY and full:
+        errors.add("full_on", "转正日期：预备党员尚未转正，不应填写转正日期。")
+    clean["joined_on"], clean["full_on"] = joined, (full if status == MemberStatus.FULL else None)
+
+    mobility = data.get("mobility") or Mobility.NONE
+    if mobility not in Mobility.values:
+        errors.add("mobility", "流动状态：未知取值。")
+    note = (data.get("mobility_note") or "").strip()
+    if mobility == Mobility.OUTFLOW and not note:
+        errors.add("mobility_note", "流动去向及联系方式：外出流动党员必须登记去向和联系方式，防止失联。")
+    clean["mobility"], clean["mobility_note"] = mobility, note[:200]
+    return clean
+
+
+def _apply_person(person: Person, clean: dict[str, Any]) -> None:
+    for f in ("name", "gender", "ethnicity", "birth_date", "education", "area"):
+        setattr(person, f, clean[f])
+    if clean["id_number"] is not None:
+        number = clean["id_number"]
+        person.id_number_ciphertext = crypto.encrypt(number, field="id_number")
+        person.id_number_digest = crypto.digest(number, field="id_number")
+        person.id_number_tail_digest = crypto.digest(number[-4:], field="id_number_tail") if number else ""
+        person.id_number_masked = crypto.mask_id_number(number)
+    if clean["phone"] is not None:
+        phone = clean["phone"]
+        person.phone_ciphertext = crypto.encrypt(phone, field="phone")
+        person.phone_digest = crypto.digest(phone, field="phone")
+        person.phone_masked = crypto.mask_phone(phone)
+
+
+def _snapshot(member: PartyMember) -> dict[str, Any]:
+    """What the audit log records: masked personal values, display names for relations."""
+    p = member.person
+    return {
+        "name": p.name, "gender": p.gender, "ethnicity": p.ethnicity, "birth_date": p.birth_date,
+        "education": p.education, "id_number": p.id_number_masked, "phone": p.phone_masked,
+        "area": p.area.name if p.area_id else None, "org": member.org.name if member.org_id else None,
+        "status": member.status, "joined_on": member.joined_on, "full_on": member.full_on,
+        "mobility": member.mobility, "mobility_note": member.mobility_note,
+    }
+
+
+def member_create(*, actor, **data: Any) -> PartyMember:
+    """Register a party member (and their person record). All fields of PERSON_FIELDS and
+    MEMBER_FIELDS are accepted; an invalid value anywhere stores nothing."""
+    errors = ErrorCollector()
+    person_clean = _check_person(errors, actor, data, None)
+    member_clean = _check_member(errors, actor, data, person_clean["birth_date"])
+    errors.raise_if_any()
+    with transaction.atomic():
+        person = Person()
+        _apply_person(person, person_clean)
+        person.save()
+        member = PartyMember.objects.create(person=person, **member_clean)
+        audit.record(actor=actor, action="create", target=member, org_path=member.org.path,
+                     changes=audit.diff({}, _snapshot(member)))
+    return member
+
+
+def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
+    """Change any of PERSON_FIELDS / MEMBER_FIELDS. ``member`` must come from a selector (scoped);
+    the actor also needs CHANGE_MEMBER on the member's current organisation."""
+    if not can_access_org(actor, Perm.CHANGE_MEMBER, member.org):
+        raise NotFound()
+    unknown = set(changes) - set(PERSON_FIELDS) - set(MEMBER_FIELDS)
+    if unknown:
+        raise DomainError(field=sorted(unknown)[0], message=f"字段“{sorted(unknown)[0]}”不能修改。")
+    person = member.person
+    current = {
+        "name": person.name, "gender": person.gender, "ethnicity": person.ethnicity, "birth_date": person.birth_date,
+        "education": person.education, "area": person.area, "org": member.org, "status": member.status,
+        "joined_on": member.joined_on, "full_on": member.full_on, "mobility": member.mobility,
+        "mobility_note": member.mobility_note,
+    }
+    merged = {**current, **changes}
+    if "id_number" in changes and changes["id_number"] and "birth_date" not in changes:
+        merged["birth_date"] = None  # the ID number decides the birth date unless both are given
+    errors = ErrorCollector()
+    person_clean = _check_person(errors, actor, merged, person)
+    member_clean = _check_member(errors, actor, merged, person_clean["birth_date"])
+    errors.raise_if_any()
+    with transaction.atomic():
+        before = _snapshot(member)
+        _apply_person(person, person_clean)
+        person.save()
+        for f, v in member_clean.items():
+            setattr(member, f, v)
+        member.save()
+        changed = audit.diff(before, _snapshot(member))
+        if changed:
+            audit.record(actor=actor, action="update", target=member, org_path=member.org.path, changes=changed)
+    return member
+
+
+def person_reveal(*, actor, member: PartyMember, field: str) -> str:
+    """Full ID or phone number, for roles that need it; every reveal is logged (PIPL)."""
+    if field not in ("id_number", "phone"):
+        raise DomainError(field="field", message="只能查看身份证号或联系电话。")
+    if not can_access_org(actor, Perm.REVEAL_PERSONAL, member.org):
+        raise NotFound()
+    value = crypto.decrypt(getattr(member.person, f"{field}_ciphertext"), field=field)
+    audit.record(actor=actor, action="reveal", target=member, org_path=member.org.path,
+                 changes={"field": [None, FIELD_LABELS[field]]})
+    return value
+
+
+def members_export_record(*, actor, org_path: str, count: int, filters: dict[str, Any]) -> None:
+    """Exports of personal data are logged with what was asked for and how many rows left."""
+    audit.record(actor=actor, action="export", target_type="people.partymember", target_repr=f"党员名册导出 {count} 人",
+                 org_path=org_path, changes={"filters": [None, filters], "rows": [None, count]})
+
+
+def household_create(*, actor, area: Area, address: str, head_name: str, tags=()) -> Household:
+    errors = ErrorCollector()
+    if not can_access_area(actor, Perm.CHANGE_MEMBER, area):
+        errors.add("area", "所在区域：不在您的管辖范围内。")
+    if not (address or "").strip():
+        errors.add("address", "地址：必填。")
+    if not (head_name or "").strip():
+        errors.add("head_name", "户主：必填。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        hh = Household.objects.create(area=area, address=address.strip(), head_name=head_name.strip())
+        if tags:
+            hh.tags.set(tags)
+        audit.record(actor=actor, action="create", target=hh, changes={"address": [None, hh.address]},
+                     org_path=_org_path_for_area(area))
+    return hh
+
+
+def _org_path_for_area(area: Area) -> str:
+    """The audit log is scoped by org path; area-anchored records take the deepest org whose area
+    contains them."""
+    org = (
+        Org.objects.filter(area__isnull=False, area__path__in=[area.path[:i] for i in range(4, len(area.path) + 1, 4)])
+        .order_by("-area__depth", "depth")
+        .values_list("path", flat=True)
+        .first()
+    )
+    return org or ""
+
+
+def cadre_post_create(
+    *, actor, area: Area, committee: str, post: str, person: Person, term_from: dt.date, term_to: dt.date | None = None
+) -> CadrePost:
+    """Seat a person on a village's (community's) party committee or villagers'/residents'
+    committee. One secretary and one chair at a time; a villagers' committee belongs to a village,
+    a residents' committee to a community."""
+    errors = ErrorCollector()
+    if not can_access_area(actor, Perm.CHANGE_MEMBER, area):
+        raise NotFound()
+    if area.kind not in (AreaKind.VILLAGE, AreaKind.COMMUNITY):
+        errors.add("area", "村（社区）：两委职务只能设在村或社区。")
+    if committee not in Committee.values:
+        errors.add("committee", "所在班子：未知取值。")
+    elif committee == Committee.VILLAGERS and area.kind == AreaKind.COMMUNITY:
+        errors.add("committee", "所在班子：社区设居民委员会，不设村民委员会。")
+    elif committee == Committee.RESIDENTS and area.kind == AreaKind.VILLAGE:
+        errors.add("committee", "所在班子：村设村民委员会，不设居民委员会。")
+    elif post not in COMMITTEE_POSTS[committee]:
+        errors.add("post", f"职务：{Committee(committee).label}不设{Post(post).label if post in Post.values else post}。")
+    if term_to and term_to < term_from:
+        errors.add("term_to", "任期止：不能早于任期起。")
+    if committee == Committee.PARTY and not PartyMember.objects.filter(person=person).exists():
+        errors.add("person", "人员：村党组织委员必须是党员。")
+    if post in SINGLE_HOLDER_POSTS and committee in Committee.values:
+        clash = CadrePost.objects.filter(area=area, committee=committee, post=post, term_from__lte=term_to or dt.date.max)
+        clash = clash.filter(term_to__isnull=True) | clash.filter(term_to__gte=term_from)
+        if clash.exists():
+            errors.add("post", f"职务：该{Committee(committee).label}在此任期内已有{Post(post).label}，请先结束原任职。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        cp = CadrePost.objects.create(area=area, committee=committee, post=post, person=person, term_from=term_from,
+                                      term_to=term_to)
+        audit.record(actor=actor, action="create", target=cp, org_path=_org_path_for_area(area),
+                     changes={"post": [None, f"{cp.get_committee_display()}{cp.get_post_display()}"]})
+    return cp
+
+
+def cadre_post_end(*, actor, post: CadrePost, term_to: dt.date) -> CadrePost:
+    if not can_access_area(actor, Perm.CHANGE_MEMBER, post.area):
+        raise NotFound()
+    if term_to < post.term_from:
+        raise DomainError(field="term_to", message="任期止：不能早于任期起。")
+    with transaction.atomic():
+        before = post.term_to
+        post.term_to = term_to
+        post.save(update_fields=["term_to"])
+        audit.record(actor=actor, action="update", target=post, org_path=_org_path_for_area(post.area),
+                     changes=audit.diff({"term_to": before}, {"term_to": term_to}))
+    return post

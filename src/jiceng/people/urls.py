@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("members/", views.member_list, name="member_list"),
+    path("members/export.xlsx", views.member_export, name="member_export"),
+    path("members/<int:member_id>/", views.member_detail, name="member_detail"),
+    path("members/<int:member_id>/edit/", views.member_edit, name="member_edit"),
+    path("members/<int:member_id>/reveal/<str:field>/", views.member_reveal, name="member_reveal"),
+    path("villages/", views.village_list, name="village_list"),
+    path("villages/<int:area_id>/", views.village_posts, name="village_posts"),
+]

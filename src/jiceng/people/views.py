@@ -1,0 +1,157 @@
+"""Member and 两委 pages. Thin: parse with a form, call a selector or service, render."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from jiceng.core.errors import DomainError, NotFound
+from jiceng.core.exports import write_xlsx
+from jiceng.core.roles import Perm
+from jiceng.core.rulepacks import rule
+from jiceng.core.scoping import can_access_org, has_perm_anywhere, org_paths
+from jiceng.core.selectors import org_get
+
+from . import selectors, services
+from .forms import MemberForm, MemberSearchForm
+
+
+def _filters(request: HttpRequest) -> tuple[MemberSearchForm, selectors.MemberFilters]:
+    form = MemberSearchForm(request.GET or None, age_bands=rule("people.age_bands"),
+                            education_bands=rule("people.education_bands"))
+    filters = selectors.MemberFilters()
+    if form.is_valid():
+        d = form.cleaned_data
+        org = org_get(actor=request.user, org_id=d["org"]) if d.get("org") else None
+        filters = selectors.MemberFilters(q=d["q"], id_tail=d["id_tail"], org=org, status=d["status"],
+                                          age_band=d["age_band"], education=d["education"], mobility=d["mobility"])
+    return form, filters
+
+
+@login_required
+def member_list(request: HttpRequest) -> HttpResponse:
+    if not has_perm_anywhere(request.user, Perm.VIEW_MEMBER):
+        raise NotFound()
+    form, filters = _filters(request)
+    qs = selectors.member_search(actor=request.user, filters=filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    without_org = query.copy()
+    without_org.pop("org", None)
+    ctx = {"form": form, "page": page, "filters": filters, "query": query.urlencode(),
+           "query_without_org": without_org.urlencode(),
+           "can_export": has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL)}
+    template = "people/member_list.html#results" if request.htmx else "people/member_list.html"
+    return render(request, template, ctx)
+
+
+@login_required
+def member_export(request: HttpRequest) -> HttpResponse:
+    if not has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL):
+        raise NotFound()
+    _form, filters = _filters(request)
+    qs = selectors.member_search(actor=request.user, filters=filters)
+    headers = ["姓名", "性别", "民族", "出生日期", "学历", "身份证号（脱敏）", "联系电话（脱敏）", "所属党组织", "党员类别",
+               "入党日期", "转正日期", "流动状态", "流动去向"]
+    rows = (
+        (m.person.name, m.person.get_gender_display(), m.person.ethnicity, m.person.birth_date,
+         m.person.get_education_display(), m.person.id_number_masked, m.person.phone_masked, m.org.name,
+         m.get_status_display(), m.joined_on, m.full_on, m.get_mobility_display(), m.mobility_note)
+        for m in qs.iterator(chunk_size=2000)
+    )
+    out = write_xlsx("党员名册", headers, rows)
+    paths = org_paths(request.user, Perm.EXPORT_PERSONAL)
+    services.members_export_record(actor=request.user, org_path=filters.org.path if filters.org else paths[0],
+                                   count=out.rows_written, filters=filters.as_dict())
+    name = f"党员名册-{timezone.localdate():%Y%m%d}.xlsx"
+    return FileResponse(out, as_attachment=True, filename=name,
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member_get(actor=request.user, member_id=member_id)
+    return render(request, "people/member_detail.html", {
+        "member": member,
+        "posts": selectors.member_posts(actor=request.user, member=member),
+        "can_change": can_access_org(request.user, Perm.CHANGE_MEMBER, member.org),
+        "can_reveal": can_access_org(request.user, Perm.REVEAL_PERSONAL, member.org),
+        "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, member.org),
+    })
+
+
+@login_required
+@require_POST
+def member_reveal(request: HttpRequest, member_id: int, field: str) -> HttpResponse:
+    member = selectors.member_get(actor=request.user, member_id=member_id)
+    value = services.person_reveal(actor=request.user, member=member, field=field)
+    return render(request, "people/member_detail.html#revealed", {"value": value})
+
+
+def _initial(member) -> dict:
+    p = member.person
+    return {
+        "name": p.name, "gender": p.gender, "ethnicity": p.ethnicity, "id_number": p.id_number_masked,
+        "birth_date": p.birth_date, "education": p.education, "phone": p.phone_masked, "org": member.org_id,
+        "status": member.status, "joined_on": member.joined_on, "full_on": member.full_on,
+        "mobility": member.mobility, "mobility_note": member.mobility_note,
+    }
+
+
+@login_required
+def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
+    member = selectors.member_get_for_change(actor=request.user, member_id=member_id)
+    choices = [(o.pk, f"{'　' * (o.depth - 1)}{o.name}")
+               for o in selectors.member_org_choices(actor=request.user, member=member)]
+    form = MemberForm(request.POST or None, initial=_initial(member), org_choices=choices)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            data["org"] = org_get(actor=request.user, org_id=data["org"])
+            initial = _initial(member)
+            changes = {k: v for k, v in data.items() if v != initial.get(k)}
+            # the masked values shown in the form mean "unchanged"
+            for f in ("id_number", "phone"):
+                if f in changes and "*" in (changes[f] or ""):
+                    changes.pop(f)
+            services.member_update(actor=request.user, member=member, **changes)
+        except NotFound:
+            form.add_error("org", _("Organisation: not found or outside your scope."))
+        except DomainError as exc:
+            for field, msgs in exc.errors.items():
+                for m in msgs:
+                    form.add_error(field if field in form.fields else None, m)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("member_detail", member_id=member.pk)
+    return render(request, "people/member_form.html", {"member": member, "form": form})
+
+
+@login_required
+def village_list(request: HttpRequest) -> HttpResponse:
+    if not has_perm_anywhere(request.user, Perm.VIEW_MEMBER):
+        raise NotFound()
+    qs = selectors.villages_for(actor=request.user)
+    q = request.GET.get("q", "").strip()
+    if q:
+        qs = qs.filter(name__contains=q)
+    if request.GET.get("dual") in ("yes", "no"):
+        qs = qs.filter(dual_role=request.GET["dual"] == "yes")
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "people/village_list.html", {"page": page, "q": q, "dual": request.GET.get("dual", "")})
+
+
+@login_required
+def village_posts(request: HttpRequest, area_id: int) -> HttpResponse:
+    village = selectors.village_get(actor=request.user, area_id=area_id)
+    annotated = selectors.villages_for(actor=request.user).get(pk=village.pk)
+    return render(request, "people/village_posts.html", {
+        "village": annotated, "posts": selectors.village_posts(actor=request.user, village=village),
+    })
