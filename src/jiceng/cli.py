@@ -100,9 +100,9 @@ def cmd_createadmin(ns: argparse.Namespace) -> int:
     try:
         with transaction.atomic():
             user = services.user_create(actor=None, username=username, password=password, is_superuser=True)
-            root = Org.get_root_nodes().first()
+            root = Org.objects.get_root_nodes().first()
             if root is None:
-                area = Area.get_root_nodes().first() or services.area_create(
+                area = Area.objects.get_root_nodes().first() or services.area_create(
                     actor=None, parent=None, name=ns.area_name, kind="county", code=ns.area_code or "")
                 root = services.org_create(actor=None, parent=None, name=ns.org_name, kind="committee", area=area)
             services.role_grant(actor=None, user=user, role="county_admin", org=root)

@@ -103,7 +103,7 @@ class _Gen:
         while True:
             seq = self.rng.randint(0, 499) * 2 + (1 if gender == "male" else 0)
             body = f"{self.rng.choice(ID_REGIONS)}{birth:%Y%m%d}{seq:03d}"
-            number = body + ric.calc_check_digit(body)
+            number = body + ric.calc_check_digit(body + "0")  # stdnum expects the check digit slot
             if number not in self.used_ids:
                 self.used_ids.add(number)
                 return number
@@ -160,7 +160,7 @@ def load_demo(*, seed: int = 2026, progress: bool = False, villages: int = 204, 
     with transaction.atomic():
         summary = _build(g, progress, villages, members)
         audit.record(actor=None, action="demo_load", target_type="demo", target_repr=f"演示数据 {COUNTY_NAME}",
-                     org_path=Org.get_root_nodes().first().path, changes={"seed": [None, seed]})
+                     org_path=Org.objects.get_root_nodes().first().path, changes={"seed": [None, seed]})
     return f"{summary}；用时 {time.monotonic() - started:.1f} 秒"
 
 

@@ -59,12 +59,12 @@ def area_create(*, actor, parent: Area | None, name: str, kind: str, code: str =
     with transaction.atomic():
         if parent is None:
             _require(actor is None or actor.is_superuser)
-            area = Area.add_root(name=name, kind=kind, code=code)
+            area = Area.objects.add_root({"name": name, "kind": kind, "code": code})
         else:
             _require(can_access_area(actor, Perm.MANAGE_ORG, parent))
             _lock(parent)
             parent.refresh_from_db()
-            area = parent.add_child(name=name, kind=kind, code=code)
+            area = Area.objects.add_child(parent, {"name": name, "kind": kind, "code": code})
         audit.record(actor=actor, action="create", target=area, changes={"name": [None, name], "kind": [None, kind]})
     return area
 
@@ -84,17 +84,18 @@ def org_create(
     if established_on and established_on > timezone.localdate():
         errors.add("established_on", "成立日期：不能晚于今天。")
     errors.raise_if_any()
+    fields = {"name": name, "kind": kind, "area": area, "established_on": established_on}
     with transaction.atomic():
         if parent is None:
             _require(actor is None or actor.is_superuser)
-            org = Org.add_root(name=name, kind=kind, area=area, established_on=established_on)
+            org = Org.objects.add_root(fields)
         else:
             _require(can_access_org(actor, Perm.MANAGE_ORG, parent))
             if area is not None and not can_access_area(actor, Perm.MANAGE_ORG, area):
                 raise DomainError(field="area", message="所在区域：不在您的管辖范围内。")
             _lock(parent)
             parent.refresh_from_db()
-            org = parent.add_child(name=name, kind=kind, area=area, established_on=established_on)
+            org = Org.objects.add_child(parent, fields)
         audit.record(actor=actor, action="create", target=org, org_path=org.path,
                      changes={"name": [None, name], "kind": [None, kind]})
     return org

@@ -8,6 +8,16 @@ from django.utils.translation import gettext_lazy as _
 from .models import ETHNICITIES, Education, Gender, MemberStatus, Mobility
 
 
+class _DateInput(forms.DateInput):
+    """<input type="date"> only takes ISO dates: a localised value ("2001/07/01" in zh-hans) is
+    dropped by the browser, which then posts the field empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
 class MemberSearchForm(forms.Form):
     q = forms.CharField(label=_("Name"), required=False, max_length=50)
     id_tail = forms.RegexField(label=_("ID number, last 4"), required=False, regex=r"^[0-9Xx]{4}$",
@@ -30,14 +40,14 @@ class MemberForm(forms.Form):
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=[(e, e) for e in ETHNICITIES])
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=18,
                                 help_text=_("Leave the masked value as it is to keep the stored number."))
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=_DateInput())
     education = forms.ChoiceField(label=_("Education"), required=False, choices=[("", "—")] + Education.choices)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
     org = forms.IntegerField(label=_("Organisation"), widget=forms.Select)
     status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)
-    joined_on = forms.DateField(label=_("Admitted on"), widget=forms.DateInput(attrs={"type": "date"}))
+    joined_on = forms.DateField(label=_("Admitted on"), widget=_DateInput())
     full_on = forms.DateField(label=_("Full member since"), required=False,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=_DateInput())
     mobility = forms.ChoiceField(label=_("Mobility"), choices=Mobility.choices)
     mobility_note = forms.CharField(label=_("Where and how to contact"), required=False, max_length=200)
 

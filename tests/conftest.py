@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+import pytest
+
+from tests.world import PASSWORD, build_world
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """A small demo county (12 villages, ≈600 members), loaded once per test session."""
+    from django.conf import settings
+
+    from jiceng.demo import load_demo
+
+    # Password hashing at production strength costs ~0.5 s a user; tests log in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    with django_db_blocker.unblock():
+        load_demo(seed=7, villages=12, members=600)
+
+
+@pytest.fixture
+def world(db):
+    return build_world(suffix="_w")
+
+
+@pytest.fixture
+def login(client):
+    """Log a world user into the test client: ``login(world.users['sec_a'])``."""
+
+    def do(user):
+        assert client.login(username=user.username, password=PASSWORD)
+        return client
+
+    return do
+
+
+@pytest.fixture
+def demo_county(db):
+    from jiceng.core.models import Org, User
+
+    return {"root": Org.objects.get(name="中共青山县委员会"), "county": User.objects.get(username="county")}

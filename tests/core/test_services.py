@@ -1,0 +1,135 @@
+import datetime as dt
+
+import pytest
+from django.db import DatabaseError, transaction
+
+from jiceng.core import services
+from jiceng.core.errors import DomainError, NotFound
+from jiceng.core.models import ApiToken, AuditEntry, Org, RoleAssignment, RuleOverride
+from jiceng.core.rulepacks import rule
+
+
+def test_org_create_unknown_kind_names_field_and_stores_nothing(world):
+    before = Org.objects.count()
+    with pytest.raises(DomainError) as exc:
+        services.org_create(actor=world.users["county"], parent=world.town_a_org, name="x", kind="cell")
+    assert "kind" in exc.value.errors
+    assert "组织类型" in exc.value.errors["kind"][0]
+    assert Org.objects.count() == before
+
+
+def test_org_create_refuses_kind_not_allowed_under_parent(world):
+    with pytest.raises(DomainError) as exc:
+        services.org_create(actor=world.users["county"], parent=world.group_a, name="x", kind="branch")
+    assert "党小组下不能设党支部" in exc.value.errors["kind"][0] or "kind" in exc.value.errors
+
+
+def test_org_create_outside_scope_is_not_found(world):
+    with pytest.raises(NotFound):
+        services.org_create(actor=world.users["sec_a"], parent=world.branch_b, name="x", kind="group")
+
+
+def test_org_create_audited_and_tree_consistent(world):
+    org = services.org_create(actor=world.users["township"], parent=world.branch_a, name="第2党小组", kind="group",
+                              area=world.grid_a)
+    entry = AuditEntry.objects.get(target_type="core.org", target_id=str(org.pk))
+    assert entry.action == "create" and entry.actor == world.users["township"]
+    assert entry.org_path == org.path and org.path.startswith(world.branch_a.path)
+    assert Org.find_problems() == ([], [], [], [], [])
+
+
+def test_role_grant_refuses_escalation(world):
+    # a township officer lacks manage_rules, so it cannot hand out county_admin
+    with pytest.raises(DomainError) as exc:
+        services.role_grant(actor=world.users["township"], user=world.users["nobody"], role="county_admin",
+                            org=world.branch_a)
+    assert "role" in exc.value.errors
+    assert not RoleAssignment.objects.filter(user=world.users["nobody"]).exists()
+    grant = services.role_grant(actor=world.users["township"], user=world.users["nobody"], role="branch_secretary",
+                                org=world.branch_a2)
+    assert AuditEntry.objects.filter(action="grant", target_id=str(grant.pk)).exists()
+
+
+def test_audit_log_is_append_only_in_the_database(world):
+    entry = AuditEntry.objects.filter(actor=world.users["county"]).first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).update(action="forged")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEntry.objects.filter(pk=entry.pk).delete()
+    entry.refresh_from_db()
+    assert entry.action == "create"
+
+
+def test_api_token_lifecycle(world):
+    user = world.users["sec_a"]
+    token, plaintext = services.api_token_create(actor=user, name="统计脚本", expires_days=30)
+    assert plaintext.startswith("jc_") and plaintext not in token.digest
+    assert services.api_token_authenticate(plaintext) == user
+    assert services.api_token_authenticate(plaintext + "x") is None
+    services.api_token_revoke(actor=user, token_id=token.pk)
+    assert services.api_token_authenticate(plaintext) is None
+    with pytest.raises(NotFound):  # another user's token cannot be revoked by id
+        services.api_token_revoke(actor=world.users["sec_b"], token_id=token.pk)
+    assert AuditEntry.objects.filter(action__in=["token_create", "token_revoke"], target_id=str(token.pk)).count() == 2
+
+
+def test_api_token_expired(world):
+    token, plaintext = services.api_token_create(actor=world.users["sec_a"], name="t", expires_days=1)
+    ApiToken.objects.filter(pk=token.pk).update(expires_at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
+    assert services.api_token_authenticate(plaintext) is None
+
+
+def test_api_token_validation(world):
+    with pytest.raises(DomainError) as exc:
+        services.api_token_create(actor=world.users["sec_a"], name=" ")
+    assert "name" in exc.value.errors
+    with pytest.raises(DomainError) as exc:
+        services.api_token_create(actor=world.users["sec_a"], name="t", expires_days=0)
+    assert "expires_days" in exc.value.errors
+
+
+def test_rule_override_applies_to_subtree_only(world):
+    county = world.users["county"]
+    assert rule("grading.bottom_share", world.branch_a) == 0.10
+    services.rule_override_set(actor=county, org=world.town_a_org, key="grading.bottom_share", value=0.15,
+                               valid_from=dt.date(2020, 1, 1), reason="县委文件")
+    assert rule("grading.bottom_share", world.branch_a) == 0.15
+    assert rule("grading.bottom_share", world.branch_b) == 0.10
+    # a future-dated override does not apply yet
+    services.rule_override_set(actor=county, org=world.town_a_org, key="grading.bottom_share", value=0.2,
+                               valid_from=dt.date(2099, 1, 1), reason="将来")
+    assert rule("grading.bottom_share", world.branch_a) == 0.15
+    assert AuditEntry.objects.filter(action="rule_override").count() >= 2
+
+
+@pytest.mark.parametrize(
+    "key,value,field_text",
+    [
+        ("people.age_bands", [{"key": "a", "max": 35}, {"key": "b", "min": 35}], "不重叠"),
+        ("people.age_bands", [{"key": "a", "min": 18, "max": 35}, {"key": "b", "min": 36}], "无下限"),
+        ("orglife.silent_months_weak", -1, "非负整数"),
+        ("people.member_org_kinds", ["cell"], "组织类型"),
+    ],
+)
+def test_rule_override_bad_value_refused(world, key, value, field_text):
+    with pytest.raises(DomainError) as exc:
+        services.rule_override_set(actor=world.users["county"], org=world.county_org, key=key, value=value,
+                                   valid_from=dt.date(2020, 1, 1), reason="test")
+    assert field_text in exc.value.errors["value"][0]
+    assert not RuleOverride.objects.filter(key=key).exists()
+
+
+def test_rule_override_needs_reason_and_right(world):
+    with pytest.raises(DomainError) as exc:
+        services.rule_override_set(actor=world.users["county"], org=world.county_org, key="grading.bottom_share",
+                                   value=0.2, valid_from=dt.date(2020, 1, 1), reason="")
+    assert "reason" in exc.value.errors
+    with pytest.raises(NotFound):  # township officers do not own the rule pack
+        services.rule_override_set(actor=world.users["township"], org=world.town_a_org, key="grading.bottom_share",
+                                   value=0.2, valid_from=dt.date(2020, 1, 1), reason="x")
+
+
+def test_user_create_validates(world):
+    with pytest.raises(DomainError) as exc:
+        services.user_create(actor=None, username=world.users["sec_a"].username, password="123")
+    assert set(exc.value.errors) == {"username", "password"}

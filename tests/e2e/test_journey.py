@@ -1,0 +1,315 @@
+"""Browser journeys in Chromium against the real application.
+
+The application runs as it does for a user: ``jiceng demo`` loads the demo county into a fresh
+database (a temp SQLite file, or a fresh PostgreSQL database when ``DATABASE_URL`` is set), then
+``jiceng serve`` starts gunicorn on a free port. pytest-django's live_server is not used: the audit
+table's append-only triggers make the database flushes of transactional tests fail.
+
+Selectors are ids, names and hrefs, not visible text, so the journeys hold whatever the UI
+language; where text is matched, Chinese and English wordings are both accepted.
+
+    .venv/bin/python -m pytest -q -m e2e tests/e2e/test_journey.py
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CHROMIUM = Path("/usr/bin/chromium")
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+RESULTS_DIR = PROJECT_DIR / "test-results"
+BIN_DIR = Path(sys.executable).parent
+PASSWORD = "demo12345"
+COUNTY_ROOT_ORG = "中共青山县委员会"
+NEW_PHONE = "13912345678"
+NEW_PHONE_MASKED = "139****5678"
+TIMEOUT_MS = 15_000
+
+
+# ---------------------------------------------------------------------------------------- server
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _tail(path: Path, lines: int = 80) -> str:
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
+def _with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
+
+
+def _pg_admin(url: str, sql: str) -> None:
+    import psycopg
+
+    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # our own process group (start_new_session)
+        proc.wait(timeout=10)
+
+
+class Server:
+    def __init__(self, base_url: str, log: Path) -> None:
+        self.base_url = base_url
+        self.log = log
+
+    def log_tail(self) -> str:
+        return _tail(self.log)
+
+
+@pytest.fixture(scope="module")
+def server():
+    tmp = Path(tempfile.mkdtemp(prefix="jiceng-e2e-"))
+    env = {**os.environ, "JICENG_VAR_DIR": str(tmp), "PYTHONUNBUFFERED": "1"}
+    pg_url = os.environ.get("DATABASE_URL", "")
+    db_name = f"jiceng_e2e_{os.getpid()}"
+    if pg_url:
+        _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}"')
+        _pg_admin(pg_url, f'CREATE DATABASE "{db_name}"')
+        env["DATABASE_URL"] = _with_database(pg_url, db_name)
+    jiceng = str(BIN_DIR / "jiceng")
+    proc = None
+    try:
+        demo = subprocess.run([jiceng, "demo"], env=env, cwd=tmp, capture_output=True, text=True, timeout=180)
+        if demo.returncode != 0:
+            pytest.fail(f"`jiceng demo` exited {demo.returncode}:\n{demo.stdout[-3000:]}\n{demo.stderr[-3000:]}")
+        port = _free_port()
+        log = tmp / "server.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen([jiceng, "serve", "--port", str(port), "--workers", "2"], env=env, cwd=tmp,
+                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                pytest.fail(f"`jiceng serve` exited {proc.returncode} while starting:\n{_tail(log)}")
+            try:
+                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as resp:
+                    if resp.status == 200:
+                        break
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"/healthz did not answer 200 within 60 s:\n{_tail(log)}")
+            time.sleep(0.25)
+        srv = Server(base, log)
+        yield srv
+        if proc.poll() is not None:
+            print(f"\n--- the server died during the tests (exit {proc.returncode}) ---\n{srv.log_tail()}")
+    finally:
+        if proc is not None:
+            _stop(proc)
+        if pg_url:
+            _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(autouse=True)
+def _server_log_on_failure(request, server):
+    """Print the server's log under a failed test (shown as "Captured stdout teardown")."""
+    failed_before = request.session.testsfailed
+    yield
+    if request.session.testsfailed > failed_before:
+        print(f"\n--- server log ({server.log}) ---\n{server.log_tail()}")
+
+
+# --------------------------------------------------------------------------------------- browser
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: the browser journeys need Debian's Chromium and CJK fonts. "
+                    "Install them with `apt-get install chromium fonts-noto-cjk`.")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    try:
+        browser = pw.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True,
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
+        )
+        yield browser
+        browser.close()
+    finally:
+        pw.stop()
+
+
+@pytest.fixture
+def log_in(browser, server):
+    """``log_in("county")`` → a page of a fresh browser context, logged in, on the dashboard."""
+    contexts = []
+
+    def do(username: str):
+        ctx = browser.new_context(base_url=server.base_url, locale="zh-CN", viewport={"width": 1366, "height": 900})
+        ctx.set_default_timeout(TIMEOUT_MS)
+        contexts.append(ctx)
+        page = ctx.new_page()
+        page.goto("/accounts/login/")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", PASSWORD)
+        page.click("form button[type=submit]")
+        page.wait_for_selector("#dashboard-title")
+        return page
+
+    yield do
+    for ctx in contexts:
+        ctx.close()
+
+
+def _screenshot(page, name: str) -> None:
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(RESULTS_DIR / name), full_page=True)
+
+
+def _member_rows(page) -> list[dict]:
+    """The rows of #member-table: detail href, name, masked ID number, masked phone."""
+    return page.eval_on_selector_all("#member-table tbody tr", """rows => rows
+        .filter(r => r.querySelector("a[href*='/members/']"))
+        .map(r => { const td = r.querySelectorAll("td"); const a = r.querySelector("a");
+                    return {href: a.getAttribute("href"), name: a.textContent.trim(),
+                            id_number: td[4].textContent.trim(), phone: td[5].textContent.trim()}; })""")
+
+
+# -------------------------------------------------------------------------------------- journeys
+
+
+def test_county_dashboard_member_search_edit_and_audit(log_in):
+    from playwright.sync_api import expect
+
+    page = log_in("county")
+
+    # The dashboard shows the demo county's figures.
+    expect(page.locator("#dashboard-title")).to_contain_text(COUNTY_ROOT_ORG)
+    members = page.locator('[data-indicator="people.member_count"]').first.text_content()
+    assert "13,000" in members or "13000" in members, members
+    expect(page.locator('[data-indicator="people.dual_role_count"] .value')).to_contain_text("183")
+    expect(page.locator('[data-indicator="people.dual_role_rate"] .value')).to_contain_text("89.7%")
+    page.wait_for_selector('div.chart[data-rendered="1"] canvas')
+    assert page.locator('div.chart[data-rendered="1"] canvas').count() >= 1
+    _screenshot(page, "dashboard.png")
+
+    # Members: take a real member from the unfiltered list and search for them by name (htmx).
+    page.click("nav a[href='/members/']")
+    page.wait_for_selector("#member-table tbody tr")
+    rows = [r for r in _member_rows(page) if r["phone"] and r["phone"] != NEW_PHONE_MASKED]
+    assert rows, "the first page of members has nobody with a phone number"
+    target = rows[0]
+    page.eval_on_selector("#member-table", "t => t.dataset.stale = '1'")
+    page.fill("#member-search input[name=q]", target["name"])
+    with page.expect_response(lambda r: "/members/" in r.url and "q=" in r.url):
+        page.click("#member-search button[type=submit]")
+    page.wait_for_selector("#member-table:not([data-stale])")  # the results were swapped in
+    expect(page).to_have_url(re.compile(r"[?&]q="))  # hx-push-url
+    found = _member_rows(page)
+    assert found and all(target["name"] in r["name"] for r in found), found
+    assert target["href"] in [r["href"] for r in found]
+
+    # Detail → edit → change the phone → the detail page shows the new masked phone.
+    page.click(f"#member-table a[href='{target['href']}']")
+    page.wait_for_url(f"**{target['href']}")
+    expect(page.locator("#phone")).to_have_text(target["phone"])
+    page.click(f"a[href='{target['href']}edit/']")
+    page.wait_for_selector("input[name=phone]")
+    page.fill("input[name=phone]", NEW_PHONE)
+    page.click("form.form button[type=submit]")
+    page.wait_for_url(f"**{target['href']}")
+    expect(page.locator("#phone")).to_have_text(NEW_PHONE_MASKED)
+
+    # The change history lists the change, old and new phone masked.
+    member_id = re.search(r"/members/(\d+)/", target["href"]).group(1)
+    audit_link = page.locator(f"a[href*='/audit/?'][href*='target_id={member_id}']")
+    assert "target_type=people.partymember" in audit_link.get_attribute("href")
+    audit_link.click()
+    page.wait_for_selector("#audit-table")
+    entry = page.locator("#audit-table tbody tr").filter(has_text=NEW_PHONE_MASKED).filter(has_text=target["phone"])
+    expect(entry).to_have_count(1)
+    expect(entry.locator("ul.changes")).to_contain_text(f"{target['phone']} → {NEW_PHONE_MASKED}")
+    assert NEW_PHONE not in page.content()  # only masked values in the log
+    _screenshot(page, "audit.png")
+
+
+def test_secretary_sees_only_their_village(log_in):
+    from playwright.sync_api import expect
+
+    county = log_in("county")
+    resp = county.request.get("/api/v1/orgs")
+    assert resp.status == 200, resp.text()
+    county_roots = resp.json()
+    assert [o["name"] for o in county_roots] == [COUNTY_ROOT_ORG]
+    root_id = county_roots[0]["id"]
+
+    page = log_in("secretary")
+    mine = page.request.get("/api/v1/orgs").json()
+    assert mine and root_id not in [o["id"] for o in mine]
+    title = page.locator("#dashboard-title")
+    expect(title).not_to_contain_text("青山县委员会")
+    expect(title).to_contain_text(mine[0]["name"])
+
+    resp = page.goto(f"/orgs/{root_id}/")
+    assert resp.status == 404
+    expect(page.locator("main h1")).to_contain_text(re.compile("Not found|未找到|不存在|找不到"))
+    assert COUNTY_ROOT_ORG not in page.content()
+
+
+def test_invalid_id_number_is_refused_next_to_the_field(log_in):
+    from playwright.sync_api import expect
+    from stdnum.cn import ric
+
+    page = log_in("county")
+    page.goto("/members/?page=2")
+    page.wait_for_selector("#member-table tbody tr")
+    rows = [r for r in _member_rows(page) if r["id_number"]]
+    assert rows
+    target = rows[-1]
+
+    body = "43072119800101123"
+    wrong = next(d for d in "0123456789X" if d != ric.calc_check_digit(body))
+    bad_id = body + wrong
+    assert not ric.is_valid(bad_id)
+
+    page.goto(f"{target['href']}edit/")
+    page.fill("input[name=id_number]", bad_id)
+    page.click("form.form button[type=submit]")
+    error = page.locator('.error[data-field="id_number"]')
+    expect(error).to_be_visible()
+    expect(error).to_contain_text(re.compile("身份证|ID number|check", re.IGNORECASE))
+    assert page.locator("input[name=id_number]").input_value() == bad_id  # the input is kept for correction
+
+    page.goto(target["href"])
+    expect(page.locator("#id-number")).to_have_text(target["id_number"])
+    expect(page.locator("#phone")).to_have_text(target["phone"] or "—")

@@ -1,0 +1,562 @@
+"""Authorization matrix: every page and every API operation, village A against village B.
+
+The rule: every read is scoped to the actor's org subtree. A user of village A can neither read nor
+change village B — by page, by API, by guessed id, by export — and a missing object and a forbidden
+one both answer 404. The lists of pages and operations are not written down here: they are read from
+the URL resolver and from the OpenAPI schema, so a new endpoint is checked the day it is added. A new
+path parameter makes these tests fail until it is given a value in PAGE_PARAMS / API_PARAMS below.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlencode
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import URLResolver, get_resolver, reverse
+from django.urls.converters import IntConverter
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from jiceng.core import crypto
+from jiceng.core import services as core_services
+from jiceng.core.models import ApiToken, AuditEntry
+from jiceng.people.models import PartyMember, Person
+
+# What must never appear in a page or an answer given to a user of village A.
+B_MARKERS = ("王五", "三社区", "乙镇")
+
+# Path parameters of pages: each maps to an object of village B (or a harmless constant).
+PAGE_PARAMS: dict[str, Callable[[Any], Any]] = {
+    "org_id": lambda w: w.branch_b.pk,
+    "area_id": lambda w: w.village_b.pk,
+    "member_id": lambda w: w.member_b.pk,
+    "field": lambda w: "id_number",
+    "token_id": lambda w: core_services.api_token_create(actor=w.users["sec_b"], name="b-token")[0].pk,
+}
+
+# Path parameters of API operations that name an object of village B …
+API_PARAMS: dict[str, Callable[[Any], Any]] = {
+    "org_id": lambda w: w.branch_b.pk,
+    "area_id": lambda w: w.village_b.pk,
+    "member_id": lambda w: w.member_b.pk,
+}
+# … and those that name nothing owned by anyone (the answer is then scoped by the caller's own tree).
+API_NEUTRAL_PARAMS: dict[str, Callable[[Any], Any]] = {
+    "name": lambda w: "people.member_count",
+}
+
+# Query parameters through which a list can be pointed at village B. Values that a page may echo
+# back (a search box) are partial ("王" of "王五"), so an echo is never mistaken for a leak.
+QUERY_PROBES: dict[str, Callable[[Any], Any]] = {
+    "org": lambda w: w.branch_b.pk,
+    "area": lambda w: w.village_b.pk,
+    "member": lambda w: w.member_b.pk,
+    "q": lambda w: "王",
+    "id_tail": lambda w: crypto.decrypt(w.member_b.person.id_number_ciphertext, field="id_number")[-4:],
+    "target_id": lambda w: w.member_b.pk,
+}
+LIST_QUERIES: list[dict[str, str]] = [
+    {}, {"org": "org"}, {"area": "area"}, {"q": "q"}, {"id_tail": "id_tail"}, {"org": "org", "q": "q"},
+    {"target_type": "people.partymember", "target_id": "target_id"}, {"member": "member"},
+]
+EXTRA_LIST_QUERIES = [{"q": "三社"}, {"q": "乙"}]
+
+# A body that passes validation, for API writes: scoping must be what refuses them, not a 422.
+API_WRITE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
+    ("patch", "/api/v1/members/{member_id}"): {"mobility_note": "越权修改", "name": "篡改"},
+}
+# Form data posted by A to B's pages (enough to pass a form, where one is checked after the lookup).
+POST_DATA = {"name": "篡改", "mobility_note": "越权修改", "expires_days": "1", "org": ""}
+
+EXCLUDED_PREFIXES = ("admin/", "i18n/", "api/")
+EXCLUDED_NAMES = {"login", "logout", "healthz"}
+# Pages that show B's data to B's secretary: the positive control of the list-page check.
+B_VISIBLE_TO_SEC_B = {"dashboard", "member_list", "member_export", "village_list", "org_tree", "area_tree",
+                      "audit_list"}
+A_USERS = ("sec_a", "township", "grid_a", "member", "nobody")
+MISSING_ID = 2_000_000_000
+WRITE_METHODS = ("post", "put", "patch", "delete")
+
+
+# --- enumeration -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Page:
+    route: str
+    name: str  # qualified, for reverse()
+    params: tuple[str, ...]
+    int_params: frozenset[str]
+
+    @property
+    def short(self) -> str:
+        return self.name.rsplit(":", 1)[-1]
+
+    def url(self, values: dict[str, Any], *, missing: bool = False) -> str:
+        kwargs = {p: (MISSING_ID if missing and p in self.int_params else values[p]) for p in self.params}
+        return reverse(self.name, kwargs=kwargs)
+
+
+def _walk(resolver, prefix: str = "", namespaces: tuple[str, ...] = (), params: tuple[str, ...] = (),
+          ints: frozenset[str] = frozenset()) -> Iterator[tuple[str, Any, tuple, tuple, frozenset]]:
+    for entry in resolver.url_patterns:
+        pattern = entry.pattern
+        names = tuple(pattern.regex.groupindex)
+        these_ints = frozenset(n for n, c in getattr(pattern, "converters", {}).items() if isinstance(c, IntConverter))
+        route = prefix + str(pattern)
+        if pattern.regex.groups > len(names):
+            raise AssertionError(f"{route}: positional URL groups cannot be filled; use named parameters")
+        if isinstance(entry, URLResolver):
+            ns = namespaces + ((entry.namespace,) if entry.namespace else ())
+            yield from _walk(entry, route, ns, params + names, ints | these_ints)
+        else:
+            yield route, entry, namespaces, params + names, ints | these_ints
+
+
+def all_routes() -> list[tuple[str, Any, tuple, tuple, frozenset]]:
+    return list(_walk(get_resolver()))
+
+
+def pages() -> list[Page]:
+    out: dict[str, Page] = {}
+    unnamed = []
+    for route, entry, namespaces, params, ints in all_routes():
+        if route.startswith(EXCLUDED_PREFIXES) or entry.name in EXCLUDED_NAMES:
+            continue
+        if not entry.name:
+            unnamed.append(route)
+            continue
+        out.setdefault(route, Page(route, ":".join((*namespaces, entry.name)), params, ints))
+    assert not unnamed, f"Name these URL patterns so the authorization matrix can reach them: {unnamed}"
+    return sorted(out.values(), key=lambda p: p.route)
+
+
+@dataclass(frozen=True)
+class Operation:
+    method: str
+    path: str  # as in the schema: /api/v1/members/{member_id}
+    path_params: tuple[str, ...]
+    query_params: tuple[str, ...]
+
+    @property
+    def targets_b(self) -> bool:
+        return any(p in API_PARAMS for p in self.path_params)
+
+    def url(self, values: dict[str, Any]) -> str:
+        return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), self.path)
+
+    def __str__(self) -> str:
+        return f"{self.method.upper()} {self.path}"
+
+
+def operations(client) -> list[Operation]:
+    response = client.get("/api/openapi.json")
+    assert response.status_code == 200, response
+    out = []
+    for path, item in response.json()["paths"].items():
+        for method, op in item.items():
+            if method not in ("get", *WRITE_METHODS):
+                continue
+            params = op.get("parameters", [])
+            out.append(Operation(method, path, tuple(re.findall(r"\{(\w+)\}", path)),
+                                 tuple(p["name"] for p in params if p.get("in") == "query")))
+    assert out, "the OpenAPI schema lists no operations"
+    return out
+
+
+# --- helpers ---------------------------------------------------------------------------------------
+
+
+def body_text(response) -> str:
+    """The text of a response; an xlsx file is opened and its cell values are read."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    if raw.startswith(b"PK"):
+        wb = load_workbook(io.BytesIO(raw), read_only=True)
+        return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
+                         for v in row if v is not None)
+    return raw.decode("utf-8", errors="replace")
+
+
+def leaks(text: str) -> list[str]:
+    return [m for m in B_MARKERS if m in text]
+
+
+def json_b_refs(data: Any, world) -> list[str]:
+    """org_id / area_id values in a JSON answer that point into township B."""
+    b_orgs = {world.town_b_org.pk, world.branch_b.pk}
+    b_areas = {world.town_b.pk, world.village_b.pk}
+    found = []
+
+    def walk(x):
+        if isinstance(x, dict):
+            for k, v in x.items():
+                if (k == "org_id" and v in b_orgs) or (k == "area_id" and v in b_areas):
+                    found.append(f"{k}={v}")
+                walk(v)
+        elif isinstance(x, list):
+            for v in x:
+                walk(v)
+
+    walk(data)
+    return found
+
+
+def b_state(world) -> dict[str, Any]:
+    """Everything a write by A against B could touch, plus the audit log's length."""
+    return {
+        "audit_count": AuditEntry.objects.count(),
+        "person_b": Person.objects.filter(pk=world.member_b.person_id).values().get(),
+        "member_b": PartyMember.objects.filter(pk=world.member_b.pk).values().get(),
+        "tokens_b": list(ApiToken.objects.filter(user=world.users["sec_b"]).order_by("pk").values()),
+    }
+
+
+def state_diff(before: dict[str, Any], after: dict[str, Any]) -> str:
+    return ", ".join(k for k in before if before[k] != after[k])
+
+
+def resolve_query(world, query: dict[str, str]) -> dict[str, Any]:
+    return {k: (QUERY_PROBES[v](world) if v in QUERY_PROBES else v) for k, v in query.items()}
+
+
+def with_query(url: str, query: dict[str, Any]) -> str:
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def is_login_redirect(response) -> bool:
+    return response.status_code == 302 and response["Location"].startswith(resolve_url(settings.LOGIN_URL))
+
+
+def bearer(token: str) -> dict[str, str]:
+    return {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+
+
+def api_call(client, op: Operation, url: str, headers: dict[str, str] | None = None):
+    headers = headers or {}
+    if op.method == "get":
+        return client.get(url, **headers)
+    body = json.dumps(API_WRITE_BODIES.get((op.method, op.path), {}))
+    return getattr(client, op.method)(url, data=body, content_type="application/json", **headers)
+
+
+def report(failures: list[str]) -> str:
+    return f"{len(failures)} authorization failure(s):\n  " + "\n  ".join(failures)
+
+
+@pytest.fixture
+def b_ids(world) -> dict[str, Any]:
+    return {name: fn(world) for name, fn in PAGE_PARAMS.items()}
+
+
+# --- 1. pages --------------------------------------------------------------------------------------
+
+
+def test_every_page_parameter_has_a_b_value():
+    missing = sorted({f"{p.route} needs '{param}'" for p in pages() for param in p.params if param not in PAGE_PARAMS})
+    assert not missing, (
+        "New URL parameter(s) without a value in tests/test_authz_matrix.py PAGE_PARAMS "
+        "(map each to an object of village B so the page is checked): " + "; ".join(missing)
+    )
+
+
+def test_list_pages_show_nothing_of_b(world, client, login):
+    list_pages = [p for p in pages() if not p.params]
+    assert len(list_pages) >= 8, [p.route for p in list_pages]
+    queries = [resolve_query(world, q) for q in LIST_QUERIES] + EXTRA_LIST_QUERIES
+    failures = []
+    get_only = set()
+    for username in A_USERS:
+        login(world.users[username])
+        for page in list_pages:
+            for query in queries:
+                url = with_query(page.url({}), query)
+                response = client.get(url, follow=True)
+                if response.status_code == 405:
+                    get_only.add(page.route)  # a POST-only action, no list to read
+                    continue
+                if response.status_code not in (200, 403, 404):
+                    failures.append(f"{username} GET {url}: unexpected {response.status_code}")
+                    continue
+                if found := leaks(body_text(response)):
+                    failures.append(f"{username} GET {url}: {response.status_code} shows B's {found}")
+
+    # Positive control: the same pages do show B's data to B's own secretary, so the check can fail.
+    login(world.users["sec_b"])
+    shown = set()
+    for page in list_pages:
+        response = client.get(page.url({}), follow=True)
+        if response.status_code == 200 and leaks(body_text(response)):
+            shown.add(page.short)
+    if missing := B_VISIBLE_TO_SEC_B - shown:
+        failures.append(f"positive control: sec_b does not see B's data on {sorted(missing)}")
+    assert not failures, report(failures)
+
+
+def test_export_is_scoped(world, client, login):
+    """The xlsx export, read cell by cell: A's members, none of B's, and no export aimed at B."""
+    login(world.users["sec_a"])
+    url = reverse("member_export")
+    response = client.get(url)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    text = body_text(response)
+    assert "张三" in text and not leaks(text), text
+    for query in ({"org": world.branch_b.pk}, {"org": world.town_b_org.pk}, {"org": MISSING_ID}):
+        before = AuditEntry.objects.count()
+        response = client.get(with_query(url, query))
+        assert response.status_code == 404, query
+        assert not leaks(body_text(response))
+        assert AuditEntry.objects.count() == before, "a refused export was recorded as an export"
+
+
+def test_object_pages_of_b_answer_404(world, client, login, b_ids):
+    object_pages = [p for p in pages() if p.params]
+    assert object_pages
+    unknown = sorted({param for p in object_pages for param in p.params if param not in PAGE_PARAMS})
+    assert not unknown, f"add {unknown} to PAGE_PARAMS in tests/test_authz_matrix.py"
+
+    failures = []
+    not_allowed: dict[str, set[str]] = {}  # route -> methods the view refuses to everyone (405)
+    for username in A_USERS:
+        login(world.users[username])
+        for page in object_pages:
+            url, missing_url = page.url(b_ids), page.url(b_ids, missing=True)
+            refused = 0
+            for method in ("get", "post"):
+                before = b_state(world)
+                kwargs = {"data": POST_DATA} if method == "post" else {}
+                response = getattr(client, method)(url, **kwargs)
+                status = response.status_code
+                if method == "post" and (changed := state_diff(before, b_state(world))):
+                    failures.append(f"{username} POST {url}: changed {changed}")
+                if status == 405:
+                    not_allowed.setdefault(page.route, set()).add(method)
+                    continue
+                ok = (404,) if username == "sec_a" else (403, 404)
+                if status not in ok:
+                    failures.append(f"{username} {method.upper()} {url}: {status}, expected {ok}")
+                    continue
+                refused += 1
+                if found := leaks(body_text(response)):
+                    failures.append(f"{username} {method.upper()} {url}: 404 page shows B's {found}")
+                if missing_url != url:
+                    other = getattr(client, method)(missing_url, **kwargs).status_code
+                    if other != status:
+                        failures.append(f"{username} {method.upper()}: B's {url} -> {status} but missing "
+                                        f"{missing_url} -> {other}; forbidden and missing must look alike")
+            if not refused:
+                failures.append(f"{username}: {page.route} refused neither GET nor POST with 404")
+
+    # Positive control, last (B's secretary may revoke its token here): the same URLs work for B.
+    login(world.users["sec_b"])
+    for page in object_pages:
+        url = page.url(b_ids)
+        response = client.get(url)
+        if response.status_code == 405:
+            if "get" not in not_allowed.get(page.route, set()):
+                failures.append(f"sec_b GET {url}: 405, but A's users were not told 405")
+            response = client.post(url, data=POST_DATA)
+            if response.status_code not in (200, 302):
+                failures.append(f"positive control: sec_b POST {url} (POST-only) -> {response.status_code}")
+        elif response.status_code != 200:
+            failures.append(f"positive control: sec_b GET {url} -> {response.status_code}, expected 200")
+        for method in not_allowed.get(page.route, set()) - {"get"}:
+            if getattr(client, method)(url).status_code != 405:
+                failures.append(f"{method.upper()} {url}: 405 for A's users but not for sec_b")
+    assert not failures, report(failures)
+
+
+def test_a_cannot_move_own_member_into_b(world, client, login):
+    """Changing B indirectly: placing one of A's members into B's branch is refused, nothing is saved."""
+    login(world.users["sec_a"])
+    m = world.member_a
+    before = (AuditEntry.objects.count(), PartyMember.objects.filter(pk=m.pk).values().get())
+    data = {"name": m.person.name, "gender": m.person.gender, "ethnicity": m.person.ethnicity,
+            "id_number": m.person.id_number_masked, "phone": m.person.phone_masked, "education": m.person.education,
+            "org": world.branch_b.pk, "status": m.status, "joined_on": m.joined_on.isoformat(),
+            "full_on": m.full_on.isoformat() if m.full_on else "", "mobility": m.mobility, "mobility_note": ""}
+    response = client.post(reverse("member_edit", kwargs={"member_id": m.pk}), data=data)
+    assert response.status_code == 200  # the form again, with an error on org
+    assert not leaks(body_text(response))
+    assert (AuditEntry.objects.count(), PartyMember.objects.filter(pk=m.pk).values().get()) == before
+
+
+# --- 2. anonymous ----------------------------------------------------------------------------------
+
+
+def test_anonymous_pages_redirect_to_login(world, client, b_ids):
+    failures = []
+    login_url = reverse("login")
+    assert client.get(login_url).status_code == 200
+    for page in pages():
+        url = page.url(b_ids)
+        for method in ("get", "post"):
+            response = getattr(client, method)(url)
+            if not is_login_redirect(response):
+                failures.append(f"anonymous {method.upper()} {url}: {response.status_code} "
+                                f"{response.get('Location', '')}, expected 302 to {login_url}")
+    assert not failures, report(failures)
+
+
+def test_anonymous_api_is_401(world, client):
+    values = {name: fn(world) for name, fn in {**API_PARAMS, **API_NEUTRAL_PARAMS}.items()}
+    failures = []
+    for op in operations(client):
+        response = api_call(client, op, op.url(values))
+        if response.status_code != 401:
+            failures.append(f"anonymous {op}: {response.status_code}, expected 401")
+    assert not failures, report(failures)
+
+
+# --- 3. API ----------------------------------------------------------------------------------------
+
+
+def test_every_api_route_is_in_the_schema(client):
+    """An operation left out of the OpenAPI schema would escape the API matrix."""
+    in_schema = {op.path for op in operations(client)}
+    routed = set()
+    for route, entry, *_ in all_routes():
+        if route.startswith("api/") and entry.name not in ("openapi-json", "openapi-view", "api-root"):
+            routed.add("/" + re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", route))
+    assert routed <= in_schema, f"API routes missing from /api/openapi.json: {sorted(routed - in_schema)}"
+
+
+def test_every_api_parameter_has_a_value(client):
+    known = API_PARAMS.keys() | API_NEUTRAL_PARAMS.keys()
+    unknown = sorted({f"{op} needs '{p}'" for op in operations(client) for p in op.path_params if p not in known})
+    assert not unknown, (
+        "New API path parameter(s): add each to API_PARAMS (an object of village B) or API_NEUTRAL_PARAMS "
+        "in tests/test_authz_matrix.py: " + "; ".join(unknown)
+    )
+
+
+def test_api_of_b_is_404_to_a(world, client, login):
+    ops = operations(client)
+    known = API_PARAMS.keys() | API_NEUTRAL_PARAMS.keys()
+    unknown = sorted({p for op in ops for p in op.path_params if p not in known})
+    assert not unknown, f"add {unknown} to API_PARAMS or API_NEUTRAL_PARAMS in tests/test_authz_matrix.py"
+    values = {name: fn(world) for name, fn in {**API_PARAMS, **API_NEUTRAL_PARAMS}.items()}
+
+    # Callers from A's tree: a bearer token for each user, and sec_a's browser session too.
+    callers: list[tuple[str, dict[str, str]]] = []
+    for username in A_USERS:
+        _t, token = core_services.api_token_create(actor=world.users[username], name="matrix")
+        callers.append((f"{username}/token", bearer(token)))
+    callers.append(("sec_a/session", {}))
+
+    failures = []
+    for caller, headers in callers:
+        client.logout()
+        if caller == "sec_a/session":
+            login(world.users["sec_a"])
+        for op in ops:
+            base = op.url(values)
+            if op.targets_b:
+                requests = [base]
+            else:
+                probes = [q for q in op.query_params if q in QUERY_PROBES]
+                requests = [base] + [with_query(base, {q: QUERY_PROBES[q](world)}) for q in probes]
+                if len(probes) > 1:
+                    requests.append(with_query(base, {q: QUERY_PROBES[q](world) for q in probes}))
+            for url in requests:
+                before = b_state(world)
+                response = api_call(client, op, url, headers)
+                status = response.status_code
+                if op.method != "get" and (changed := state_diff(before, b_state(world))):
+                    failures.append(f"{caller} {op.method.upper()} {url}: changed {changed}")
+                if status == 422:
+                    failures.append(f"{caller} {op.method.upper()} {url}: 422 — give it a valid body in "
+                                    f"API_WRITE_BODIES so that scoping, not validation, is what is tested")
+                elif op.targets_b and status != 404:
+                    failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 404")
+                elif not op.targets_b and status not in (200, 404):
+                    failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 200 or 404")
+                if status == 200:
+                    data = response.json()
+                    text = json.dumps(data, ensure_ascii=False)
+                    if found := leaks(text) + json_b_refs(data, world):
+                        failures.append(f"{caller} {op.method.upper()} {url}: 200 shows B's {found}")
+                elif found := leaks(response.content.decode()):
+                    failures.append(f"{caller} {op.method.upper()} {url}: {status} shows B's {found}")
+
+    # Positive control, last: B's secretary, with its own token, gets the same URLs.
+    client.logout()
+    _t, token_b = core_services.api_token_create(actor=world.users["sec_b"], name="matrix")
+    for op in ops:
+        if not op.targets_b:
+            continue
+        url = op.url(values)
+        status = api_call(client, op, url, bearer(token_b)).status_code
+        if status != 200:
+            failures.append(f"positive control: sec_b {op.method.upper()} {url} -> {status}, expected 200")
+    response = client.get(f"/api/v1/members/{world.member_b.pk}", **bearer(token_b))
+    if response.status_code != 200 or response.json().get("name") != "王五":
+        failures.append(f"positive control: sec_b GET member_b -> {response.status_code}")
+    assert not failures, report(failures)
+
+
+def test_api_patch_of_b_changes_nothing(world, client):
+    _t, token = core_services.api_token_create(actor=world.users["sec_a"], name="t")
+    before = b_state(world)
+    for body in ({"name": "篡改"}, {"org": world.branch_a.pk}, {"mobility_note": "越权", "status": "probationary"}):
+        response = client.patch(f"/api/v1/members/{world.member_b.pk}", data=json.dumps(body),
+                                content_type="application/json", **bearer(token))
+        assert response.status_code == 404, (body, response.content)
+        assert not leaks(response.content.decode())
+    assert b_state(world) == before
+    world.member_b.person.refresh_from_db()
+    assert world.member_b.person.name == "王五"
+
+    # Nor can A move its own member into B's branch.
+    member_a = PartyMember.objects.filter(pk=world.member_a.pk).values().get()
+    response = client.patch(f"/api/v1/members/{world.member_a.pk}", data=json.dumps({"org": world.branch_b.pk}),
+                            content_type="application/json", **bearer(token))
+    assert response.status_code == 404
+    assert PartyMember.objects.filter(pk=world.member_a.pk).values().get() == member_a
+    assert b_state(world) == before
+
+
+# --- 5. tokens -------------------------------------------------------------------------------------
+
+
+def test_revoked_expired_and_unknown_tokens_are_401(world, client):
+    sec_b = world.users["sec_b"]
+    values = {name: fn(world) for name, fn in {**API_PARAMS, **API_NEUTRAL_PARAMS}.items()}
+    ops = operations(client)
+
+    _t, valid = core_services.api_token_create(actor=sec_b, name="valid")
+    revoked_row, revoked = core_services.api_token_create(actor=sec_b, name="revoked")
+    core_services.api_token_revoke(actor=sec_b, token_id=revoked_row.pk)
+    expired_row, expired = core_services.api_token_create(actor=sec_b, name="expired")
+    ApiToken.objects.filter(pk=expired_row.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    tokens = {"revoked": revoked, "expired": expired, "unknown": "jc_" + "x" * 43, "empty-ish": "jc_"}
+
+    failures = []
+    for op in ops:
+        url = op.url(values)
+        if op.method == "get":
+            status = api_call(client, op, url, bearer(valid)).status_code
+            if status != 200:
+                failures.append(f"positive control: valid token GET {url} -> {status}")
+        for label, token in tokens.items():
+            status = api_call(client, op, url, bearer(token)).status_code
+            if status != 401:
+                failures.append(f"{label} token {op.method.upper()} {url}: {status}, expected 401")
+
+    # A deactivated user's token stops working too.
+    sec_b.is_active = False
+    sec_b.save(update_fields=["is_active"])
+    for op in ops:
+        status = api_call(client, op, op.url(values), bearer(valid)).status_code
+        if status != 401:
+            failures.append(f"inactive user's token {op}: {status}, expected 401")
+    assert not failures, report(failures)
