@@ -106,12 +106,14 @@ def server():
     try:
         demo = subprocess.run([jiceng, "demo"], env=env, cwd=tmp, capture_output=True, text=True, timeout=180)
         if demo.returncode != 0:
-            pytest.fail(f"`jiceng demo` exited {demo.returncode}:\n{demo.stdout[-3000:]}\n{demo.stderr[-3000:]}")
+            pytest.fail(f"`jiceng demo` exited {demo.returncode}:\n"
+                        f"{demo.stdout[-3000:]}\n{demo.stderr[-3000:]}")
         port = _free_port()
         log = tmp / "server.log"
         with open(log, "wb") as out:
-            proc = subprocess.Popen([jiceng, "serve", "--port", str(port), "--workers", "2"], env=env, cwd=tmp,
-                                    stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+            proc = subprocess.Popen([jiceng, "serve", "--port", str(port), "--workers", "2"],
+                                    env=env, cwd=tmp, stdout=out, stderr=subprocess.STDOUT,
+                                    start_new_session=True)
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
@@ -161,7 +163,8 @@ def browser():
     try:
         browser = pw.chromium.launch(
             executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-gpu"],
+            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
+                  "--disable-gpu"],
         )
         yield browser
         browser.close()
@@ -175,7 +178,8 @@ def log_in(browser, server):
     contexts = []
 
     def do(username: str):
-        ctx = browser.new_context(base_url=server.base_url, locale="zh-CN", viewport={"width": 1366, "height": 900})
+        ctx = browser.new_context(base_url=server.base_url, locale="zh-CN",
+                                  viewport={"width": 1366, "height": 900})
         ctx.set_default_timeout(TIMEOUT_MS)
         contexts.append(ctx)
         page = ctx.new_page()
@@ -256,7 +260,8 @@ def test_county_dashboard_member_search_edit_and_audit(log_in):
     assert "target_type=people.partymember" in audit_link.get_attribute("href")
     audit_link.click()
     page.wait_for_selector("#audit-table")
-    entry = page.locator("#audit-table tbody tr").filter(has_text=NEW_PHONE_MASKED).filter(has_text=target["phone"])
+    audit_rows = page.locator("#audit-table tbody tr")
+    entry = audit_rows.filter(has_text=NEW_PHONE_MASKED).filter(has_text=target["phone"])
     expect(entry).to_have_count(1)
     expect(entry.locator("ul.changes")).to_contain_text(f"{target['phone']} → {NEW_PHONE_MASKED}")
     assert NEW_PHONE not in page.content()  # only masked values in the log

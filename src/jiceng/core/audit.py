@@ -90,3 +90,10 @@ def record(
 
 # Display names for changed fields in the audit log; apps add theirs at start-up.
 FIELD_LABELS: dict[str, str] = {}
+
+# Display names for audit actions (the log stores the code).
+ACTION_LABELS = {
+    "create": "新建", "update": "修改", "reveal": "查看完整个人信息", "export": "导出", "grant": "授权",
+    "token_create": "创建API令牌", "token_revoke": "吊销API令牌", "rule_override": "覆盖规则", "holiday_set": "维护节假日",
+    "demo_load": "加载演示数据",
+}

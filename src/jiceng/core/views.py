@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from . import selectors, services
+from . import audit, selectors, services
 from .errors import DomainError
 from .roles import Perm
 from .scoping import has_perm_anywhere
@@ -53,14 +53,9 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         since=_date(g.get("since")), until=_date(g.get("until")),
     )
     page = Paginator(qs, 50).get_page(g.get("page"))
-    return render(request, "core/audit_list.html", {"page": page, "filters": g, "actions": ACTION_LABELS})
+    return render(request, "core/audit_list.html", {"page": page, "filters": g, "actions": audit.ACTION_LABELS})
 
 
-ACTION_LABELS = {
-    "create": "新建", "update": "修改", "reveal": "查看完整个人信息", "export": "导出", "grant": "授权",
-    "token_create": "创建API令牌", "token_revoke": "吊销API令牌", "rule_override": "覆盖规则", "holiday_set": "维护节假日",
-    "demo_load": "加载演示数据",
-}
 
 
 @login_required

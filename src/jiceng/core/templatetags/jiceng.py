@@ -1,6 +1,6 @@
 from django import template
 
-from jiceng.core.audit import FIELD_LABELS
+from jiceng.core.audit import ACTION_LABELS, FIELD_LABELS
 
 register = template.Library()
 
@@ -23,3 +23,8 @@ def percent_of(part, total) -> str:
 @register.filter
 def field_label(name: str) -> str:
     return FIELD_LABELS.get(name, name)
+
+
+@register.filter
+def action_label(code: str) -> str:
+    return ACTION_LABELS.get(code, code)

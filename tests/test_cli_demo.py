@@ -1,0 +1,51 @@
+import pytest
+from stdnum.cn import ric
+
+from jiceng import cli
+from jiceng.core import crypto
+from jiceng.demo import DemoRefused, load_demo
+from jiceng.people.models import Person
+from jiceng.people.validators import parse_id_number
+
+
+def test_healthz(client, db):
+    r = client.get("/healthz")
+    assert r.status_code == 200
+    assert r.json()["status"] == "ok" and r.json()["database"] in ("sqlite", "postgresql")
+
+
+def test_demo_refuses_when_data_exists(demo_county):
+    with pytest.raises(DemoRefused) as exc:
+        load_demo(seed=1, villages=2, members=20)
+    assert "空库" in str(exc.value)
+
+
+def test_demo_cli_if_empty_is_polite(demo_county, capsys):
+    assert cli.main(["demo", "--if-empty"]) == 0
+    assert cli.main(["demo"]) == 1
+    assert "空库" in capsys.readouterr().err
+
+
+def test_demo_id_numbers_pass_our_own_validation(demo_county):
+    sample = Person.objects.exclude(id_number_ciphertext="").order_by("pk")[:200]
+    for p in sample:
+        number = crypto.decrypt(p.id_number_ciphertext, field="id_number")
+        info, msg = parse_id_number(number)
+        assert msg is None, (number, msg)
+        assert info.birth_date == p.birth_date and info.gender == p.gender
+        assert ric.calc_check_digit(number) == number[-1]  # stdnum's checksum agrees
+
+
+def test_demo_logins_exist(demo_county):
+    from jiceng.core.models import User
+
+    assert set(User.objects.filter(username__in=["county", "township", "secretary", "secretary2", "grid", "member"])
+               .values_list("username", flat=True)) == {"county", "township", "secretary", "secretary2", "grid",
+                                                        "member"}
+
+
+def test_check_trees_command(demo_county, capsys):
+    from django.core.management import call_command
+
+    call_command("check_trees")
+    assert "OK" in capsys.readouterr().out
