@@ -6,7 +6,6 @@ from django.contrib.auth.admin import UserAdmin
 
 from .models import HolidayOverride, RoleAssignment, RuleOverride, User
 
-
 # is_staff is only ever set together with is_superuser (services.user_create), so the default
 # AdminSite.has_permission already limits admin to the operator.
 admin.site.register(User, UserAdmin)

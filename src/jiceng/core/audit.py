@@ -23,9 +23,7 @@ class RequestContext:
     user_agent: str = ""
 
 
-_context: contextvars.ContextVar[RequestContext] = contextvars.ContextVar(
-    "jiceng_request_context", default=RequestContext()
-)
+_context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("jiceng_request_context", default=None)
 
 
 def set_request_context(ctx: RequestContext) -> contextvars.Token:
@@ -69,7 +67,7 @@ def record(
     org_path: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    ctx = _context.get()
+    ctx = _context.get() or RequestContext()
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)

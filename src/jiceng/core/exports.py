@@ -35,7 +35,7 @@ def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]
     for row in rows:
         ws.append([safe_cell(v) for v in row])
         count += 1
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)
+    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - handed to the response
     wb.save(out)
     out.seek(0)
     out.rows_written = count  # type: ignore[attr-defined]

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from .errors import NotFound
 from .audit import RequestContext, reset_request_context, set_request_context
+from .errors import NotFound
 
 
 class RequestContextMiddleware:

@@ -183,6 +183,9 @@ class RuleOverride(models.Model):
         verbose_name_plural = _("rule overrides")
         constraints = [models.UniqueConstraint(fields=["org", "key", "valid_from"], name="uniq_rule_override")]
 
+    def __str__(self) -> str:
+        return f"{self.org} · {self.key} · {self.valid_from}"
+
 
 class HolidayOverride(models.Model):
     """The State Council's holiday notice for a year the calendar library does not know yet:

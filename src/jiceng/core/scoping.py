@@ -9,7 +9,6 @@ guessed id tells nothing.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from typing import TypeVar
 
 from django.db.models import Model, Q, QuerySet

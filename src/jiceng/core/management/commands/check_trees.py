@@ -14,7 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args, fix=False, **opts):
         bad = False
         for model in (Org, Area):
-            evil_chars, bad_steplen, orphans, wrong_depth, wrong_numchild = model.find_problems()
+            evil_chars, bad_steplen, orphans, wrong_depth, wrong_numchild = model.objects.find_problems()
             problems = {
                 "invalid characters": evil_chars, "bad step length": bad_steplen, "orphans": orphans,
                 "wrong depth": wrong_depth, "wrong child count": wrong_numchild,
@@ -24,7 +24,7 @@ class Command(BaseCommand):
                 bad = True
                 self.stdout.write(f"{model.__name__}: " + "; ".join(f"{k}: {len(v)}" for k, v in found.items()))
                 if fix:
-                    model.fix_tree()
+                    model.objects.fix_tree()
                     self.stdout.write(f"{model.__name__}: fixed")
             else:
                 self.stdout.write(f"{model.__name__}: OK ({model.objects.count()} nodes)")
