@@ -16,7 +16,7 @@ run: install assets
 	PORT=$(PORT) $(BIN)/jiceng serve
 
 test: install assets
-	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff check .
 	$(BIN)/jiceng manage makemigrations --check --dry-run -v 0
 	$(BIN)/python -m pytest -q
 
@@ -49,12 +49,12 @@ messages: install
 	cd src/jiceng && ../../$(BIN)/django-admin makemessages -l zh_Hans --no-obsolete && ../../$(BIN)/django-admin compilemessages -l zh_Hans
 
 lint: install
-	$(BIN)/ruff check src tests bench
-	$(BIN)/ruff format --check src tests bench
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 fmt: install
-	$(BIN)/ruff check --fix src tests bench
-	$(BIN)/ruff format src tests bench
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 demo: install
 	@mkdir -p var

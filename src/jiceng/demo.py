@@ -169,6 +169,17 @@ def _split(total: int, parts: int) -> list[int]:
     return [base + (1 if i < extra else 0) for i in range(parts)]
 
 
+def _uneven(rng: random.Random, total: int, parts: int, floor: int) -> list[int]:
+    """Split ``total`` into ``parts`` of realistic, unequal sizes (small hamlets and big villages:
+    some keep one branch, others need a general branch) that still add up exactly."""
+    weights = [rng.uniform(0.35, 1.9) for _ in range(parts)]
+    scale = (total - floor * parts) / sum(weights)
+    sizes = [floor + int(w * scale) for w in weights]
+    for i in range(total - sum(sizes)):
+        sizes[i % parts] += 1
+    return sizes
+
+
 def _build(g: _Gen, progress: bool, n_villages: int, n_members: int) -> str:
     rng = g.rng
     ap, op = PathBuilder(), PathBuilder()
@@ -198,8 +209,7 @@ def _build(g: _Gen, progress: bool, n_villages: int, n_members: int) -> str:
     grids_per_village = _split(grids_total, n_villages)
     # member quota per village so the county totals ≈ n_members; township organs take ≈4%
     organ_members = _split(round(n_members * 0.04), n_towns)
-    village_members = [max(8, int(x)) for x in _split(n_members - sum(organ_members), n_villages)]
-    rng.shuffle(village_members)
+    village_members = _uneven(rng, n_members - sum(organ_members), n_villages, floor=8)
 
     villages: list[dict] = []
     vi = 0
