@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from .models import AuditEntry
 
@@ -87,11 +88,12 @@ def record(
 
 
 # Display names for changed fields in the audit log; apps add theirs at start-up.
-FIELD_LABELS: dict[str, str] = {}
+FIELD_LABELS: dict[str, Any] = {}
 
 # Display names for audit actions (the log stores the code).
 ACTION_LABELS = {
-    "create": "新建", "update": "修改", "reveal": "查看完整个人信息", "export": "导出", "grant": "授权",
-    "token_create": "创建API令牌", "token_revoke": "吊销API令牌", "rule_override": "覆盖规则", "holiday_set": "维护节假日",
-    "demo_load": "加载演示数据",
+    "create": _("created"), "update": _("changed"), "reveal": _("viewed full personal data"),
+    "export": _("exported"), "grant": _("granted a role"), "token_create": _("created an API token"),
+    "token_revoke": _("revoked an API token"), "rule_override": _("overrode a rule"),
+    "holiday_set": _("edited the holiday table"), "demo_load": _("loaded the demo data"),
 }

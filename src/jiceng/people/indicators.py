@@ -25,7 +25,7 @@ def _members(org: Org, period: Period):
 def _breakdown(rows: dict[str, int], labels: list[tuple[str, str]]) -> IndicatorValue:
     parts = [Part(k, label, rows.get(k, 0)) for k, label in labels]
     if rows.get("unknown"):
-        parts.append(Part("unknown", "未填写", rows["unknown"]))
+        parts.append(Part("unknown", str(_("not filled in")), rows["unknown"]))
     return IndicatorValue(value=sum(rows.values()), parts=parts)
 
 
@@ -35,7 +35,7 @@ def member_count(org: Org, period: Period) -> IndicatorValue:
     rows = dict(
         _members(org, period).annotate(s=member_status_case(period.as_of)).order_by().values_list("s").annotate(n=Count("pk"))
     )
-    return _breakdown(rows, [(MemberStatus.FULL.value, "正式党员"), (MemberStatus.PROBATIONARY.value, "预备党员")])
+    return _breakdown(rows, [(k.value, str(k.label)) for k in MemberStatus])
 
 
 @register("people.org_count", label=_("organisations by kind"), unit="breakdown",
@@ -85,7 +85,7 @@ def _villages(org: Org):
           description=_("Villages and communities in the organisation's area."))
 def village_count(org: Org, period: Period) -> IndicatorValue:
     rows = dict(_villages(org).order_by().values_list("kind").annotate(n=Count("pk")))
-    return _breakdown(rows, [(AreaKind.VILLAGE.value, "村"), (AreaKind.COMMUNITY.value, "社区")])
+    return _breakdown(rows, [(k.value, str(k.label)) for k in VILLAGE_KINDS])
 
 
 @register("people.dual_role_count", label=_("villages with one person as secretary and chair (一肩挑)"),

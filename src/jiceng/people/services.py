@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import audit, crypto
 from jiceng.core.errors import DomainError, ErrorCollector, NotFound
@@ -36,9 +37,10 @@ from .validators import normalise_phone, parse_id_number
 PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "education", "id_number", "phone", "area")
 MEMBER_FIELDS = ("org", "status", "joined_on", "full_on", "mobility", "mobility_note")
 FIELD_LABELS = {
-    "name": "姓名", "gender": "性别", "ethnicity": "民族", "birth_date": "出生日期", "education": "学历",
-    "id_number": "身份证号", "phone": "联系电话", "area": "居住地", "org": "所属党组织", "status": "党员类别",
-    "joined_on": "入党日期", "full_on": "转正日期", "mobility": "流动状态", "mobility_note": "流动去向及联系方式",
+    "name": _("Name"), "gender": _("Gender"), "ethnicity": _("Ethnicity"), "birth_date": _("Birth date"),
+    "education": _("Education"), "id_number": _("ID number"), "phone": _("Phone"), "area": _("Residence"),
+    "org": _("Organisation"), "status": _("Status"), "joined_on": _("Admitted on"),
+    "full_on": _("Full member since"), "mobility": _("Mobility"), "mobility_note": _("Where and how to contact"),
 }
 
 
@@ -252,7 +254,7 @@ def person_reveal(*, actor, member: PartyMember, field: str) -> str:
         raise NotFound()
     value = crypto.decrypt(getattr(member.person, f"{field}_ciphertext"), field=field)
     audit.record(actor=actor, action="reveal", target=member, org_path=member.org.path,
-                 changes={"field": [None, FIELD_LABELS[field]]})
+                 changes={"field": [None, str(FIELD_LABELS[field])]})
     return value
 
 

@@ -22,9 +22,9 @@ def percent_of(part, total) -> str:
 
 @register.filter
 def field_label(name: str) -> str:
-    return FIELD_LABELS.get(name, name)
+    return str(FIELD_LABELS.get(name, name))
 
 
 @register.filter
 def action_label(code: str) -> str:
-    return ACTION_LABELS.get(code, code)
+    return str(ACTION_LABELS.get(code, code))
