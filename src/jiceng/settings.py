@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "ninja",
     "jiceng.core",
     "jiceng.people",
+    "jiceng.orglife",
+    "jiceng.grading",
     "jiceng.reports",
 ]
 

@@ -17,6 +17,9 @@ class Perm(StrEnum):
     MANAGE_ORG = "manage_org"  # add, move, rename org and area nodes
     MANAGE_RULES = "manage_rules"  # override rule-pack values for the subtree
     MANAGE_USERS = "manage_users"  # grant roles inside the subtree
+    RECORD_MEETING = "record_meeting"  # record organisational life (三会一课) and attendance
+    PUBLISH_TOPICS = "publish_topics"  # publish the monthly key-content list to the subtree
+    GRADE = "grade"  # propose, confirm and override branch grades; rectification plans
 
 
 ROLE_PERMS: dict[str, frozenset[Perm]] = {
@@ -24,7 +27,7 @@ ROLE_PERMS: dict[str, frozenset[Perm]] = {
     Role.TOWNSHIP_ADMIN: frozenset(Perm) - {Perm.MANAGE_RULES},
     Role.BRANCH_SECRETARY: frozenset(
         {Perm.VIEW_ORG, Perm.VIEW_MEMBER, Perm.CHANGE_MEMBER, Perm.REVEAL_PERSONAL, Perm.EXPORT_PERSONAL,
-         Perm.VIEW_AUDIT}
+         Perm.VIEW_AUDIT, Perm.RECORD_MEETING}
     ),
     Role.GRID_WORKER: frozenset({Perm.VIEW_ORG, Perm.VIEW_MEMBER}),
     Role.MEMBER: frozenset({Perm.VIEW_ORG}),

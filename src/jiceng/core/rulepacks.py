@@ -52,8 +52,31 @@ def validate_value(rule_def: Rule, value: Any) -> None:
         raise bad("应为键值表。")
     if shape == "kinds" and not (isinstance(value, list) and set(value) <= set(OrgKind.values) and value):
         raise bad(f"应为组织类型列表，可选：{', '.join(OrgKind.values)}。")
+    if shape == "requirements":
+        validate_requirements(value, bad)
+    if shape == "meeting_kinds" and not (isinstance(value, list) and set(value) <= _MEETING_KINDS):
+        raise bad(f"应为会议类型列表，可选：{', '.join(sorted(_MEETING_KINDS))}。")
+    if shape == "statuses" and not (isinstance(value, list) and set(value) <= {"present", "online", "leave", "absent"}):
+        raise bad("应为出勤状态列表（present/online/leave/absent）。")
     if shape == "bands":
         validate_bands(value, bad)
+    if shape == "scheme_key" and value not in ("abc", "four_level", "five_star"):
+        raise bad("应为 abc、four_level 或 five_star。")
+    if shape == "unit" and value not in ("village", "branch"):
+        raise bad("应为 village 或 branch。")
+    if shape == "weak_signs" and not (isinstance(value, list) and set(value) <= {"silent", "main_leader_vacant"}):
+        raise bad("应为 silent、main_leader_vacant 的组合。")
+    if shape == "weights":
+        keys = {"compliance", "participation", "education", "committee"}
+        if not isinstance(value, dict) or set(value) != keys or sum(value.values()) != 100 or min(value.values()) < 0:
+            raise bad("应为 compliance、participation、education、committee 四项非负权重，合计100。")
+    if shape == "schemes":
+        if not isinstance(value, dict) or not value:
+            raise bad("应为方案表。")
+        for levels in value.values():
+            scores = [lv.get("min_score") for lv in levels] if isinstance(levels, list) else []
+            if len(scores) < 2 or scores != sorted(scores, reverse=True) or scores[-1] != 0:
+                raise bad("每个方案的等次应从高到低排列，分数线递减，最后一等分数线为0。")
     if shape == "levels":
         if not isinstance(value, list) or not value:
             raise bad("应为分组列表。")
@@ -63,6 +86,29 @@ def validate_value(rule_def: Rule, value: Any) -> None:
             if seen & levels:
                 raise bad("同一学历不能同时属于两个分组。")
             seen |= levels
+
+
+_MEETING_KINDS = {
+    "branch_assembly", "committee_meeting", "group_meeting", "party_lecture", "theme_day", "life_meeting",
+    "member_appraisal",
+}
+_HOLDERS = {"branch", "branch_with_committee", "group"}
+
+
+def validate_requirements(value: Any, bad) -> None:
+    """{kind: {every_months: 1|2|3|4|6|12, count: ≥1, holder: branch|branch_with_committee|group}}.
+    Blocks are calendar-aligned, so the period must divide the year."""
+    if not isinstance(value, dict) or not value:
+        raise bad("应为“会议类型 → 频次”的键值表。")
+    for kind, req in value.items():
+        if kind not in _MEETING_KINDS:
+            raise bad(f"未知会议类型“{kind}”。")
+        if not isinstance(req, dict) or req.get("every_months") not in (1, 2, 3, 4, 6, 12):
+            raise bad(f"{kind}：every_months 应为 1、2、3、4、6 或 12（按自然月对齐）。")
+        if not isinstance(req.get("count"), int) or req["count"] < 1:
+            raise bad(f"{kind}：count 应为正整数。")
+        if req.get("holder") not in _HOLDERS:
+            raise bad(f"{kind}：holder 应为 {', '.join(sorted(_HOLDERS))} 之一。")
 
 
 def validate_bands(value: Any, bad) -> None:

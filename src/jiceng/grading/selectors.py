@@ -1,0 +1,80 @@
+"""Grading reads, scoped to the actor."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from jiceng.core.indicators import ConsistencyError
+from jiceng.core.roles import Perm
+from jiceng.core.scoping import get_scoped_or_404, org_q
+
+from .models import Grade, GradingRound, RectificationMeasure, RectificationPlan
+
+
+def rounds_for(*, actor) -> QuerySet[GradingRound]:
+    """Rounds run by an organisation in scope, or whose grades reach into the scope."""
+    graded = Grade.objects.filter(org_q(actor, Perm.VIEW_ORG)).values("round_id")
+    return GradingRound.objects.filter(Q(org_q(actor, Perm.VIEW_ORG)) | Q(pk__in=graded)).select_related(
+        "org").order_by("-year", "org__path")
+
+
+def round_get(*, actor, round_id) -> GradingRound:
+    return get_scoped_or_404(rounds_for(actor=actor), pk=round_id)
+
+
+def grades_for(*, actor, rnd: GradingRound, level: str = "", lagging: str = "", q: str = "") -> QuerySet[Grade]:
+    qs = Grade.objects.filter(org_q(actor, Perm.VIEW_ORG), round=rnd).select_related("org", "org__area", "plan")
+    if level:
+        qs = qs.filter(Q(final=level) | Q(final="", proposed=level))
+    if lagging in ("yes", "no"):
+        qs = qs.filter(lagging=lagging == "yes")
+    if q:
+        qs = qs.filter(org__name__contains=q)
+    return qs.order_by("score", "org__path")
+
+
+def grade_get(*, actor, grade_id) -> Grade:
+    return get_scoped_or_404(Grade.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("round", "org"),
+                             pk=grade_id)
+
+
+def distribution(*, actor, rnd: GradingRound) -> list[dict]:
+    """The 000-R2 table: per level, how many and what share (confirmed grade, else proposed).
+    Refuses to return rows that do not add up to the total."""
+    qs = Grade.objects.filter(org_q(actor, Perm.VIEW_ORG), round=rnd)
+    total = qs.count()
+    counts: dict[str, int] = {}
+    for final, proposed, n in qs.order_by().values_list("final", "proposed").annotate(n=Count("pk")):
+        key = final or proposed
+        counts[key] = counts.get(key, 0) + n
+    rows = [{"key": lv["key"], "label": lv["label"], "count": counts.get(lv["key"], 0),
+             "share": round(counts.get(lv["key"], 0) / total, 4) if total else None} for lv in rnd.levels]
+    if sum(r["count"] for r in rows) != total:
+        raise ConsistencyError("grade counts do not add up to the number of graded organisations")
+    return rows
+
+
+def plans_for(*, actor, status: str = "", overdue: bool = False) -> QuerySet[RectificationPlan]:
+    today = timezone.localdate()
+    qs = RectificationPlan.objects.filter(org_q(actor, Perm.VIEW_ORG, field="grade__org")).select_related(
+        "grade__org", "grade__round").annotate(
+        n_measures=Count("measures"),
+        n_done=Count("measures", filter=Q(measures__done_on__isnull=False)),
+        n_overdue=Count("measures", filter=Q(measures__done_on__isnull=True, measures__deadline__lt=today)),
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if overdue:
+        qs = qs.filter(n_overdue__gt=0)
+    return qs.order_by("status", "grade__org__path")
+
+
+def plan_get(*, actor, plan_id) -> RectificationPlan:
+    return get_scoped_or_404(plans_for(actor=actor), pk=plan_id)
+
+
+def measure_get(*, actor, measure_id) -> RectificationMeasure:
+    return get_scoped_or_404(
+        RectificationMeasure.objects.filter(org_q(actor, Perm.VIEW_ORG, field="plan__grade__org")).select_related(
+            "plan__grade__org"), pk=measure_id)

@@ -1,0 +1,163 @@
+"""Grading writes: open a year's round (proposals from the record), confirm or override a grade
+(an override needs a reason), rectification plans and their closure (挂账销号). All audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+
+from django.db import transaction
+from django.utils import timezone
+
+from jiceng.core import audit
+from jiceng.core.errors import DomainError, ErrorCollector, NotFound
+from jiceng.core.models import Org, OrgKind
+from jiceng.core.roles import Perm
+from jiceng.core.scoping import can_access_org
+
+from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
+from .scoring import propose
+
+
+def round_open(*, actor, org: Org, year: int) -> GradingRound:
+    """Grade every unit under ``org`` for ``year`` by the rule pack's scheme; the bottom share
+    (rounded up) and every unit with a weak sign are proposed as lagging (001, 004-P9)."""
+    if not can_access_org(actor, Perm.GRADE, org):
+        raise NotFound()
+    today = timezone.localdate()
+    errors = ErrorCollector()
+    if org.kind != OrgKind.COMMITTEE:
+        errors.add("org", "评定单位：由县（乡镇）党委组织评定。")
+    if not isinstance(year, int) or not 2000 <= year <= today.year:
+        errors.add("year", f"年度：应在 2000 至 {today.year} 之间。")
+    elif GradingRound.objects.filter(org=org, year=year).exists():
+        errors.add("year", f"年度：{year} 年的评定已经开始，不能重复。")
+    errors.raise_if_any()
+    proposals, scheme = propose(org, year, today)
+    if not proposals:
+        raise DomainError(field="org", message="评定单位：下属没有可评定的党组织。")
+    with transaction.atomic():
+        rnd = GradingRound.objects.create(org=org, year=year, scheme=scheme["scheme"], levels=scheme["levels"],
+                                          bottom_share=scheme["bottom_share"], created_by=actor)
+        Grade.objects.bulk_create([
+            Grade(round=rnd, org=p.org, score=p.score, factors=p.factors, proposed=p.level,
+                  lagging_proposed=p.lagging, lagging=p.lagging)
+            for p in proposals
+        ])
+        audit.record(actor=actor, action="create", target=rnd, org_path=org.path,
+                     changes={"units": [None, len(proposals)], "scheme": [None, scheme["scheme"]],
+                              "quota": [None, scheme["quota"]]})
+    return rnd
+
+
+def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: bool | None = None,
+                  reason: str = "") -> Grade:
+    """Confirm the proposal, or override the level or the lagging mark. An override needs a reason
+    and is audited with the proposal beside it."""
+    if not can_access_org(actor, Perm.GRADE, grade.org):
+        raise NotFound()
+    final = final or grade.proposed
+    lagging = grade.lagging_proposed if lagging is None else lagging
+    keys = [lv["key"] for lv in grade.round.levels]
+    errors = ErrorCollector()
+    if final not in keys:
+        errors.add("final", f"评定等次：应为 {'、'.join(grade.round.level_label(k) for k in keys)} 之一。")
+    overridden = final != grade.proposed or lagging != grade.lagging_proposed
+    reason = (reason or "").strip()
+    if overridden and not reason:
+        errors.add("reason", "调整理由：评定等次或后进认定与系统建议不同，必须说明理由。")
+    if hasattr(grade, "plan") and not lagging:
+        errors.add("lagging", "后进认定：已制定整改方案，不能取消后进认定。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        before = {"final": grade.final, "lagging": grade.lagging, "reason": grade.reason}
+        grade.final, grade.lagging, grade.reason = final, lagging, reason if overridden else ""
+        grade.confirmed_by, grade.confirmed_at = actor, timezone.now()
+        grade.save(update_fields=["final", "lagging", "reason", "confirmed_by", "confirmed_at"])
+        changes = audit.diff(before, {"final": final, "lagging": lagging, "reason": grade.reason})
+        changes["proposed"] = [grade.proposed, grade.proposed] if overridden else changes.get("proposed")
+        audit.record(actor=actor, action="override" if overridden else "confirm", target=grade,
+                     org_path=grade.org.path, changes={k: v for k, v in changes.items() if v})
+    return grade
+
+
+def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[str, str, dt.date | None]]
+                ) -> RectificationPlan:
+    """一支一策: a lagging organisation's plan — problems, and measures with owners and deadlines."""
+    if not can_access_org(actor, Perm.GRADE, grade.org):
+        raise NotFound()
+    errors = ErrorCollector()
+    if not grade.lagging or not grade.confirmed_at:
+        errors.add("grade", "整改方案：只为已确认的后进（软弱涣散）党组织制定。")
+    if hasattr(grade, "plan"):
+        errors.add("grade", "整改方案：该党组织本年度已有整改方案。")
+    if not (problems or "").strip():
+        errors.add("problems", "存在问题：必填。")
+    clean = []
+    for i, (desc, owner, deadline) in enumerate(measures, start=1):
+        if not (desc or "").strip() and not (owner or "").strip() and deadline is None:
+            continue
+        if not (desc or "").strip():
+            errors.add("measures", f"第{i}条措施：内容必填。")
+        if not (owner or "").strip():
+            errors.add("measures", f"第{i}条措施：责任人必填。")
+        if deadline is None:
+            errors.add("measures", f"第{i}条措施：完成时限必填。")
+        elif deadline < dt.date(grade.round.year, 1, 1):
+            errors.add("measures", f"第{i}条措施：完成时限不能早于评定年度。")
+        clean.append(((desc or "").strip(), (owner or "").strip(), deadline))
+    if not clean:
+        errors.add("measures", "整改措施：至少一条。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        plan = RectificationPlan.objects.create(grade=grade, problems=problems.strip(), created_by=actor)
+        RectificationMeasure.objects.bulk_create(
+            [RectificationMeasure(plan=plan, description=d[:300], owner=o[:100], deadline=dl) for d, o, dl in clean])
+        audit.record(actor=actor, action="create", target=plan, org_path=grade.org.path,
+                     changes={"measures": [None, len(clean)]})
+    return plan
+
+
+def measure_complete(*, actor, measure: RectificationMeasure, done_on: dt.date | None, evidence: str
+                     ) -> RectificationMeasure:
+    plan = measure.plan
+    if not can_access_org(actor, Perm.GRADE, plan.grade.org):
+        raise NotFound()
+    errors = ErrorCollector()
+    if plan.status == PlanStatus.CLOSED:
+        errors.add("__all__", "整改方案已销号，不能再修改。")
+    if done_on is None:
+        errors.add("done_on", "完成日期：必填。")
+    elif done_on > timezone.localdate():
+        errors.add("done_on", "完成日期：不能晚于今天。")
+    if not (evidence or "").strip():
+        errors.add("evidence", "完成情况（佐证）：必填。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        before = {"done_on": measure.done_on, "evidence": measure.evidence}
+        measure.done_on, measure.evidence = done_on, evidence.strip()[:300]
+        measure.save(update_fields=["done_on", "evidence"])
+        audit.record(actor=actor, action="update", target=measure, org_path=plan.grade.org.path,
+                     changes=audit.diff(before, {"done_on": done_on, "evidence": measure.evidence}))
+    return measure
+
+
+def plan_close(*, actor, plan: RectificationPlan, closure_note: str) -> RectificationPlan:
+    """挂账销号: only when every measure is done, with a note of how it was verified."""
+    if not can_access_org(actor, Perm.GRADE, plan.grade.org):
+        raise NotFound()
+    errors = ErrorCollector()
+    if plan.status == PlanStatus.CLOSED:
+        errors.add("__all__", "整改方案已销号。")
+    open_measures = plan.measures.filter(done_on__isnull=True).count()
+    if open_measures:
+        errors.add("__all__", f"销号：还有 {open_measures} 条整改措施未完成。")
+    if not (closure_note or "").strip():
+        errors.add("closure_note", "销号说明：必填（如何验收）。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        plan.status, plan.closure_note, plan.closed_at = PlanStatus.CLOSED, closure_note.strip(), timezone.now()
+        plan.save(update_fields=["status", "closure_note", "closed_at"])
+        audit.record(actor=actor, action="close", target=plan, org_path=plan.grade.org.path,
+                     changes={"status": [PlanStatus.OPEN, PlanStatus.CLOSED]})
+    return plan

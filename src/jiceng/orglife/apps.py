@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class OrglifeConfig(AppConfig):
+    name = "jiceng.orglife"
+    label = "orglife"
+    verbose_name = _("organisational life")
+
+    def ready(self) -> None:
+        from . import indicators  # noqa: F401  (registers the indicators)

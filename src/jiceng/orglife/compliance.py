@@ -1,0 +1,277 @@
+"""What organisational life is due, and what was held, counted in SQL.
+
+A requirement (rule ``orglife.required_per_period``) says: every unit of a holder kind holds at
+least ``count`` meetings of a kind in every calendar-aligned block of ``every_months`` months
+(monthly = each month, quarterly = Jan–Mar, …). A block is *due* once it has ended (on or before
+the snapshot date), and *satisfied* for a unit when the unit held enough meetings inside it.
+Only party-life kinds are ever counted: an administrative meeting satisfies nothing.
+
+Units: branches hold branch-level kinds (committee meetings only where the branch has at least the
+committee threshold of full members), party groups hold group meetings. A unit is required to
+hold meetings only in blocks that end after it was established.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import ExtractMonth, ExtractYear, Floor
+
+from jiceng.core.models import Org, OrgKind
+from jiceng.core.periods import Period
+from jiceng.core.rulepacks import rule
+from jiceng.people.models import PartyMember
+
+from .models import ATTENDED, PARTY_LIFE_KINDS, Attendance, AttendanceStatus, Meeting
+
+
+@dataclass(frozen=True)
+class Block:
+    start: dt.date
+    end: dt.date
+
+    @property
+    def label(self) -> str:
+        if self.start.month == self.end.month:
+            return f"{self.start:%Y-%m}"
+        return f"{self.start:%Y-%m}~{self.end:%m}"
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    return dt.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def blocks_in(every_months: int, start: dt.date, end: dt.date) -> list[Block]:
+    """Calendar-aligned blocks that end within [start, end]."""
+    out = []
+    for year in range(start.year, end.year + 1):
+        for first in range(1, 13, every_months):
+            b = Block(dt.date(year, first, 1), _month_end(year, first + every_months - 1))
+            if start <= b.end <= end:
+                out.append(b)
+    return out
+
+
+def _block_index(every_months: int):
+    # Month → block number inside its year: (month - 1) // every_months, the same on both databases.
+    return Floor((ExtractMonth("held_on") - Value(1)) / Value(every_months), output_field=IntegerField())
+
+
+def branches_in(root: Org) -> QuerySet[Org]:
+    return Org.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH)
+
+
+def groups_in(root: Org) -> QuerySet[Org]:
+    return Org.objects.filter(path__startswith=root.path, kind=OrgKind.GROUP)
+
+
+class SubqueryCount(Subquery):
+    """COUNT(*) of a correlated subquery, portable across SQLite and PostgreSQL."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
+    output_field = IntegerField()
+
+
+def _with_committee(units: QuerySet[Org], as_of: dt.date, threshold: int) -> QuerySet[Org]:
+    full = PartyMember.objects.filter(org__path__startswith=OuterRef("path"), full_on__lte=as_of).values("pk")
+    return units.annotate(full_members=SubqueryCount(full)).filter(full_members__gte=threshold)
+
+
+def holder_units(root: Org, holder: str, as_of: dt.date) -> QuerySet[Org]:
+    if holder == "group":
+        return groups_in(root)
+    units = branches_in(root)
+    if holder == "branch_with_committee":
+        units = _with_committee(units, as_of, rule("org.branch_committee_threshold", root))
+    return units
+
+
+@dataclass
+class Tally:
+    required: int = 0
+    satisfied: int = 0
+    by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    @property
+    def rate(self) -> float | None:
+        return round(self.satisfied / self.required, 4) if self.required else None
+
+
+def _required(units: QuerySet[Org], blocks: list[Block]) -> int:
+    """Σ over blocks of units existing during the block. Units grouped by dates in SQL first."""
+    rows = units.order_by().values_list("established_on", "dissolved_on").annotate(n=Count("pk"))
+    total = 0
+    for est, dis, n in rows:
+        for b in blocks:
+            if (est is None or est <= b.end) and (dis is None or dis > b.start):
+                total += n
+    return total
+
+
+def _satisfied(units: QuerySet[Org], kind: str, every: int, count: int, blocks: list[Block]) -> int:
+    if not blocks:
+        return 0
+    qs = (
+        Meeting.objects.filter(org__in=units.values("pk"), kind=kind, held_on__gte=blocks[0].start,
+                               held_on__lte=blocks[-1].end)
+        .annotate(y=ExtractYear("held_on"), b=_block_index(every))
+        .order_by()
+        .values("org_id", "y", "b")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=count)
+    )
+    return qs.count()
+
+
+def tally(root: Org, period: Period) -> Tally:
+    """Required vs satisfied blocks for every unit in the subtree, over the period's due blocks."""
+    result = Tally()
+    as_of = period.as_of
+    for kind, req in rule("orglife.required_per_period", root).items():
+        if kind not in PARTY_LIFE_KINDS:
+            continue
+        blocks = blocks_in(req["every_months"], period.start, as_of)
+        units = holder_units(root, req["holder"], as_of)
+        required = _required(units, blocks)
+        satisfied = _satisfied(units, kind, req["every_months"], req["count"], blocks) if required else 0
+        result.required += required
+        result.satisfied += satisfied
+        result.by_kind[kind] = (satisfied, required)
+    return result
+
+
+# --- one unit's calendar -------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    block: Block
+    held: int
+    needed: int
+    state: str  # done | overdue | due | upcoming
+
+
+@dataclass
+class CalendarRow:
+    org: Org
+    kind: str
+    cells: list[Cell]
+
+    @property
+    def overdue(self) -> int:
+        return sum(c.state == "overdue" for c in self.cells)
+
+
+def unit_calendar(branch: Org, year: int, today: dt.date) -> list[CalendarRow]:
+    """Kinds × blocks of one year for a branch and its party groups, with what was held."""
+    reqs = rule("orglife.required_per_period", branch)
+    groups = list(groups_in(branch).order_by("path"))
+    held = {
+        (org_id, kind, month): n
+        for org_id, kind, month, n in Meeting.objects.filter(
+            org__path__startswith=branch.path, held_on__year=year, kind__in=PARTY_LIFE_KINDS
+        ).annotate(m=ExtractMonth("held_on")).order_by().values_list("org_id", "kind", "m").annotate(n=Count("pk"))
+    }
+    has_committee = _with_committee(Org.objects.filter(pk=branch.pk), today,
+                                    rule("org.branch_committee_threshold", branch)).exists()
+    rows = []
+    for kind, req in reqs.items():
+        if req["holder"] == "group":
+            holders = groups
+        elif req["holder"] == "branch_with_committee" and not has_committee:
+            holders = []
+        else:
+            holders = [branch]
+        for unit in holders:
+            cells = []
+            for b in blocks_in(req["every_months"], dt.date(year, 1, 1), dt.date(year, 12, 31)):
+                n = sum(held.get((unit.pk, kind, m), 0) for m in range(b.start.month, b.end.month + 1))
+                if unit.established_on and unit.established_on > b.end:
+                    state = "n/a"
+                elif n >= req["count"]:
+                    state = "done"
+                elif b.end < today:
+                    state = "overdue"
+                elif b.start <= today:
+                    state = "due"
+                else:
+                    state = "upcoming"
+                cells.append(Cell(b, n, req["count"], state))
+            rows.append(CalendarRow(unit, kind, cells))
+    return rows
+
+
+# --- silence ---------------------------------------------------------------------------------------
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
+    return dt.date(y, m + 1, min(day.day, calendar.monthrange(y, m + 1)[1]))
+
+
+def silent_since(today: dt.date, root: Org) -> dt.date:
+    return _months_before(today, rule("orglife.silent_months_weak", root))
+
+
+def branches_with_last_meeting(root: Org) -> QuerySet[Org]:
+    """Branches annotated with the date of their last party-life meeting (their groups' included)."""
+    last = Meeting.objects.filter(org__path__startswith=OuterRef("path"), kind__in=PARTY_LIFE_KINDS).order_by(
+        "-held_on").values("held_on")[:1]
+    return branches_in(root).annotate(last_meeting=Subquery(last))
+
+
+def silent_branches(root: Org, today: dt.date) -> QuerySet[Org]:
+    """No party life for the rule's number of months (000-R2: 半年以上没有正常开展组织生活), counting
+    only branches established before the window began."""
+    since = silent_since(today, root)
+    return branches_with_last_meeting(root).filter(
+        Q(last_meeting__lt=since) | Q(last_meeting__isnull=True)
+    ).filter(Q(established_on__isnull=True) | Q(established_on__lt=since))
+
+
+# --- participation ----------------------------------------------------------------------------------
+
+def members_of(root: Org, as_of: dt.date) -> QuerySet[PartyMember]:
+    return PartyMember.objects.filter(org__path__startswith=root.path, joined_on__lte=as_of)
+
+
+def attended_members(root: Org, period: Period, kinds: list[str]) -> QuerySet:
+    return (
+        Attendance.objects.filter(
+            member__org__path__startswith=root.path, member__joined_on__lte=period.as_of, status__in=ATTENDED,
+            meeting__kind__in=kinds, meeting__held_on__gte=period.start, meeting__held_on__lte=period.as_of,
+        )
+        .order_by()
+        .values("member_id")
+        .distinct()
+    )
+
+
+_OFTEN_ABSENT_SQL = """
+WITH a AS (
+    SELECT at.member_id, at.status,
+           SUM(CASE WHEN at.status = %s THEN 0 ELSE 1 END)
+               OVER (PARTITION BY at.member_id ORDER BY m.held_on, m.id) AS grp
+    FROM orglife_attendance at
+    JOIN orglife_meeting m ON m.id = at.meeting_id
+    JOIN people_partymember pm ON pm.id = at.member_id
+    JOIN core_org o ON o.id = pm.org_id
+    WHERE o.path LIKE %s AND m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds})
+)
+SELECT member_id FROM a WHERE status = %s GROUP BY member_id, grp HAVING COUNT(*) >= %s
+"""
+
+
+def often_absent_member_ids(root: Org, period: Period) -> list[int]:
+    """Members with at least N consecutive absences without leave among the meetings recorded for
+    them in the period (window functions; leave and attendance break a streak)."""
+    n = rule("orglife.often_absent_consecutive", root)
+    kinds = ", ".join(["%s"] * len(PARTY_LIFE_KINDS))
+    sql = _OFTEN_ABSENT_SQL.format(kinds=kinds)
+    params = [AttendanceStatus.ABSENT, root.path + "%", period.start, period.as_of, *PARTY_LIFE_KINDS,
+              AttendanceStatus.ABSENT, n]
+    with connection.cursor() as cur:
+        cur.execute(sql, params)
+        return sorted({row[0] for row in cur.fetchall()})

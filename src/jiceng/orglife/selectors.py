@@ -1,0 +1,128 @@
+"""Organisational-life reads, each starting from the actor's scope."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from jiceng.core.models import Org, OrgKind
+from jiceng.core.periods import Period
+from jiceng.core.roles import Perm
+from jiceng.core.rulepacks import ancestor_paths
+from jiceng.core.scoping import get_scoped_or_404, org_q
+from jiceng.people.models import PartyMember
+
+from . import compliance
+from .models import ATTENDED, PARTY_LIFE_KINDS, Attendance, Meeting, MeetingAttachment, TopicItem, TopicList
+
+
+def meetings_for(*, actor, org: Org | None = None, kind: str = "", since: dt.date | None = None,
+                 until: dt.date | None = None, q: str = "") -> QuerySet[Meeting]:
+    qs = Meeting.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("org", "topic_item")
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if since:
+        qs = qs.filter(held_on__gte=since)
+    if until:
+        qs = qs.filter(held_on__lte=until)
+    if q:
+        qs = qs.filter(Q(topic__contains=q) | Q(place__contains=q) | Q(first_agenda__contains=q))
+    return qs.annotate(
+        n_attended=Count("attendance", filter=Q(attendance__status__in=ATTENDED)),
+        n_total=Count("attendance"),
+    ).order_by("-held_on", "-id")
+
+
+def meeting_get(*, actor, meeting_id) -> Meeting:
+    return get_scoped_or_404(
+        Meeting.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("org", "topic_item__topic_list",
+                                                                               "recorded_by"),
+        pk=meeting_id,
+    )
+
+
+def meeting_attendance(*, actor, meeting: Meeting) -> QuerySet[Attendance]:
+    return (Attendance.objects.filter(org_q(actor, Perm.VIEW_MEMBER, field="member__org"), meeting=meeting)
+            .select_related("member__person", "member__org").order_by("member__org__path", "member__person__name"))
+
+
+def attachment_get(*, actor, attachment_id) -> MeetingAttachment:
+    return get_scoped_or_404(
+        MeetingAttachment.objects.filter(org_q(actor, Perm.VIEW_MEMBER, field="meeting__org")), pk=attachment_id
+    )
+
+
+def checklist(*, actor, org: Org, held_on: dt.date) -> list[PartyMember]:
+    """Members the attendance checklist must cover: the organisation's members on that day."""
+    return list(
+        PartyMember.objects.filter(org_q(actor, Perm.RECORD_MEETING), org__path__startswith=org.path,
+                                   joined_on__lte=held_on)
+        .select_related("person", "org").order_by("org__path", "person__name")
+    )
+
+
+def recordable_orgs(*, actor) -> QuerySet[Org]:
+    return Org.objects.filter(org_q(actor, Perm.RECORD_MEETING, field=""),
+                              kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.GROUP]).order_by("path")
+
+
+def topic_lists_for(*, actor) -> QuerySet[TopicList]:
+    """Lists published by the actor's scope or by any organisation above it (every branch sees the
+    county's list)."""
+    paths: set[str] = set()
+    from jiceng.core.scoping import org_paths
+
+    for p in org_paths(actor, Perm.VIEW_ORG):
+        paths.update(ancestor_paths(p))
+    return (TopicList.objects.filter(Q(org__path__in=paths) | org_q(actor, Perm.VIEW_ORG))
+            .select_related("org").prefetch_related("items").order_by("-month"))
+
+
+def topic_items_for(*, actor, org: Org) -> QuerySet[TopicItem]:
+    return TopicItem.objects.filter(topic_list__org__path__in=ancestor_paths(org.path)).select_related(
+        "topic_list").order_by("-topic_list__month", "seq")
+
+
+def topic_coverage(*, actor, topic_list: TopicList) -> list[dict]:
+    """Which branches covered which item: per item, the number of branches in scope that held a
+    party-life meeting on it, and the number of branches in scope."""
+    branches = Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH,
+                                  path__startswith=topic_list.org.path)
+    total = branches.count()
+    covered = dict(
+        Meeting.objects.filter(topic_item__topic_list=topic_list, kind__in=PARTY_LIFE_KINDS)
+        .filter(org_q(actor, Perm.VIEW_ORG))
+        .order_by().values_list("topic_item_id").annotate(n=Count("org_id", distinct=True))
+    )
+    return [{"item": item, "covered": covered.get(item.pk, 0), "branches": total}
+            for item in topic_list.items.all()]
+
+
+def branches_not_covering(*, actor, item: TopicItem) -> QuerySet[Org]:
+    held = Meeting.objects.filter(topic_item=item, org__path__startswith=OuterRef("path"))
+    return Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH,
+                              path__startswith=item.topic_list.org.path).exclude(Exists(held)).order_by("path")
+
+
+def branch_overview(*, actor, root: Org, today: dt.date | None = None) -> QuerySet[Org]:
+    """Branches in scope under ``root`` with their last party-life meeting; ``silent`` marks those
+    without organisational life for the rule's number of months (red flag)."""
+    today = today or timezone.localdate()
+    since = compliance.silent_since(today, root)
+    qs = compliance.branches_with_last_meeting(root).filter(org_q(actor, Perm.VIEW_ORG, field=""))
+    silent = (Q(last_meeting__lt=since) | Q(last_meeting__isnull=True)) & (
+        Q(established_on__isnull=True) | Q(established_on__lt=since))
+    return qs.annotate(silent=ExpressionWrapper(silent, output_field=BooleanField())).order_by("path")
+
+
+def branch_calendar(*, actor, branch: Org, year: int) -> list[compliance.CalendarRow]:
+    return compliance.unit_calendar(branch, year, timezone.localdate())
+
+
+def often_absent_members(*, actor, root: Org, period: Period) -> QuerySet[PartyMember]:
+    ids = compliance.often_absent_member_ids(root, period)
+    return PartyMember.objects.filter(org_q(actor, Perm.VIEW_MEMBER), pk__in=ids).select_related("person", "org")
