@@ -18,6 +18,11 @@ def django_db_setup(django_db_setup, django_db_blocker):
         load_demo(seed=7, villages=12, members=600)
 
 
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
 @pytest.fixture
 def world(db):
     return build_world(suffix="_w")
