@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
@@ -26,7 +26,6 @@ class MemberFilters:
     age_band: str = ""
     education: str = ""  # education band key
     mobility: str = ""
-    errors: dict[str, str] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, str]:
         return {
@@ -35,12 +34,22 @@ class MemberFilters:
         }
 
 
+def rules_org(actor) -> Org | None:
+    """The organisation whose rule pack applies to the actor's own pages (their top node)."""
+    from jiceng.core.scoping import root_orgs
+
+    roots = root_orgs(actor, Perm.VIEW_ORG)
+    return roots[0] if roots else None
+
+
 def members_for(*, actor, perm: Perm = Perm.VIEW_MEMBER) -> QuerySet[PartyMember]:
     return PartyMember.objects.filter(org_q(actor, perm)).select_related("person", "org")
 
 
-def member_search(*, actor, filters: MemberFilters) -> QuerySet[PartyMember]:
-    qs = members_for(actor=actor)
+def member_search(*, actor, filters: MemberFilters, perm: Perm = Perm.VIEW_MEMBER) -> QuerySet[PartyMember]:
+    """``perm``: VIEW_MEMBER for pages, EXPORT_PERSONAL for exports (a role may read where it may not
+    export)."""
+    qs = members_for(actor=actor, perm=perm)
     if filters.q:
         qs = qs.filter(person__name__contains=filters.q.strip())
     if filters.id_tail:
@@ -52,7 +61,7 @@ def member_search(*, actor, filters: MemberFilters) -> QuerySet[PartyMember]:
         qs = qs.filter(status=filters.status)
     if filters.mobility in Mobility.values:
         qs = qs.filter(mobility=filters.mobility)
-    scope_org = filters.org
+    scope_org = filters.org or rules_org(actor)
     if filters.age_band:
         bands = {b["key"]: b for b in rule("people.age_bands", scope_org)}
         if filters.age_band in bands:
@@ -104,11 +113,10 @@ def village_get(*, actor, area_id) -> Area:
     )
 
 
-def village_posts(*, actor, village: Area, current_only: bool = True) -> QuerySet[CadrePost]:
-    qs = CadrePost.objects.filter(area_q(actor, Perm.VIEW_MEMBER), area=village).select_related("person")
-    if current_only:
-        qs = qs.filter(active_on_q(timezone.localdate()))
-    return qs.annotate(
+def village_posts(*, actor, village: Area) -> QuerySet[CadrePost]:
+    """Seats held today."""
+    qs = CadrePost.objects.filter(area_q(actor, Perm.VIEW_MEMBER), active_on_q(timezone.localdate()), area=village)
+    return qs.select_related("person").annotate(
         is_member=Exists(PartyMember.objects.filter(person=OuterRef("person")))
     ).order_by("committee", "post", "person__name")
 

@@ -258,10 +258,13 @@ def person_reveal(*, actor, member: PartyMember, field: str) -> str:
     return value
 
 
-def members_export_record(*, actor, org_path: str, count: int, filters: dict[str, Any]) -> None:
-    """Exports of personal data are logged with what was asked for and how many rows left."""
-    audit.record(actor=actor, action="export", target_type="people.partymember", target_repr=f"党员名册导出 {count} 人",
-                 org_path=org_path, changes={"filters": [None, filters], "rows": [None, count]})
+def members_export_record(*, actor, org_paths: list[str], count: int, filters: dict[str, Any]) -> None:
+    """Exports of personal data are logged with what was asked for and how many rows left, once
+    under each subtree the rows may have come from, so every auditor above them sees it."""
+    for path in org_paths:
+        audit.record(actor=actor, action="export", target_type="people.partymember",
+                     target_repr=f"党员名册导出 {count} 人", org_path=path,
+                     changes={"filters": [None, filters], "rows": [None, count]})
 
 
 def household_create(*, actor, area: Area, address: str, head_name: str, tags=()) -> Household:

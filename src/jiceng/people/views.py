@@ -9,6 +9,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from jiceng.core.errors import DomainError, NotFound
@@ -23,8 +24,9 @@ from .forms import MemberForm, MemberSearchForm
 
 
 def _filters(request: HttpRequest) -> tuple[MemberSearchForm, selectors.MemberFilters]:
-    form = MemberSearchForm(request.GET or None, age_bands=rule("people.age_bands"),
-                            education_bands=rule("people.education_bands"))
+    rules_at = selectors.rules_org(request.user)
+    form = MemberSearchForm(request.GET or None, age_bands=rule("people.age_bands", rules_at),
+                            education_bands=rule("people.education_bands", rules_at))
     filters = selectors.MemberFilters()
     if form.is_valid():
         d = form.cleaned_data
@@ -52,12 +54,13 @@ def member_list(request: HttpRequest) -> HttpResponse:
     return render(request, template, ctx)
 
 
+@never_cache
 @login_required
 def member_export(request: HttpRequest) -> HttpResponse:
     if not has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL):
         raise NotFound()
     _form, filters = _filters(request)
-    qs = selectors.member_search(actor=request.user, filters=filters)
+    qs = selectors.member_search(actor=request.user, filters=filters, perm=Perm.EXPORT_PERSONAL)
     headers = ["姓名", "性别", "民族", "出生日期", "学历", "身份证号（脱敏）", "联系电话（脱敏）", "所属党组织", "党员类别",
                "入党日期", "转正日期", "流动状态", "流动去向"]
     rows = (
@@ -67,9 +70,10 @@ def member_export(request: HttpRequest) -> HttpResponse:
         for m in qs.iterator(chunk_size=2000)
     )
     out = write_xlsx("党员名册", headers, rows)
-    paths = org_paths(request.user, Perm.EXPORT_PERSONAL)
-    services.members_export_record(actor=request.user, org_path=filters.org.path if filters.org else paths[0],
-                                   count=out.rows_written, filters=filters.as_dict())
+    # logged where the rows came from: the filtered node, else each root of the export scope
+    paths = [filters.org.path] if filters.org else org_paths(request.user, Perm.EXPORT_PERSONAL)
+    services.members_export_record(actor=request.user, org_paths=paths, count=out.rows_written,
+                                   filters=filters.as_dict())
     name = f"党员名册-{timezone.localdate():%Y%m%d}.xlsx"
     return FileResponse(out, as_attachment=True, filename=name,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
@@ -87,6 +91,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     })
 
 
+@never_cache
 @login_required
 @require_POST
 def member_reveal(request: HttpRequest, member_id: int, field: str) -> HttpResponse:
