@@ -11,6 +11,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("jiceng.core.urls")),
     path("", include("jiceng.people.urls")),
+    path("orglife/", include("jiceng.orglife.urls")),
+    path("grading/", include("jiceng.grading.urls")),
     path("", include("jiceng.reports.urls")),
 ]
 

@@ -16,10 +16,13 @@ DASHBOARD = [
     ("people.age_bands", "bar"),
     ("people.education_bands", "pie"),
     ("people.village_count", "pie"),
+    ("grading.grade_distribution", "pie"),
 ]
 HEADLINES = [
     "people.dual_role_count", "people.dual_role_rate", "people.cadre_count",
     "people.cross_appointment_count", "people.cross_appointment_rate",
+    "orglife.participation_rate", "orglife.education_coverage", "orglife.compliance_rate",
+    "orglife.silent_branches", "orglife.often_absent",
 ]
 
 
