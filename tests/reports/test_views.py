@@ -27,7 +27,8 @@ def test_dashboard_other_node_and_period(world, login):
 
 def test_dashboard_query_count(demo_county, client, django_assert_max_num_queries):
     client.login(username="county", password="demo12345")
-    with django_assert_max_num_queries(25):
+    # a fixed number per registered indicator (compliance asks ~3 per meeting kind), none per row
+    with django_assert_max_num_queries(60):
         r = client.get(reverse("dashboard"))
     assert r.status_code == 200 and r.context["org"] == demo_county["root"]
 
