@@ -34,3 +34,21 @@ def test_inactive_user_has_no_scope(world):
 
 def test_minimal_drops_covered_paths():
     assert scoping._minimal(["0001", "00010002", "0002", "00020001"]) == ["0001", "0002"]
+
+
+def test_branch_sharing_its_parents_area_gets_no_area_scope(world):
+    """A township organ branch is anchored at the township; its secretary must not see the
+    township's villages through it (review finding)."""
+    from jiceng.core import services
+    from jiceng.core.models import User
+
+    c = world.users["county"]
+    organ = services.org_create(actor=c, parent=world.town_a_org, name="甲镇机关党支部", kind="branch",
+                                area=world.town_a)
+    sec = User.objects.create(username="organ_sec")
+    services.role_grant(actor=c, user=sec, role="branch_secretary", org=organ)
+    assert scoping.can_access_org(sec, Perm.VIEW_MEMBER, organ)
+    assert scoping.area_paths(sec, Perm.VIEW_MEMBER) == []
+    assert not scoping.can_access_area(sec, Perm.VIEW_MEMBER, world.village_a)
+    # the township committee itself keeps its area
+    assert scoping.can_access_area(world.users["township"], Perm.VIEW_MEMBER, world.village_a)

@@ -153,12 +153,64 @@ def test_cadre_posts_rules(world):
         services.cadre_post_create(actor=c, area=world.village_a, committee="villagers", post="secretary", person=p,
                                    term_from=dt.date(2021, 6, 1))
     assert "post" in exc.value.errors
-    outsider = Person.objects.create(name="群众甲", gender="male")
+    outsider = Person.objects.create(name="群众甲", gender="male", area=world.village_a)
     with pytest.raises(DomainError) as exc:
         services.cadre_post_create(actor=c, area=world.village_a, committee="party", post="member",
                                    person=outsider, term_from=dt.date(2021, 6, 1))
-    assert "必须是党员" in exc.value.errors["person"][0]
+    assert "必须是任期开始时已入党的党员" in exc.value.errors["person"][0]
     with pytest.raises(NotFound):
         services.cadre_post_create(actor=world.users["sec_a"], area=world.village_b, committee="residents",
                                    post="member", person=outsider, term_from=dt.date(2021, 6, 1))
     assert CadrePost.objects.filter(area=world.village_a).count() == 1
+
+
+def test_post_end_cannot_stretch_over_successor(world):
+    c = world.users["county"]
+    old = services.cadre_post_create(actor=c, area=world.village_a, committee="party", post="secretary",
+                                     person=world.member_a.person, term_from=dt.date(2021, 6, 1))
+    services.cadre_post_end(actor=c, post=old, term_to=dt.date(2024, 1, 1))
+    services.cadre_post_create(actor=c, area=world.village_a, committee="party", post="secretary",
+                               person=world.member_a_grid.person, term_from=dt.date(2024, 1, 2))
+    with pytest.raises(DomainError) as exc:
+        services.cadre_post_end(actor=c, post=old, term_to=dt.date(2026, 1, 1))
+    assert "重叠" in exc.value.errors["term_to"][0]
+    old.refresh_from_db()
+    assert old.term_to == dt.date(2024, 1, 1)
+
+
+def test_post_needs_membership_at_term_start_and_one_seat_per_committee(world):
+    c = world.users["county"]
+    with pytest.raises(DomainError) as exc:  # 张三 joined in 2020
+        services.cadre_post_create(actor=c, area=world.village_a, committee="party", post="member",
+                                   person=world.member_a.person, term_from=dt.date(2010, 1, 1))
+    assert "任期开始时已入党" in exc.value.errors["person"][0]
+    services.cadre_post_create(actor=c, area=world.village_a, committee="party", post="member",
+                               person=world.member_a.person, term_from=dt.date(2021, 6, 1))
+    with pytest.raises(DomainError) as exc:
+        services.cadre_post_create(actor=c, area=world.village_a, committee="party", post="deputy_secretary",
+                                   person=world.member_a.person, term_from=dt.date(2022, 1, 1))
+    assert "已在" in exc.value.errors["person"][0]
+
+
+def test_post_person_must_be_in_scope(world):
+    with pytest.raises(DomainError) as exc:  # 王五 lives in the other township
+        services.cadre_post_create(actor=world.users["sec_a"], area=world.village_a, committee="villagers",
+                                   post="member", person=world.member_b.person, term_from=dt.date(2021, 6, 1))
+    assert "管辖范围" in exc.value.errors["person"][0]
+
+
+def test_move_across_townships_is_a_transfer_not_an_edit(world):
+    with pytest.raises(DomainError) as exc:
+        services.member_update(actor=world.users["county"], member=world.member_a, org=world.branch_b)
+    assert "组织关系转接" in exc.value.errors["org"][0]
+    # inside the township it is an edit, logged where the member left and where they arrived
+    services.member_update(actor=world.users["county"], member=world.member_a, org=world.branch_a2)
+    paths = set(AuditEntry.objects.filter(target_id=str(world.member_a.pk), action="update")
+                .values_list("org_path", flat=True))
+    assert {world.branch_a.path, world.branch_a2.path} <= paths
+
+
+def test_birth_date_cannot_be_cleared_while_id_number_is_stored(world):
+    services.member_update(actor=world.users["sec_a"], member=world.member_a, birth_date=None)
+    world.member_a.person.refresh_from_db()
+    assert world.member_a.person.birth_date == dt.date(1970, 5, 17)

@@ -1,14 +1,54 @@
-"""Django admin is for the deployment operator (superusers only) and shows configuration, not
-personal data: role grants, rule overrides, the holiday table, users."""
+"""Django admin is for the deployment operator (superusers only). It shows configuration, never
+personal data. Grants, rule overrides and holidays are read-only here: they are written through
+the services, which validate and audit (a rule override typed here would skip validation).
+User changes made here are audited like any other write."""
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from . import audit
 from .models import HolidayOverride, RoleAssignment, RuleOverride, User
 
-# is_staff is only ever set together with is_superuser (services.user_create), so the default
-# AdminSite.has_permission already limits admin to the operator.
-admin.site.register(User, UserAdmin)
-admin.site.register(RoleAssignment, list_display=["user", "role", "org", "granted_at"], raw_id_fields=["user", "org"])
-admin.site.register(RuleOverride, list_display=["org", "key", "valid_from", "reason"], raw_id_fields=["org"])
-admin.site.register(HolidayOverride, list_display=["date", "is_workday", "name"])
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class AuditedUserAdmin(UserAdmin):
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        changed = [f for f in form.changed_data if f not in ("password", "password1", "password2")]
+        if "password" in form.changed_data or "password1" in form.changed_data:
+            changed.append("password (set)")
+        audit.record(actor=request.user, action="update" if change else "create", target=obj,
+                     changes={"fields": [None, ", ".join(changed)]})
+
+    def delete_model(self, request, obj):
+        audit.record(actor=request.user, action="delete", target=obj)
+        super().delete_model(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # deactivate instead: the audit log refers to users
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ["user", "role", "org", "granted_at"]
+
+
+@admin.register(RuleOverride)
+class RuleOverrideAdmin(ReadOnlyAdmin):
+    list_display = ["org", "key", "valid_from", "reason"]
+
+
+@admin.register(HolidayOverride)
+class HolidayOverrideAdmin(ReadOnlyAdmin):
+    list_display = ["date", "is_workday", "name"]

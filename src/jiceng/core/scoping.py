@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.db.models.functions import Length, Substr
 
 from .errors import NotFound
 from .models import Area, Org, RoleAssignment
@@ -27,9 +28,19 @@ def _grants(actor) -> list[tuple[str, str, str | None]]:
         return []
     cached = getattr(actor, _CACHE_ATTR, None)
     if cached is None:
-        cached = list(
-            RoleAssignment.objects.filter(user_id=actor.pk).values_list("role", "org__path", "org__area__path")
+        # A grant reaches the org's area only if the org is the top organisation anchored there: a
+        # township's organ branch, or a branch inside a village's general branch, shares its
+        # parent's area and must not inherit the whole township (or village) through it.
+        parent_shares_area = Org.objects.filter(
+            path=Substr(OuterRef("org__path"), 1, Length(OuterRef("org__path")) - Org.steplen),
+            area_id=OuterRef("org__area_id"),
         )
+        rows = (
+            RoleAssignment.objects.filter(user_id=actor.pk)
+            .annotate(shared=Exists(parent_shares_area))
+            .values_list("role", "org__path", "org__area__path", "shared")
+        )
+        cached = [(role, path, None if shared else area) for role, path, area, shared in rows]
         setattr(actor, _CACHE_ATTR, cached)
     return cached
 

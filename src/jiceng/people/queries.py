@@ -7,21 +7,16 @@ from typing import Any
 
 from django.db.models import Case, CharField, Q, Value, When
 
-
-def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
+from jiceng.core.dates import years_before
 
 
 def age_band_q(band: dict[str, Any], as_of: dt.date, field: str = "birth_date") -> Q:
     """Persons whose age on ``as_of`` lies in [min, max] (whole years), as a date range on birth."""
     q = Q()
     if band.get("max") is not None:
-        q &= Q(**{f"{field}__gt": _years_before(as_of, band["max"] + 1)})
+        q &= Q(**{f"{field}__gt": years_before(as_of, band["max"] + 1)})
     if band.get("min") is not None:
-        q &= Q(**{f"{field}__lte": _years_before(as_of, band["min"])})
+        q &= Q(**{f"{field}__lte": years_before(as_of, band["min"])})
     return q & Q(**{f"{field}__isnull": False})
 
 

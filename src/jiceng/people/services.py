@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import audit, crypto
+from jiceng.core.dates import years_after
 from jiceng.core.errors import DomainError, ErrorCollector, NotFound
 from jiceng.core.models import Area, AreaKind, Org, OrgKind
 from jiceng.core.roles import Perm
@@ -42,13 +44,6 @@ FIELD_LABELS = {
     "org": _("Organisation"), "status": _("Status"), "joined_on": _("Admitted on"),
     "full_on": _("Full member since"), "mobility": _("Mobility"), "mobility_note": _("Where and how to contact"),
 }
-
-
-def _add_years(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year + years, day=28)
 
 
 def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: Person | None) -> dict[str, Any]:
@@ -99,6 +94,8 @@ def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: P
     elif person is not None and person.id_number_ciphertext:
         # The stored ID number still decides: an edited birth date or gender must agree with it.
         info, _ = parse_id_number(crypto.decrypt(person.id_number_ciphertext, field="id_number"))
+        if info and not birth:
+            clean["birth_date"] = info.birth_date  # cannot be cleared while the number says otherwise
         if info and birth and birth != info.birth_date:
             errors.add("birth_date", f"出生日期：与身份证号中的出生日期（{info.birth_date:%Y-%m-%d}）不一致。")
         if info and clean["gender"] in Gender.values and clean["gender"] != info.gender:
@@ -119,13 +116,25 @@ def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: P
     return clean
 
 
-def _check_member(errors: ErrorCollector, actor, data: dict[str, Any], birth: dt.date | None) -> dict[str, Any]:
+def _township_anchor(org: Org) -> str:
+    """Path of the nearest committee below the root above ``org`` (the township committee)."""
+    step = Org.steplen
+    committees = Org.objects.filter(
+        path__in=[org.path[:i] for i in range(2 * step, len(org.path) + 1, step)], kind=OrgKind.COMMITTEE
+    ).order_by("-depth").values_list("path", flat=True)
+    return committees.first() or org.path[:step]
+
+
+def _check_member(errors: ErrorCollector, actor, data: dict[str, Any], birth: dt.date | None,
+                  current_org: Org | None = None) -> dict[str, Any]:
     clean: dict[str, Any] = {}
     org: Org | None = data.get("org")
     if org is None:
         errors.add("org", "所属党组织：必填。")
     elif not can_access_org(actor, Perm.CHANGE_MEMBER, org):
         errors.add("org", "所属党组织：不在您的管辖范围内，不能把党员编入该组织。")
+    elif current_org is not None and org != current_org and _township_anchor(org) != _township_anchor(current_org):
+        errors.add("org", "所属党组织：跨乡镇（街道）调整党员属于组织关系转接，须双方确认，不能在此直接修改。")
     else:
         kinds = rule("people.member_org_kinds", org)
         if org.kind not in kinds:
@@ -143,14 +152,14 @@ def _check_member(errors: ErrorCollector, actor, data: dict[str, Any], birth: dt
         errors.add("joined_on", "入党日期：必填。")
     elif joined > today:
         errors.add("joined_on", "入党日期：不能晚于今天。")
-    elif birth and _add_years(birth, rule("people.min_member_age", org)) > joined:
+    elif birth and years_after(birth, rule("people.min_member_age", org)) > joined:
         errors.add("joined_on", f"入党日期：入党时应年满{rule('people.min_member_age', org)}周岁（党章第一条）。")
     if status == MemberStatus.FULL:
         if not full:
             errors.add("full_on", "转正日期：正式党员必须填写转正日期。")
         elif full > today:
             errors.add("full_on", "转正日期：不能晚于今天。")
-        elif joined and full < _add_years(joined, rule("people.probation_years", org)):
+        elif joined and full < years_after(joined, rule("people.probation_years", org)):
             errors.add("full_on", f"转正日期：预备期为{rule('people.probation_years', org)}年，转正不能早于入党满一年（党章第七条）。")
     elif status == MemberStatus.PROBATIONARY and full:
         errors.add("full_on", "转正日期：预备党员尚未转正，不应填写转正日期。")
@@ -231,8 +240,9 @@ def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
         merged["birth_date"] = None  # the ID number decides the birth date unless both are given
     errors = ErrorCollector()
     person_clean = _check_person(errors, actor, merged, person)
-    member_clean = _check_member(errors, actor, merged, person_clean["birth_date"])
+    member_clean = _check_member(errors, actor, merged, person_clean["birth_date"], current_org=member.org)
     errors.raise_if_any()
+    old_path = member.org.path
     with transaction.atomic():
         before = _snapshot(member)
         _apply_person(person, person_clean)
@@ -243,6 +253,8 @@ def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
         changed = audit.diff(before, _snapshot(member))
         if changed:
             audit.record(actor=actor, action="update", target=member, org_path=member.org.path, changes=changed)
+        if member.org.path != old_path:  # the organisation the member left sees the move too
+            audit.record(actor=actor, action="update", target=member, org_path=old_path, changes=changed)
     return member
 
 
@@ -297,15 +309,40 @@ def _org_path_for_area(area: Area) -> str:
     return org or ""
 
 
+def _seat_clash(*, area: Area, committee: str, post: str, person, term_from: dt.date,
+                term_to: dt.date | None, exclude_pk: int | None = None) -> str | None:
+    """Overlapping seats: one secretary / one chair per committee at a time, and one seat per person
+    per committee at a time."""
+    overlapping = CadrePost.objects.filter(area=area, committee=committee, term_from__lte=term_to or dt.date.max).filter(
+        Q(term_to__isnull=True) | Q(term_to__gte=term_from))
+    if exclude_pk:
+        overlapping = overlapping.exclude(pk=exclude_pk)
+    if post in SINGLE_HOLDER_POSTS and overlapping.filter(post=post).exists():
+        return f"职务：该{Committee(committee).label}在此任期内已有{Post(post).label}，请先结束原任职。"
+    if overlapping.filter(person=person).exists():
+        return f"人员：{person.name} 在此任期内已在{Committee(committee).label}任职。"
+    return None
+
+
+def _lock_area(area: Area) -> None:
+    if connection.vendor == "postgresql":
+        Area.objects.select_for_update().filter(pk=area.pk).first()
+
+
 def cadre_post_create(
     *, actor, area: Area, committee: str, post: str, person: Person, term_from: dt.date, term_to: dt.date | None = None
 ) -> CadrePost:
     """Seat a person on a village's (community's) party committee or villagers'/residents'
     committee. One secretary and one chair at a time; a villagers' committee belongs to a village,
-    a residents' committee to a community."""
+    a residents' committee to a community; a party committee seat needs a party member admitted by
+    the start of the term; the person must be someone the actor may see."""
+    from .selectors import person_in_scope_q
+
     errors = ErrorCollector()
     if not can_access_area(actor, Perm.CHANGE_MEMBER, area):
         raise NotFound()
+    if not Person.objects.filter(person_in_scope_q(actor), pk=person.pk).exists():
+        errors.add("person", "人员：不在您的管辖范围内。")
     if area.kind not in (AreaKind.VILLAGE, AreaKind.COMMUNITY):
         errors.add("area", "村（社区）：两委职务只能设在村或社区。")
     if committee not in Committee.values:
@@ -318,15 +355,15 @@ def cadre_post_create(
         errors.add("post", f"职务：{Committee(committee).label}不设{Post(post).label if post in Post.values else post}。")
     if term_to and term_to < term_from:
         errors.add("term_to", "任期止：不能早于任期起。")
-    if committee == Committee.PARTY and not PartyMember.objects.filter(person=person).exists():
-        errors.add("person", "人员：村党组织委员必须是党员。")
-    if post in SINGLE_HOLDER_POSTS and committee in Committee.values:
-        clash = CadrePost.objects.filter(area=area, committee=committee, post=post, term_from__lte=term_to or dt.date.max)
-        clash = clash.filter(term_to__isnull=True) | clash.filter(term_to__gte=term_from)
-        if clash.exists():
-            errors.add("post", f"职务：该{Committee(committee).label}在此任期内已有{Post(post).label}，请先结束原任职。")
+    if committee == Committee.PARTY and not PartyMember.objects.filter(person=person, joined_on__lte=term_from).exists():
+        errors.add("person", "人员：村党组织委员必须是任期开始时已入党的党员。")
     errors.raise_if_any()
     with transaction.atomic():
+        _lock_area(area)
+        clash = _seat_clash(area=area, committee=committee, post=post, person=person, term_from=term_from,
+                            term_to=term_to)
+        if clash:
+            raise DomainError(field="post" if clash.startswith("职务") else "person", message=clash)
         cp = CadrePost.objects.create(area=area, committee=committee, post=post, person=person, term_from=term_from,
                                       term_to=term_to)
         audit.record(actor=actor, action="create", target=cp, org_path=_org_path_for_area(area),
@@ -335,11 +372,17 @@ def cadre_post_create(
 
 
 def cadre_post_end(*, actor, post: CadrePost, term_to: dt.date) -> CadrePost:
+    """End (or correct the end of) a term; it may not be stretched over a successor's term."""
     if not can_access_area(actor, Perm.CHANGE_MEMBER, post.area):
         raise NotFound()
     if term_to < post.term_from:
         raise DomainError(field="term_to", message="任期止：不能早于任期起。")
     with transaction.atomic():
+        _lock_area(post.area)
+        clash = _seat_clash(area=post.area, committee=post.committee, post=post.post, person=post.person,
+                            term_from=post.term_from, term_to=term_to, exclude_pk=post.pk)
+        if clash:
+            raise DomainError(field="term_to", message=f"任期止：与其他任职重叠。{clash}")
         before = post.term_to
         post.term_to = term_to
         post.save(update_fields=["term_to"])

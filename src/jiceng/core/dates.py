@@ -1,0 +1,24 @@
+"""Whole-year arithmetic with one convention for 29 February, used for ages and terms alike.
+
+Someone born on 29 February reaches an age on 1 March in a common year (the usual civil reading);
+counting back from 29 February in a common year lands on 28 February. The two are inverses:
+``years_after(b, n) <= d`` exactly when ``b <= years_before(d, n)``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+
+def years_after(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February into a common year
+        return dt.date(day.year + years, 3, 1)
+
+
+def years_before(day: dt.date, years: int) -> dt.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:
+        return dt.date(day.year - years, 2, 28)
