@@ -25,7 +25,7 @@ def test_parse_period(text, start, end):
     assert (p.start, p.end) == (start, end)
 
 
-@pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "abc", "2026-05-01..2026-04-01"])
+@pytest.mark.parametrize("text", ["2026-13", "2026-Q5", "abc", "2026-05-01..2026-04-01", "2099", "2099-01"])
 def test_parse_period_bad(text):
     with pytest.raises(DomainError) as exc:
         parse_period(text)

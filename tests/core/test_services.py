@@ -105,8 +105,11 @@ def test_rule_override_applies_to_subtree_only(world):
 @pytest.mark.parametrize(
     "key,value,field_text",
     [
-        ("people.age_bands", [{"key": "a", "max": 35}, {"key": "b", "min": 35}], "不重叠"),
-        ("people.age_bands", [{"key": "a", "min": 18, "max": 35}, {"key": "b", "min": 36}], "无下限"),
+        ("people.age_bands", [{"key": "a", "label": "a", "max": 35}, {"key": "b", "label": "b", "min": 35}], "不重叠"),
+        ("people.age_bands", [{"key": "a", "label": "a", "min": 18, "max": 35}, {"key": "b", "label": "b", "min": 36}],
+         "无下限"),
+        ("people.age_bands", [{"key": "a", "max": 35}, {"key": "b", "min": 36}], "key 和 label"),
+        ("people.education_bands", [{"key": "x", "label": "x", "levels": ["bachelor"]}], "覆盖全部学历"),
         ("orglife.silent_months_weak", -1, "非负整数"),
         ("people.member_org_kinds", ["cell"], "组织类型"),
     ],
@@ -133,3 +136,18 @@ def test_user_create_validates(world):
     with pytest.raises(DomainError) as exc:
         services.user_create(actor=None, username=world.users["sec_a"].username, password="123")
     assert set(exc.value.errors) == {"username", "password"}
+
+
+def test_breakdown_that_loses_rows_is_refused(world):
+    """A band table stored behind the validator's back (raw ORM) makes the indicator refuse to print
+    rather than show a table that does not add up."""
+    from jiceng.core import indicators
+    from jiceng.core.indicators import ConsistencyError
+    from jiceng.core.periods import parse_period
+
+    RuleOverride.objects.create(org=world.county_org, key="people.age_bands", valid_from=dt.date(2000, 1, 1),
+                                reason="x", value=[{"key": "le35", "label": "≤35", "max": 35},
+                                                   {"key": "le35", "label": "dup", "min": 36}])
+    with pytest.raises(ConsistencyError):
+        indicators.compute(actor=world.users["county"], name="people.age_bands", org=world.county_org,
+                           period=parse_period("2026"))

@@ -78,3 +78,11 @@ def test_openapi_lists_endpoints(client):
 def test_unauthenticated_api_is_401(world, client):
     assert client.get("/api/v1/members").status_code == 401
     assert client.get("/api/v1/members", HTTP_AUTHORIZATION="Bearer nope").status_code == 401
+
+
+def test_patch_org_null_or_foreign_is_400_naming_the_field(world, client):
+    h = bearer(world.users["sec_a"])
+    for org in (None, world.branch_b.pk, 999999):
+        r = client.patch(f"/api/v1/members/{world.member_a.pk}", json.dumps({"org": org}),
+                         content_type="application/json", **h)
+        assert r.status_code == 400 and r.json()["errors"][0]["field"] == "org", (org, r.content)

@@ -29,7 +29,15 @@ def _month_end(year: int, month: int) -> dt.date:
 
 
 def parse_period(text: str | None) -> Period:
-    """Parse a period; empty means the current year up to today."""
+    """Parse a period; empty means the current year up to today. A period that has not begun is
+    refused: its figures would be today's under a future label."""
+    period = _parse(text)
+    if period.start > timezone.localdate():
+        raise DomainError(field="period", message="统计期间：尚未开始，不能统计将来的期间。")
+    return period
+
+
+def _parse(text: str | None) -> Period:
     if not text:
         today = timezone.localdate()
         return Period(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), str(today.year))

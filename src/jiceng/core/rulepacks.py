@@ -78,14 +78,7 @@ def validate_value(rule_def: Rule, value: Any) -> None:
             if len(scores) < 2 or scores != sorted(scores, reverse=True) or scores[-1] != 0:
                 raise bad("每个方案的等次应从高到低排列，分数线递减，最后一等分数线为0。")
     if shape == "levels":
-        if not isinstance(value, list) or not value:
-            raise bad("应为分组列表。")
-        seen: set[str] = set()
-        for band in value:
-            levels = set(band.get("levels", []))
-            if seen & levels:
-                raise bad("同一学历不能同时属于两个分组。")
-            seen |= levels
+        validate_levels(value, bad)
 
 
 _MEETING_KINDS = {
@@ -111,10 +104,34 @@ def validate_requirements(value: Any, bad) -> None:
             raise bad(f"{kind}：holder 应为 {', '.join(sorted(_HOLDERS))} 之一。")
 
 
+def _keyed(value: Any, bad) -> None:
+    if not all(isinstance(b, dict) and b.get("key") and b.get("label") for b in value):
+        raise bad("每一段都要有 key 和 label。")
+    if len({b["key"] for b in value}) != len(value):
+        raise bad("分段的 key 不能重复。")
+
+
+def validate_levels(value: Any, bad) -> None:
+    """Education bands: every level in exactly one band, so no member falls through as unknown."""
+    from jiceng.people.models import Education
+
+    if not isinstance(value, list) or not value:
+        raise bad("应为分组列表。")
+    _keyed(value, bad)
+    seen: list[str] = [lv for band in value for lv in band.get("levels", [])]
+    if len(seen) != len(set(seen)):
+        raise bad("同一学历不能同时属于两个分组。")
+    if set(seen) != set(Education.values):
+        missing = set(Education.values) - set(seen)
+        unknown = set(seen) - set(Education.values)
+        raise bad(f"学历分组应恰好覆盖全部学历；缺少：{', '.join(sorted(missing)) or '无'}；未知：{', '.join(sorted(unknown)) or '无'}。")
+
+
 def validate_bands(value: Any, bad) -> None:
     """Age bands must be sorted, contiguous and non-overlapping, open at both ends."""
     if not isinstance(value, list) or len(value) < 2:
         raise bad("应至少有两个年龄段。")
+    _keyed(value, bad)
     if value[0].get("min") is not None or value[-1].get("max") is not None:
         raise bad("第一段应无下限、最后一段应无上限，保证每个年龄都有归属。")
     for prev, nxt in zip(value, value[1:], strict=False):

@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Field, Query, Router, Schema
 
+from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.selectors import org_get
 
 from . import selectors, services
@@ -103,7 +104,12 @@ def member_patch(request, member_id: int, payload: MemberPatch):
     member: PartyMember = selectors.member_get_for_change(actor=request.auth, member_id=member_id)
     changes = payload.dict(exclude_unset=True)
     if "org" in changes:
-        changes["org"] = org_get(actor=request.auth, org_id=changes["org"])
+        if changes["org"] is None:
+            raise DomainError(field="org", message="所属党组织：必填。")
+        try:
+            changes["org"] = org_get(actor=request.auth, org_id=changes["org"])
+        except NotFound:
+            raise DomainError(field="org", message="所属党组织：不存在或不在您的管辖范围内。") from None
     return services.member_update(actor=request.auth, member=member, **changes)
 
 

@@ -22,11 +22,13 @@ def _members(org: Org, period: Period):
     return PartyMember.objects.filter(org__path__startswith=org.path, joined_on__lte=period.as_of)
 
 
-def _breakdown(rows: dict[str, int], labels: list[tuple[str, str]]) -> IndicatorValue:
+def _breakdown(rows: dict[str, int], labels: list[tuple[str, str]], total: int) -> IndicatorValue:
+    """``total`` is counted separately, so a breakdown that loses or invents rows (a key with no
+    label, overlapping bands) fails the consistency check instead of printing a wrong table."""
     parts = [Part(k, label, rows.get(k, 0)) for k, label in labels]
     if rows.get("unknown"):
         parts.append(Part("unknown", str(_("not filled in")), rows["unknown"]))
-    return IndicatorValue(value=sum(rows.values()), parts=parts)
+    return IndicatorValue(value=total, parts=parts)
 
 
 @register("people.member_count", label=_("party members by status"), unit="breakdown",
@@ -35,7 +37,7 @@ def member_count(org: Org, period: Period) -> IndicatorValue:
     rows = dict(
         _members(org, period).annotate(s=member_status_case(period.as_of)).order_by().values_list("s").annotate(n=Count("pk"))
     )
-    return _breakdown(rows, [(k.value, str(k.label)) for k in MemberStatus])
+    return _breakdown(rows, [(k.value, str(k.label)) for k in MemberStatus], _members(org, period).count())
 
 
 @register("people.org_count", label=_("organisations by kind"), unit="breakdown",
@@ -46,33 +48,33 @@ def org_count(org: Org, period: Period) -> IndicatorValue:
         Q(established_on__isnull=True) | Q(established_on__lte=d)
     ).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=d))
     rows = dict(qs.order_by().values_list("kind").annotate(n=Count("pk")))
-    return _breakdown(rows, [(k.value, str(k.label)) for k in OrgKind])
+    return _breakdown(rows, [(k.value, str(k.label)) for k in OrgKind], qs.count())
 
 
 @register("people.age_bands", label=_("members by age band"), unit="breakdown",
           description=_("Age on the period's last day, in the rule pack's non-overlapping bands."))
 def age_bands(org: Org, period: Period) -> IndicatorValue:
-    bands = rule("people.age_bands", org)
+    bands = rule("people.age_bands", org, period.as_of)
     rows = dict(
         _members(org, period)
         .annotate(band=age_band_case(bands, period.as_of, "person__birth_date"))
         .order_by().values_list("band")
         .annotate(n=Count("pk"))
     )
-    return _breakdown(rows, [(b["key"], b["label"]) for b in bands])
+    return _breakdown(rows, [(b["key"], b["label"]) for b in bands], _members(org, period).count())
 
 
 @register("people.education_bands", label=_("members by education"), unit="breakdown",
           description=_("Highest education, grouped by the rule pack's bands."))
 def education_bands(org: Org, period: Period) -> IndicatorValue:
-    bands = rule("people.education_bands", org)
+    bands = rule("people.education_bands", org, period.as_of)
     rows = dict(
         _members(org, period)
         .annotate(band=education_band_case(bands, "person__education"))
         .order_by().values_list("band")
         .annotate(n=Count("pk"))
     )
-    return _breakdown(rows, [(b["key"], b["label"]) for b in bands])
+    return _breakdown(rows, [(b["key"], b["label"]) for b in bands], _members(org, period).count())
 
 
 def _villages(org: Org):
@@ -85,7 +87,7 @@ def _villages(org: Org):
           description=_("Villages and communities in the organisation's area."))
 def village_count(org: Org, period: Period) -> IndicatorValue:
     rows = dict(_villages(org).order_by().values_list("kind").annotate(n=Count("pk")))
-    return _breakdown(rows, [(k.value, str(k.label)) for k in VILLAGE_KINDS])
+    return _breakdown(rows, [(k.value, str(k.label)) for k in VILLAGE_KINDS], _villages(org).count())
 
 
 @register("people.dual_role_count", label=_("villages with one person as secretary and chair (一肩挑)"),
