@@ -49,3 +49,22 @@ def test_check_trees_command(demo_county, capsys):
 
     call_command("check_trees")
     assert "OK" in capsys.readouterr().out
+
+
+def test_check_deploy_refuses_demo_keys(db, capsys):
+    assert cli.main(["check-deploy"]) == 1
+    err = capsys.readouterr().err
+    assert "JICENG_FIELD_KEY" in err and "SECRET_KEY" in err
+
+
+def test_createadmin_on_existing_tree(demo_county, monkeypatch, capsys):
+    from jiceng.core.models import AuditEntry, User
+
+    monkeypatch.setenv("JICENG_ADMIN_PASSWORD", "Very-long-admin-pass-2026")
+    assert cli.main(["createadmin", "--username", "opsadmin"]) == 0
+    user = User.objects.get(username="opsadmin")
+    assert user.is_superuser and user.role_assignments.get().org == demo_county["root"]
+    assert AuditEntry.objects.filter(action="grant", target_repr__contains="opsadmin").exists()
+    monkeypatch.setenv("JICENG_ADMIN_PASSWORD", "123")
+    assert cli.main(["createadmin", "--username", "weak"]) == 1
+    assert "密码" in capsys.readouterr().err and not User.objects.filter(username="weak").exists()

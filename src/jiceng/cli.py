@@ -89,12 +89,15 @@ def cmd_createadmin(ns: argparse.Namespace) -> int:
     _setup()
     import getpass
 
+    from django.core.management import call_command
     from django.db import transaction
 
     from jiceng.core import services
     from jiceng.core.errors import DomainError
     from jiceng.core.models import Area, Org
 
+    _ensure_var_dir()
+    call_command("migrate", interactive=False, verbosity=0)
     username = ns.username or input("用户名: ").strip()
     password = os.environ.get("JICENG_ADMIN_PASSWORD") or getpass.getpass("密码: ")
     try:
@@ -124,9 +127,15 @@ def cmd_check_deploy(ns: argparse.Namespace) -> int:
         problems.append("SECRET_KEY 仍为演示值")
     if settings.JICENG_FIELD_KEY == settings.DEMO_FIELD_KEY:
         problems.append("JICENG_FIELD_KEY 仍为演示值：个人信息未受保护")
-    call_command("check", deploy=True, fail_level="WARNING")
+    from django.core.management.base import SystemCheckError
+
     for p in problems:
         print(f"错误：{p}", file=sys.stderr)
+    try:
+        call_command("check", deploy=True, fail_level="WARNING")
+    except SystemCheckError as exc:
+        print(exc, file=sys.stderr)
+        return 1
     return 1 if problems else 0
 
 

@@ -133,7 +133,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 3600
-CSRF_COOKIE_HTTPONLY = False  # htmx reads it from the cookie-less header set in base.html
+CSRF_COOKIE_HTTPONLY = True  # htmx takes the token from the header rendered into base.html
+JICENG_PROXY_COUNT = env.int("JICENG_PROXY_COUNT", default=0)  # trusted reverse proxies in front
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -166,6 +167,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="WARNING")},
 }
-
-NINJA_PAGINATION_PER_PAGE = 50
-JICENG_PAGE_SIZE = 50

@@ -151,3 +151,27 @@ def test_breakdown_that_loses_rows_is_refused(world):
     with pytest.raises(ConsistencyError):
         indicators.compute(actor=world.users["county"], name="people.age_bands", org=world.county_org,
                            period=parse_period("2026"))
+
+
+def test_user_create_needs_user_management_right(world):
+    with pytest.raises(NotFound):
+        services.user_create(actor=world.users["sec_a"], username="x1", password="Long-enough-pass-1")
+    u = services.user_create(actor=world.users["township"], username="x2", password="Long-enough-pass-1")
+    assert AuditEntry.objects.get(target_type="core.user", target_id=str(u.pk)).org_path == world.town_a_org.path
+
+
+def test_area_create_is_visible_in_the_audit_log(world):
+    area = services.area_create(actor=world.users["township"], parent=world.village_a, name="一村第2网格",
+                                kind="grid")
+    entry = AuditEntry.objects.get(target_type="core.area", target_id=str(area.pk))
+    assert entry.org_path == world.branch_a.path  # the village's organisation
+
+
+def test_client_ip_behind_trusted_proxy(rf, settings):
+    from jiceng.core.middleware import client_ip
+
+    req = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 10.1.2.3", REMOTE_ADDR="127.0.0.1")
+    settings.JICENG_PROXY_COUNT = 0
+    assert client_ip(req) == "127.0.0.1"  # no proxy configured: a client cannot spoof its address
+    settings.JICENG_PROXY_COUNT = 1
+    assert client_ip(req) == "10.1.2.3"

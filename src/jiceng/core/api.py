@@ -20,13 +20,8 @@ class OrgOut(Schema):
     kind_label: str = Field(..., alias="get_kind_display")
     depth: int
     numchild: int
-    parent_id: int | None = None
     area_id: int | None = None
     established_on: str | None = None
-
-    @staticmethod
-    def resolve_parent_id(obj: Org) -> int | None:
-        return getattr(obj, "_parent_id", None)
 
     @staticmethod
     def resolve_established_on(obj: Org) -> str | None:

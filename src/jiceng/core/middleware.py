@@ -1,7 +1,20 @@
 from __future__ import annotations
 
+from django.conf import settings
+
 from .audit import RequestContext, reset_request_context, set_request_context
 from .errors import NotFound
+
+
+def client_ip(request) -> str | None:
+    """Behind JICENG_PROXY_COUNT trusted reverse proxies, the client is that many hops from the end
+    of X-Forwarded-For; without proxies, the socket's address (a client cannot spoof it)."""
+    hops = settings.JICENG_PROXY_COUNT
+    if hops:
+        chain = [p.strip() for p in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if p.strip()]
+        if len(chain) >= hops:
+            return chain[-hops]
+    return request.META.get("REMOTE_ADDR")
 
 
 class RequestContextMiddleware:
@@ -12,7 +25,7 @@ class RequestContextMiddleware:
 
     def __call__(self, request):
         token = set_request_context(
-            RequestContext(ip=request.META.get("REMOTE_ADDR"), user_agent=request.META.get("HTTP_USER_AGENT", ""))
+            RequestContext(ip=client_ip(request), user_agent=request.META.get("HTTP_USER_AGENT", ""))
         )
         try:
             return self.get_response(request)

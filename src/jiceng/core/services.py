@@ -65,8 +65,20 @@ def area_create(*, actor, parent: Area | None, name: str, kind: str, code: str =
             _lock(parent)
             parent.refresh_from_db()
             area = Area.objects.add_child(parent, {"name": name, "kind": kind, "code": code})
-        audit.record(actor=actor, action="create", target=area, changes={"name": [None, name], "kind": [None, kind]})
+        audit.record(actor=actor, action="create", target=area, org_path=org_path_for_area(area),
+                     changes={"name": [None, name], "kind": [None, kind]})
     return area
+
+
+def org_path_for_area(area: Area) -> str:
+    """The audit log is scoped by org path; area-anchored records take the deepest organisation
+    whose area contains them (the root organisation when the area has none yet)."""
+    paths = [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
+    path = (Org.objects.filter(area__path__in=paths).order_by("-area__depth", "depth")
+            .values_list("path", flat=True).first())
+    if path is None:
+        path = Org.objects.filter(depth=1).order_by("path").values_list("path", flat=True).first()
+    return path or ""
 
 
 def org_create(
@@ -124,6 +136,8 @@ def user_create(*, actor, username: str, password: str, display_name: str = "", 
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
+    # the CLI (actor None) and operators create accounts; inside the app, only user managers
+    _require(actor is None or actor.is_superuser or bool(org_paths(actor, Perm.MANAGE_USERS)))
     errors = ErrorCollector()
     if not username:
         errors.add("username", "用户名：必填。")
@@ -139,7 +153,9 @@ def user_create(*, actor, username: str, password: str, display_name: str = "", 
         user = User(username=username, display_name=display_name, is_superuser=is_superuser, is_staff=is_superuser)
         user.set_password(password)
         user.save()
-        audit.record(actor=actor, action="create", target=user, changes={"username": [None, username]})
+        paths = org_paths(actor, Perm.MANAGE_USERS) if actor is not None else []
+        audit.record(actor=actor, action="create", target=user, org_path=paths[0] if paths else "",
+                     changes={"username": [None, username]})
     return user
 
 

@@ -18,6 +18,7 @@ from jiceng.core.models import Area, AreaKind, Org, OrgKind
 from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import rule
 from jiceng.core.scoping import can_access_area, can_access_org
+from jiceng.core.services import org_path_for_area
 
 from .models import (
     COMMITTEE_POSTS,
@@ -293,20 +294,8 @@ def household_create(*, actor, area: Area, address: str, head_name: str, tags=()
         if tags:
             hh.tags.set(tags)
         audit.record(actor=actor, action="create", target=hh, changes={"address": [None, hh.address]},
-                     org_path=_org_path_for_area(area))
+                     org_path=org_path_for_area(area))
     return hh
-
-
-def _org_path_for_area(area: Area) -> str:
-    """The audit log is scoped by org path; area-anchored records take the deepest org whose area
-    contains them."""
-    org = (
-        Org.objects.filter(area__isnull=False, area__path__in=[area.path[:i] for i in range(4, len(area.path) + 1, 4)])
-        .order_by("-area__depth", "depth")
-        .values_list("path", flat=True)
-        .first()
-    )
-    return org or ""
 
 
 def _seat_clash(*, area: Area, committee: str, post: str, person, term_from: dt.date,
@@ -366,7 +355,7 @@ def cadre_post_create(
             raise DomainError(field="post" if clash.startswith("职务") else "person", message=clash)
         cp = CadrePost.objects.create(area=area, committee=committee, post=post, person=person, term_from=term_from,
                                       term_to=term_to)
-        audit.record(actor=actor, action="create", target=cp, org_path=_org_path_for_area(area),
+        audit.record(actor=actor, action="create", target=cp, org_path=org_path_for_area(area),
                      changes={"post": [None, f"{cp.get_committee_display()}{cp.get_post_display()}"]})
     return cp
 
@@ -386,6 +375,6 @@ def cadre_post_end(*, actor, post: CadrePost, term_to: dt.date) -> CadrePost:
         before = post.term_to
         post.term_to = term_to
         post.save(update_fields=["term_to"])
-        audit.record(actor=actor, action="update", target=post, org_path=_org_path_for_area(post.area),
+        audit.record(actor=actor, action="update", target=post, org_path=org_path_for_area(post.area),
                      changes=audit.diff({"term_to": before}, {"term_to": term_to}))
     return post
