@@ -63,10 +63,14 @@ def _unauthorised(request, exc):
 
 def _mount() -> None:
     from jiceng.core.api import router as core_router
+    from jiceng.grading.api import router as grading_router
+    from jiceng.orglife.api import router as orglife_router
     from jiceng.people.api import router as people_router
 
     api.add_router("/v1/", core_router)
     api.add_router("/v1/", people_router)
+    api.add_router("/v1/", orglife_router)
+    api.add_router("/v1/", grading_router)
 
 
 _mount()

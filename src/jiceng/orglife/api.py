@@ -1,0 +1,305 @@
+"""Organisational-life API: meetings and attendance, the branch calendar, compliance, and the
+monthly key-content lists. Thin: parse, call a selector or a service, return."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+from ninja import Field, Query, Router, Schema
+
+from jiceng.core.errors import DomainError, ErrorCollector, NotFound
+from jiceng.core.models import Org, OrgKind
+from jiceng.core.periods import parse_period
+from jiceng.core.scoping import get_scoped_or_404, root_orgs
+from jiceng.core.selectors import org_get
+
+from . import compliance, selectors, services
+from .models import Meeting, TopicItem
+
+router = Router(tags=["组织生活 orglife"])
+
+SILENT_CAP = 500
+
+
+# --- schemas -------------------------------------------------------------------------------------
+
+
+class MeetingOut(Schema):
+    id: int
+    org_id: int
+    org_name: str = Field(..., alias="org.name")
+    kind: str
+    kind_label: str = Field(..., alias="get_kind_display")
+    held_on: dt.date
+    place: str
+    topic: str
+    first_agenda: str
+    topic_item_id: int | None = None
+    n_attended: int
+    n_total: int
+
+
+class MeetingPage(Schema):
+    count: int
+    limit: int
+    offset: int
+    items: list[MeetingOut]
+
+
+class MeetingFilterIn(Schema):
+    org: int | None = None
+    kind: str = ""
+    since: dt.date | None = None
+    until: dt.date | None = None
+    q: str = ""
+    limit: int = Field(50, ge=1, le=500)
+    offset: int = Field(0, ge=0)
+
+
+class AttendanceOut(Schema):
+    member_id: int
+    name: str = Field(..., alias="member.person.name")
+    org_id: int = Field(..., alias="member.org_id")
+    status: str
+    status_label: str = Field(..., alias="get_status_display")
+    reason: str
+
+
+class MeetingDetailOut(MeetingOut):
+    topic_item_title: str | None = None
+    minutes: str
+    recorded_at: dt.datetime
+    attendance: list[AttendanceOut]
+
+    @staticmethod
+    def resolve_attendance(obj) -> list:
+        return obj.attendance_rows
+
+
+class AttendanceIn(Schema):
+    member_id: int
+    status: str
+    reason: str = ""
+
+
+class MeetingIn(Schema):
+    org: int
+    kind: str
+    held_on: dt.date | None = None
+    place: str = ""
+    topic: str = ""
+    first_agenda: str = ""
+    topic_item: int | None = None
+    minutes: str = ""
+    attendance: list[AttendanceIn] = []
+
+
+class CellOut(Schema):
+    start: dt.date
+    end: dt.date
+    label: str
+    held: int
+    needed: int
+    state: str
+
+
+class CalendarRowOut(Schema):
+    org_id: int
+    org_name: str
+    kind: str
+    overdue: int
+    cells: list[CellOut]
+
+
+class CalendarOut(Schema):
+    org_id: int
+    org_name: str
+    year: int
+    rows: list[CalendarRowOut]
+
+
+class SilentBranchOut(Schema):
+    id: int
+    name: str
+    last_meeting: dt.date | None = None
+
+
+class ComplianceOut(Schema):
+    org_id: int
+    period: str
+    as_of: dt.date
+    required: int
+    satisfied: int
+    rate: float | None = None
+    by_kind: dict[str, tuple[int, int]]
+    silent_total: int
+    silent_branches: list[SilentBranchOut]
+
+
+class TopicItemOut(Schema):
+    id: int
+    seq: int
+    title: str
+    detail: str
+
+
+class TopicListOut(Schema):
+    id: int
+    org_id: int
+    org_name: str = Field(..., alias="org.name")
+    month: dt.date
+    title: str
+    published_at: dt.datetime
+    items: list[TopicItemOut]
+
+    @staticmethod
+    def resolve_items(obj) -> list:
+        return list(obj.items.all())
+
+
+class TopicListIn(Schema):
+    org: int
+    month: dt.date | None = None
+    title: str = ""
+    items: list[str] = []
+
+
+class CoverageOut(Schema):
+    item_id: int
+    seq: int
+    title: str
+    covered: int
+    branches: int
+
+
+# --- meetings ------------------------------------------------------------------------------------
+
+
+def _meeting_detail(actor, meeting_id) -> Meeting:
+    """The meeting, its attendance counts and the attendance rows the actor may see."""
+    meeting = selectors.meeting_get(actor=actor, meeting_id=meeting_id)
+    counted = selectors.meetings_for(actor=actor).filter(pk=meeting.pk).values("n_attended", "n_total").get()
+    meeting.n_attended, meeting.n_total = counted["n_attended"], counted["n_total"]
+    meeting.topic_item_title = meeting.topic_item.title if meeting.topic_item else None
+    meeting.attendance_rows = list(selectors.meeting_attendance(actor=actor, meeting=meeting))
+    return meeting
+
+
+@router.get("/meetings", response=MeetingPage, summary="会议记录查询（组织、类型、日期范围、关键词）")
+def meeting_list(request, f: Query[MeetingFilterIn]):
+    org = org_get(actor=request.auth, org_id=f.org) if f.org else None
+    qs = selectors.meetings_for(actor=request.auth, org=org, kind=f.kind, since=f.since, until=f.until, q=f.q)
+    return {"count": qs.count(), "limit": f.limit, "offset": f.offset, "items": list(qs[f.offset:f.offset + f.limit])}
+
+
+@router.post("/meetings", response=MeetingDetailOut,
+             summary="记录一次会议及出勤（校验失败返回400并列出全部问题，不作任何保存；附件仅能在网页上传）")
+def meeting_create(request, payload: MeetingIn):
+    actor = request.auth
+    org = org_get(actor=actor, org_id=payload.org)
+    extra = ErrorCollector()
+    topic_item = None
+    if payload.topic_item is not None:
+        visible = TopicItem.objects.filter(topic_list__in=selectors.topic_lists_for(actor=actor)).select_related(
+            "topic_list__org")
+        topic_item = visible.filter(pk=payload.topic_item).first()
+        if topic_item is None:
+            extra.add("topic_item", "重点内容：找不到该清单条目。")
+    # The service validates everything else; an unknown key-content item is reported with its
+    # findings in one answer, and nothing it wrote survives.
+    with transaction.atomic():
+        try:
+            meeting = services.meeting_record(
+                actor=actor, org=org, kind=payload.kind, held_on=payload.held_on, place=payload.place,
+                topic=payload.topic, first_agenda=payload.first_agenda, topic_item=topic_item,
+                minutes=payload.minutes,
+                attendance=[services.AttendanceIn(a.member_id, a.status, a.reason) for a in payload.attendance],
+            )
+        except DomainError as exc:
+            for field, messages in exc.errors.items():
+                for message in messages:
+                    extra.add(field, message)
+        extra.raise_if_any()
+    return _meeting_detail(actor, meeting.pk)
+
+
+@router.get("/meetings/{meeting_id}", response=MeetingDetailOut, summary="会议详情及出勤名单（出勤名单按党员查看权限过滤）")
+def meeting_detail(request, meeting_id: int):
+    return _meeting_detail(request.auth, meeting_id)
+
+
+# --- calendar and compliance ---------------------------------------------------------------------
+
+
+@router.get("/orgs/{org_id}/calendar", response=CalendarOut,
+            summary="支部组织生活日历：按规则包列出各类会议每期应开、已开及状态（done/overdue/due/upcoming）")
+def org_calendar(request, org_id: int, year: int | None = None):
+    org = org_get(actor=request.auth, org_id=org_id)
+    today = timezone.localdate()
+    year = year or today.year
+    errors = ErrorCollector()
+    if org.kind not in (OrgKind.BRANCH, OrgKind.GENERAL_BRANCH):
+        errors.add("org_id", "组织生活日历：请选择党支部（党总支）。")
+    if not 2000 <= year <= today.year + 1:
+        errors.add("year", f"年度：应在 2000 至 {today.year + 1} 之间。")
+    errors.raise_if_any()
+    rows = selectors.branch_calendar(actor=request.auth, branch=org, year=year)
+    return {
+        "org_id": org.pk, "org_name": org.name, "year": year,
+        "rows": [
+            {"org_id": r.org.pk, "org_name": r.org.name, "kind": r.kind, "overdue": r.overdue,
+             "cells": [{"start": c.block.start, "end": c.block.end, "label": c.block.label, "held": c.held,
+                        "needed": c.needed, "state": c.state} for c in r.cells]}
+            for r in rows
+        ],
+    }
+
+
+@router.get("/compliance", response=ComplianceOut,
+            summary="组织生活达标情况：应开与已开（仅计已结束的周期）、分类型统计、半年以上未开展组织生活的支部（最多500个）")
+def compliance_summary(request, org: int | None = None, period: str | None = None):
+    if org is None:
+        roots = root_orgs(request.auth)
+        if not roots:
+            raise NotFound()
+        node: Org = roots[0]
+    else:
+        node = org_get(actor=request.auth, org_id=org)
+    p = parse_period(period)
+    t = compliance.tally(node, p)
+    silent = selectors.branch_overview(actor=request.auth, root=node, today=p.as_of).filter(silent=True)
+    return {
+        "org_id": node.pk, "period": p.label, "as_of": p.as_of, "required": t.required, "satisfied": t.satisfied,
+        "rate": t.rate, "by_kind": t.by_kind, "silent_total": silent.count(),
+        "silent_branches": list(silent[:SILENT_CAP]),
+    }
+
+
+# --- key-content lists ---------------------------------------------------------------------------
+
+
+@router.get("/topic-lists", response=list[TopicListOut], summary="组织生活重点内容清单（本级及上级发布）")
+def topic_list_list(request):
+    return list(selectors.topic_lists_for(actor=request.auth))
+
+
+@router.post("/topic-lists", response=TopicListOut, summary="发布月度重点内容清单（党委发布，下属支部均可见）")
+def topic_list_create(request, payload: TopicListIn):
+    org = org_get(actor=request.auth, org_id=payload.org)
+    tl = services.topic_list_publish(actor=request.auth, org=org, month=payload.month, title=payload.title,
+                                     items=payload.items)
+    return get_scoped_or_404(selectors.topic_lists_for(actor=request.auth), pk=tl.pk)
+
+
+@router.get("/topic-lists/{topic_list_id}/coverage", response=list[CoverageOut],
+            summary="重点内容覆盖情况：每个条目有多少个支部开会学习过（范围内支部数）")
+def topic_list_coverage(request, topic_list_id: int):
+    tl = get_scoped_or_404(selectors.topic_lists_for(actor=request.auth), pk=topic_list_id)
+    return [
+        {"item_id": row["item"].pk, "seq": row["item"].seq, "title": row["item"].title, "covered": row["covered"],
+         "branches": row["branches"]}
+        for row in selectors.topic_coverage(actor=request.auth, topic_list=tl)
+    ]
+
