@@ -90,20 +90,21 @@ def topic_items_for(*, actor, org: Org) -> QuerySet[TopicItem]:
 def topic_coverage(*, actor, topic_list: TopicList) -> list[dict]:
     """Which branches covered which item: per item, the number of branches in scope that held a
     party-life meeting on it, and the number of branches in scope."""
-    branches = Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH,
-                                  path__startswith=topic_list.org.path)
-    total = branches.count()
-    covered = dict(
-        Meeting.objects.filter(topic_item__topic_list=topic_list, kind__in=PARTY_LIFE_KINDS)
-        .filter(org_q(actor, Perm.VIEW_ORG))
-        .order_by().values_list("topic_item_id").annotate(n=Count("org_id", distinct=True))
-    )
-    return [{"item": item, "covered": covered.get(item.pk, 0), "branches": total}
+    branch_paths = set(Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH,
+                                          path__startswith=topic_list.org.path).values_list("path", flat=True))
+    # A branch covers an item when it or one of its party groups held a meeting on it: count
+    # branches, not meeting organisers (a branch and its group would otherwise count twice).
+    covered: dict[int, set[str]] = {}
+    held = (Meeting.objects.filter(topic_item__topic_list=topic_list, kind__in=PARTY_LIFE_KINDS)
+            .filter(org_q(actor, Perm.VIEW_ORG)).order_by().values_list("topic_item_id", "org__path").distinct())
+    for item_id, path in held:
+        covered.setdefault(item_id, set()).update(p for p in ancestor_paths(path) if p in branch_paths)
+    return [{"item": item, "covered": len(covered.get(item.pk, ())), "branches": len(branch_paths)}
             for item in topic_list.items.all()]
 
 
 def branches_not_covering(*, actor, item: TopicItem) -> QuerySet[Org]:
-    held = Meeting.objects.filter(topic_item=item, org__path__startswith=OuterRef("path"))
+    held = Meeting.objects.filter(topic_item=item, kind__in=PARTY_LIFE_KINDS, org__path__startswith=OuterRef("path"))
     return Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH,
                               path__startswith=item.topic_list.org.path).exclude(Exists(held)).order_by("path")
 

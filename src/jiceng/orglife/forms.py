@@ -1,0 +1,86 @@
+"""Forms only parse input into Python values; the rules are checked by the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import MeetingKind
+
+
+class _DateInput(forms.DateInput):
+    """<input type="date"> only takes ISO dates: a localised value ("2026/07/01" in zh-hans) is
+    dropped by the browser, which then posts the field empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class _MonthInput(forms.DateInput):
+    input_type = "month"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m")
+
+
+class _MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class _MultipleFileField(forms.FileField):
+    """Parses a list of uploads; what a file may be (type, size, count) is the service's rule."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", _MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(_MultipleFileField, self).clean(d, initial) for d in data]
+        return super().clean(data, initial)
+
+
+class MeetingFilterForm(forms.Form):
+    org = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *MeetingKind.choices])
+    since = forms.DateField(label=_("From"), required=False, widget=_DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=_DateInput())
+    q = forms.CharField(label=_("Topic or place"), required=False, max_length=50)
+
+
+class MeetingForm(forms.Form):
+    """The record form. Nothing here is a rule: blank place or topic, a date in the future, a kind
+    the organisation cannot hold are all left for ``meeting_record`` to refuse with its message."""
+
+    org = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *MeetingKind.choices])
+    held_on = forms.DateField(label=_("Date"), required=False, widget=_DateInput())
+    place = forms.CharField(label=_("Place"), required=False, max_length=200)
+    topic = forms.CharField(label=_("Topic"), required=False, max_length=300)
+    first_agenda = forms.CharField(label=_("First agenda item"), required=False, max_length=300,
+                                   help_text=_("The first item on the agenda, usually the study of the latest important speeches."))
+    topic_item = forms.TypedChoiceField(label=_("Key-content item covered"), required=False, coerce=int,
+                                        empty_value=None)
+    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    attachments = _MultipleFileField(label=_("Attachments"), required=False,
+                                     help_text=_("Photos (JPEG, PNG) or PDF, up to 10 files of 10 MB each."))
+
+    def __init__(self, *args, org_choices=(), topic_item_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = list(org_choices)
+        self.fields["topic_item"].choices = [("", "—"), *topic_item_choices]
+
+
+class TopicListForm(forms.Form):
+    org = forms.TypedChoiceField(label=_("Published by"), coerce=int)
+    month = forms.DateField(label=_("Month"), required=False, input_formats=["%Y-%m", "%Y-%m-%d"],
+                            widget=_MonthInput())
+    title = forms.CharField(label=_("Title"), required=False, max_length=200)
+    items = forms.CharField(label=_("Items, one per line"), required=False,
+                            widget=forms.Textarea(attrs={"rows": 8}))
+
+    def __init__(self, *args, org_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = list(org_choices)

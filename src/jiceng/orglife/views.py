@@ -1,0 +1,426 @@
+"""Organisational-life pages (三会一课): overview, branch calendars, the meeting record form, the
+monthly key-content lists and the two ledgers. Thin: parse with a form, call a selector or service,
+render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter, OrderedDict
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from jiceng.core import audit, indicators
+from jiceng.core import selectors as core_selectors
+from jiceng.core.errors import DomainError, NotFound
+from jiceng.core.exports import write_xlsx
+from jiceng.core.models import Org, OrgKind
+from jiceng.core.periods import Period, parse_period
+from jiceng.core.roles import Perm
+from jiceng.core.scoping import (
+    can_access_org,
+    get_scoped_or_404,
+    has_perm_anywhere,
+    org_paths,
+    org_q,
+    orgs_for,
+    root_orgs,
+)
+
+from . import selectors, services
+from .forms import MeetingFilterForm, MeetingForm, TopicListForm
+from .models import Attendance, AttendanceStatus, MeetingKind
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+HEADLINES = [
+    "orglife.participation_rate", "orglife.education_coverage", "orglife.compliance_rate",
+    "orglife.silent_branches", "orglife.often_absent",
+]
+STATE_LABELS = {
+    "done": gettext_lazy("held"), "overdue": gettext_lazy("overdue"), "due": gettext_lazy("due now"),
+    "upcoming": gettext_lazy("upcoming"), "n/a": gettext_lazy("not required"),
+}
+_STATUS_KEY = re.compile(r"status_(\d+)")
+
+
+def _period(request: HttpRequest) -> tuple[Period, str | None]:
+    try:
+        return parse_period(request.GET.get("period")), None
+    except DomainError as exc:
+        return parse_period(None), exc.as_list()[0]["message"]
+
+
+def _org_param(request: HttpRequest) -> Org | None:
+    """?org= names a node in the actor's scope; anything else is a 404, like a guessed id."""
+    value = request.GET.get("org")
+    return core_selectors.org_get(actor=request.user, org_id=value) if value else None
+
+
+def _iso_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _query_without(request: HttpRequest, *keys: str) -> str:
+    query = request.GET.copy()
+    for k in keys:
+        query.pop(k, None)
+    return query.urlencode()
+
+
+def _render(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
+    ctx.setdefault("can_record", has_perm_anywhere(request.user, Perm.RECORD_MEETING))
+    return render(request, template, ctx)
+
+
+def _xlsx_response(out, name: str) -> FileResponse:
+    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
+
+
+# --- overview and calendars -----------------------------------------------------------------------
+
+
+@login_required
+def orglife_overview(request: HttpRequest) -> HttpResponse:
+    roots = root_orgs(request.user, Perm.VIEW_ORG)
+    if not roots:
+        raise NotFound()
+    org = _org_param(request) or roots[0]
+    period, period_error = _period(request)
+    headlines = []
+    for name in HEADLINES:
+        ind = indicators.get(name)
+        headlines.append({"name": name, "label": ind.label, "unit": ind.unit,
+                          "result": indicators.compute(actor=request.user, name=name, org=org, period=period)})
+    branches = selectors.branch_overview(actor=request.user, root=org)
+    only_silent = request.GET.get("silent") == "1"
+    if only_silent:
+        branches = branches.filter(silent=True)
+    page = Paginator(branches, 50).get_page(request.GET.get("page"))
+    return _render(request, "orglife/overview.html", {
+        "org": org, "roots": roots, "period": period, "period_error": period_error, "headlines": headlines,
+        "page": page, "only_silent": only_silent, "query": _query_without(request, "page"),
+        "children": core_selectors.org_children(actor=request.user, org=org).filter(
+            kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]),
+        "can_export": can_access_org(request.user, Perm.EXPORT_PERSONAL, org),
+    })
+
+
+def _year(request: HttpRequest) -> int:
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year", ""))
+    except ValueError:
+        return today.year
+    return year if 2000 <= year <= today.year + 1 else today.year
+
+
+@login_required
+def orglife_calendar(request: HttpRequest, org_id: int) -> HttpResponse:
+    org = core_selectors.org_get(actor=request.user, org_id=org_id)
+    if org.kind == OrgKind.COMMITTEE:
+        return redirect(f"{reverse('orglife_overview')}?org={org.pk}")
+    if org.kind == OrgKind.GROUP:
+        # a party group's meetings are part of its branch's calendar
+        parent = orgs_for(request.user, Perm.VIEW_ORG).filter(path=org.path[:-Org.steplen]).first()
+        if parent is None:
+            raise NotFound()
+        return redirect(f"{reverse('orglife_calendar', kwargs={'org_id': parent.pk})}?year={_year(request)}")
+    year = _year(request)
+    rows = []
+    for row in selectors.branch_calendar(actor=request.user, branch=org, year=year):
+        cells = [{"cell": c, "span": c.block.end.month - c.block.start.month + 1,
+                  "css": c.state.replace("/", ""), "label": STATE_LABELS.get(c.state, c.state)}
+                 for c in row.cells]
+        rows.append({"row": row, "kind_label": MeetingKind(row.kind).label, "cells": cells})
+    status = selectors.branch_overview(actor=request.user, root=org).filter(pk=org.pk).first()
+    absent = selectors.often_absent_members(actor=request.user, root=org, period=parse_period(str(year)))
+    return _render(request, "orglife/calendar.html", {
+        "org": org, "year": year, "rows": rows, "months": range(1, 13), "status": status,
+        "often_absent": absent.order_by("org__path", "person__name"),
+        "can_record": can_access_org(request.user, Perm.RECORD_MEETING, org),
+        "this_year": timezone.localdate().year,
+    })
+
+
+# --- meetings --------------------------------------------------------------------------------------
+
+
+def _meeting_filters(request: HttpRequest) -> tuple[MeetingFilterForm, dict]:
+    form = MeetingFilterForm(request.GET or None)
+    filters: dict = {}
+    if form.is_valid():
+        d = form.cleaned_data
+        filters = {"org": core_selectors.org_get(actor=request.user, org_id=d["org"]) if d.get("org") else None,
+                   "kind": d["kind"], "since": d["since"], "until": d["until"], "q": d["q"].strip()}
+    return form, filters
+
+
+@login_required
+def meeting_list(request: HttpRequest) -> HttpResponse:
+    if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
+        raise NotFound()
+    form, filters = _meeting_filters(request)
+    qs = selectors.meetings_for(actor=request.user, **filters)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return _render(request, "orglife/meeting_list.html", {
+        "form": form, "page": page, "filter_org": filters.get("org"), "query": _query_without(request, "page"),
+        "query_without_org": _query_without(request, "page", "org"),
+    })
+
+
+@never_cache
+@login_required
+def meeting_ledger(request: HttpRequest) -> HttpResponse:
+    """会议台账: the meeting list's filter, one row per meeting."""
+    if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
+        raise NotFound()
+    _form, filters = _meeting_filters(request)
+    qs = selectors.meetings_for(actor=request.user, **filters)
+    headers = ["会议日期", "党组织", "会议类型", "会议主题", "第一议题", "重点内容条目", "实到人数", "应到人数", "会议地点"]
+    rows = (
+        (m.held_on, m.org.name, m.get_kind_display(), m.topic, m.first_agenda,
+         m.topic_item.title if m.topic_item else "", m.n_attended, m.n_total, m.place)
+        for m in qs.iterator(chunk_size=2000)
+    )
+    out = write_xlsx("会议台账", headers, rows)
+    return _xlsx_response(out, f"会议台账-{timezone.localdate():%Y%m%d}.xlsx")
+
+
+def _attendance_from(data: QueryDict) -> list[services.AttendanceIn]:
+    """status_<member id> / reason_<member id> pairs; which members belong is the service's rule."""
+    out = []
+    for key in data:
+        if m := _STATUS_KEY.fullmatch(key):
+            pk = int(m[1])
+            out.append(services.AttendanceIn(pk, data.get(key, ""), data.get(f"reason_{pk}", "")))
+    return sorted(out, key=lambda a: a.member_id)
+
+
+def _checklist_rows(actor, org: Org | None, held_on: dt.date, data: QueryDict) -> list[dict]:
+    """One row per member the checklist must cover; what the user already chose is kept."""
+    if org is None:
+        return []
+    return [
+        {"member": m, "status": data.get(f"status_{m.pk}", AttendanceStatus.PRESENT),
+         "reason": data.get(f"reason_{m.pk}", ""),
+         "in_group": m.org_id != org.pk}
+        for m in selectors.checklist(actor=actor, org=org, held_on=held_on)
+    ]
+
+
+def _topic_item_choices(actor, org: Org | None) -> tuple[list, dict]:
+    """Items of the lists sent down to ``org`` in the last year, grouped by list, newest first."""
+    if org is None:
+        return [], {}
+    today = timezone.localdate()
+    items = selectors.topic_items_for(actor=actor, org=org).filter(
+        topic_list__month__lte=today, topic_list__month__gt=today - dt.timedelta(days=400))
+    groups: OrderedDict[str, list] = OrderedDict()
+    by_id = {}
+    for item in items:
+        tl = item.topic_list
+        groups.setdefault(f"{tl.month:%Y-%m} {tl.title}", []).append((item.pk, f"{item.seq}. {item.title}"))
+        by_id[item.pk] = item
+    return list(groups.items()), by_id
+
+
+def _chosen_org(value: str | None, by_id: dict[int, Org], *, strict: bool) -> Org | None:
+    try:
+        org = by_id.get(int(value)) if value else None
+    except ValueError:
+        org = None
+    if value and org is None and strict:
+        raise NotFound()
+    return org
+
+
+STATUS_CHOICES = AttendanceStatus.choices
+
+
+@login_required
+def meeting_create(request: HttpRequest) -> HttpResponse:
+    orgs = list(selectors.recordable_orgs(actor=request.user))
+    if not orgs:
+        raise NotFound()
+    by_id = {o.pk: o for o in orgs}
+    posted = request.method == "POST"
+    data = request.POST if posted else request.GET
+    # ?org= of something the actor cannot record for is a 404; a bad POSTed value is a form error
+    org = _chosen_org(data.get("org"), by_id, strict=not posted) or (None if posted else orgs[0])
+    held_on = _iso_date(data.get("held_on")) or timezone.localdate()
+    topic_choices, topic_items = _topic_item_choices(request.user, org)
+    org_choices = [(o.pk, f"{'　' * max(o.depth - orgs[0].depth, 0)}{o.name}") for o in orgs]
+    extra_errors: dict[str, list[str]] = {}
+    if posted:
+        form = MeetingForm(request.POST, request.FILES, org_choices=org_choices, topic_item_choices=topic_choices)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                meeting = services.meeting_record(
+                    actor=request.user, org=by_id[d["org"]], kind=d["kind"], held_on=d["held_on"],
+                    place=d["place"], topic=d["topic"], first_agenda=d["first_agenda"],
+                    topic_item=topic_items.get(d["topic_item"]) if d["topic_item"] else None,
+                    minutes=d["minutes"], attendance=_attendance_from(request.POST),
+                    attachments=request.FILES.getlist("attachments"),
+                )
+            except DomainError as exc:
+                for field, msgs in exc.errors.items():
+                    if field in form.fields:
+                        for m in msgs:
+                            form.add_error(field, m)
+                    else:
+                        extra_errors.setdefault(field, []).extend(msgs)
+            else:
+                messages.success(request, _("Meeting recorded."))
+                return redirect("meeting_detail", meeting_id=meeting.pk)
+    else:
+        initial = {k: data[k] for k in ("kind", "place", "topic", "first_agenda", "minutes", "topic_item") if k in data}
+        initial.setdefault("kind", MeetingKind.GROUP_MEETING if org.kind == OrgKind.GROUP else "")
+        form = MeetingForm(initial={**initial, "org": org.pk, "held_on": held_on},
+                           org_choices=org_choices, topic_item_choices=topic_choices)
+    return _render(request, "orglife/meeting_form.html", {
+        "form": form, "org": org, "held_on": held_on, "statuses": STATUS_CHOICES,
+        "rows": _checklist_rows(request.user, org, held_on, data),
+        "attendance_errors": extra_errors.pop("attendance", []), "other_errors": extra_errors,
+        "files_lost": posted and bool(request.FILES),
+    })
+
+
+@login_required
+def meeting_checklist(request: HttpRequest) -> HttpResponse:
+    """htmx fragment: the attendance checklist for ?org=&held_on= (reloaded when either changes),
+    and, out of band, the key-content items sent down to that organisation."""
+    by_id = {o.pk: o for o in selectors.recordable_orgs(actor=request.user)}
+    org = _chosen_org(request.GET.get("org"), by_id, strict=True)
+    if org is None:
+        raise NotFound()
+    held_on = _iso_date(request.GET.get("held_on")) or timezone.localdate()
+    topic_choices, _items = _topic_item_choices(request.user, org)
+    form = MeetingForm(org_choices=[(org.pk, org.name)], topic_item_choices=topic_choices)
+    return render(request, "orglife/_checklist.html", {
+        "rows": _checklist_rows(request.user, org, held_on, request.GET), "org": org, "held_on": held_on,
+        "statuses": STATUS_CHOICES, "form": form, "oob": bool(request.htmx),
+    })
+
+
+@login_required
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    meeting = selectors.meeting_get(actor=request.user, meeting_id=meeting_id)
+    attendance = list(selectors.meeting_attendance(actor=request.user, meeting=meeting))
+    can_view_members = can_access_org(request.user, Perm.VIEW_MEMBER, meeting.org)
+    counts = Counter(a.status for a in attendance)
+    return _render(request, "orglife/meeting_detail.html", {
+        "meeting": meeting, "attendance": attendance,
+        "counts": [(label, counts.get(value, 0)) for value, label in AttendanceStatus.choices],
+        "attachments": list(meeting.attachments.order_by("pk")) if can_view_members else [],
+        "can_view_members": can_view_members,
+    })
+
+
+@never_cache
+@login_required
+def attachment_download(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """Attachments are only ever served through here, scoped; MEDIA_ROOT is not published."""
+    att = selectors.attachment_get(actor=request.user, attachment_id=attachment_id)
+    try:
+        handle = att.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound() from None
+    return FileResponse(handle, as_attachment=True, filename=att.original_name, content_type=att.content_type)
+
+
+# --- key-content lists -----------------------------------------------------------------------------
+
+
+@login_required
+def topic_lists(request: HttpRequest) -> HttpResponse:
+    if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
+        raise NotFound()
+    publishers = list(orgs_for(request.user, Perm.PUBLISH_TOPICS).filter(kind=OrgKind.COMMITTEE).order_by("path"))
+    if request.method == "POST" and not publishers:
+        raise NotFound()
+    form = None
+    if publishers:
+        by_id = {o.pk: o for o in publishers}
+        choices = [(o.pk, f"{'　' * max(o.depth - publishers[0].depth, 0)}{o.name}") for o in publishers]
+        form = TopicListForm(request.POST or None, org_choices=choices,
+                             initial={"org": publishers[0].pk, "month": timezone.localdate().replace(day=1)})
+        if request.method == "POST" and form.is_valid():
+            d = form.cleaned_data
+            try:
+                tl = services.topic_list_publish(actor=request.user, org=by_id[d["org"]], month=d["month"],
+                                                 title=d["title"], items=d["items"].splitlines())
+            except DomainError as exc:
+                for field, msgs in exc.errors.items():
+                    for m in msgs:
+                        form.add_error(field if field in form.fields else None, m)
+            else:
+                messages.success(request, _("Published to every branch below."))
+                return redirect("topic_list_detail", topic_list_id=tl.pk)
+    page = Paginator(selectors.topic_lists_for(actor=request.user), 24).get_page(request.GET.get("page"))
+    return _render(request, "orglife/topic_lists.html", {"page": page, "form": form})
+
+
+@login_required
+def topic_list_detail(request: HttpRequest, topic_list_id: int) -> HttpResponse:
+    topic_list = get_scoped_or_404(selectors.topic_lists_for(actor=request.user), pk=topic_list_id)
+    coverage = selectors.topic_coverage(actor=request.user, topic_list=topic_list)
+    for row in coverage:
+        row["missing"] = list(selectors.branches_not_covering(actor=request.user, item=row["item"]))
+    return _render(request, "orglife/topic_list_detail.html", {"topic_list": topic_list, "coverage": coverage})
+
+
+# --- attendance ledger -----------------------------------------------------------------------------
+
+
+def _attendance_ledger_rows(actor, org: Org | None, period: Period):
+    # Scoped like selectors.meeting_attendance, but with the export permission (names leave the system).
+    qs = Attendance.objects.filter(org_q(actor, Perm.EXPORT_PERSONAL, field="member__org"),
+                                   meeting__held_on__gte=period.start, meeting__held_on__lte=period.end)
+    if org is not None:
+        qs = qs.filter(meeting__org__path__startswith=org.path)
+    return qs.select_related("meeting__org", "member__person", "member__org").order_by(
+        "meeting__held_on", "meeting_id", "member__org__path", "member__person__name")
+
+
+@never_cache
+@login_required
+def attendance_ledger(request: HttpRequest) -> HttpResponse:
+    """出勤台账 for ?org=&period=: one row per member per meeting. Names leave the system, so the
+    export is logged under the filtered organisation, else under each root of the export scope."""
+    if not has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL):
+        raise NotFound()
+    org = _org_param(request)
+    if org is not None and not can_access_org(request.user, Perm.EXPORT_PERSONAL, org):
+        raise NotFound()
+    try:
+        period = parse_period(request.GET.get("period"))
+    except DomainError as exc:
+        return HttpResponseBadRequest(exc.as_list()[0]["message"], content_type="text/plain; charset=utf-8")
+    headers = ["会议日期", "党组织", "会议类型", "会议主题", "党员姓名", "所在党组织", "出勤情况", "原因"]
+    rows = (
+        (a.meeting.held_on, a.meeting.org.name, a.meeting.get_kind_display(), a.meeting.topic, a.member.person.name,
+         a.member.org.name, a.get_status_display(), a.reason)
+        for a in _attendance_ledger_rows(request.user, org, period).iterator(chunk_size=2000)
+    )
+    out = write_xlsx("出勤台账", headers, rows)
+    paths = [org.path] if org else org_paths(request.user, Perm.EXPORT_PERSONAL)
+    for path in paths:
+        audit.record(actor=request.user, action="export", target_type="orglife.attendance",
+                     target_repr=f"出勤台账导出 {out.rows_written} 条", org_path=path,
+                     changes={"filters": [None, {"org": org.name if org else "", "period": period.label}],
+                              "rows": [None, out.rows_written]})
+    label = period.label.replace("..", "至")
+    return _xlsx_response(out, f"出勤台账-{label}-{timezone.localdate():%Y%m%d}.xlsx")
