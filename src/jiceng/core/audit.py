@@ -96,4 +96,6 @@ ACTION_LABELS = {
     "export": _("exported"), "grant": _("granted a role"), "token_create": _("created an API token"),
     "token_revoke": _("revoked an API token"), "rule_override": _("overrode a rule"),
     "holiday_set": _("edited the holiday table"), "demo_load": _("loaded the demo data"),
+    "publish": _("published"), "confirm": _("confirmed"), "override": _("overrode the proposal"),
+    "close": _("closed (track to closure)"), "delete": _("deleted"),
 }
