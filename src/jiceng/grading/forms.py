@@ -1,0 +1,110 @@
+"""Forms only parse input into Python values; the grading rules are checked by the services."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from jiceng.core.errors import DomainError
+from jiceng.people.forms import _DateInput
+
+from .models import PlanStatus
+
+YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
+
+
+def add_domain_errors(form: forms.Form, exc: DomainError) -> dict[str, list[str]]:
+    """Put a service's errors on the form's fields (or the form itself); errors for fields the form
+    does not have are returned, for the template to show where they belong."""
+    rest: dict[str, list[str]] = {}
+    for field, msgs in exc.errors.items():
+        for m in msgs:
+            if field in form.fields or field == "__all__":
+                form.add_error(field if field in form.fields else None, m)
+            else:
+                rest.setdefault(field, []).append(m)
+    return rest
+
+
+class RoundOpenForm(forms.Form):
+    org = forms.TypedChoiceField(label=_("Graded by"), coerce=int)
+    year = forms.IntegerField(label=_("Year"))
+
+    def __init__(self, *args, org_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].choices = list(org_choices)
+
+
+class GradeFilterForm(forms.Form):
+    level = forms.ChoiceField(label=_("Grade"), required=False)
+    lagging = forms.ChoiceField(label=_("Lagging"), required=False, choices=YES_NO)
+    q = forms.CharField(label=_("Organisation"), required=False, max_length=50)
+
+    def __init__(self, *args, levels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [("", "—")] + [(lv["key"], lv["label"]) for lv in levels]
+
+
+class GradeConfirmForm(forms.Form):
+    final = forms.ChoiceField(label=_("Confirmed grade"))
+    lagging = forms.BooleanField(label=_("Lagging (后进/软弱涣散)"), required=False)
+    reason = forms.CharField(
+        label=_("Reason for override"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Required when the grade or the lagging mark differs from the proposal."),
+    )
+
+    def __init__(self, *args, levels=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["final"].choices = [(lv["key"], lv["label"]) for lv in levels]
+
+
+class PlanForm(forms.Form):
+    problems = forms.CharField(
+        label=_("Problems found"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class MeasureRowForm(forms.Form):
+    """One measure of a new plan; a row left entirely blank is skipped by the service."""
+
+    description = forms.CharField(
+        label=_("Measure"),
+        required=False,
+        max_length=300,
+        widget=forms.TextInput(attrs={"aria-label": _("Measure")}),
+    )
+    owner = forms.CharField(
+        label=_("Owner"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"aria-label": _("Owner")}),
+    )
+    deadline = forms.DateField(
+        label=_("Deadline"), required=False, widget=_DateInput(attrs={"aria-label": _("Deadline")})
+    )
+
+
+MeasureFormSet = forms.formset_factory(MeasureRowForm, extra=0, max_num=30, absolute_max=30)
+
+
+class MeasureCompleteForm(forms.Form):
+    done_on = forms.DateField(label=_("Done on"), required=False, widget=_DateInput())
+    evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
+
+
+class PlanCloseForm(forms.Form):
+    closure_note = forms.CharField(
+        label=_("Closure note (how it was verified)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class PlanFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Plan status"), required=False, choices=[("", "—")] + PlanStatus.choices
+    )
+    overdue = forms.BooleanField(label=_("With overdue measures"), required=False)

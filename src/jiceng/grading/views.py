@@ -1,0 +1,468 @@
+"""Grading pages: rounds, the 000-R2 distribution, confirming or overriding a grade, rectification
+plans (一支一策) and their closure (挂账销号), and the two ledgers.
+
+Thin: parse with a form, call a selector or service, render. Every form also works without htmx
+(POST, then redirect with a message); forms that carry several actions name theirs in ``action``.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+
+from jiceng.core.errors import DomainError, NotFound
+from jiceng.core.exports import write_xlsx_sheets
+from jiceng.core.models import OrgKind
+from jiceng.core.roles import Perm
+from jiceng.core.scoping import can_access_org, orgs_for
+from jiceng.core.selectors import org_get
+
+from . import selectors, services
+from .forms import (
+    GradeConfirmForm,
+    GradeFilterForm,
+    MeasureCompleteForm,
+    MeasureFormSet,
+    PlanCloseForm,
+    PlanFilterForm,
+    PlanForm,
+    RoundOpenForm,
+    add_domain_errors,
+)
+from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
+from .scoring import bottom_quota
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MEASURE_ROWS = 3  # blank measure rows offered on a new plan; "add a row" adds one more
+
+WEAK_SIGNS = {
+    "silent": gettext_lazy("No organisational life for 6 months"),
+    "main_leader_vacant": gettext_lazy("Main leader post vacant"),
+}
+# The ledgers are Chinese documents whatever the interface language (as the member roster is).
+WEAK_SIGNS_ZH = {"silent": "半年以上未正常开展组织生活", "main_leader_vacant": "主要负责人缺位"}
+PLAN_STATUS_ZH = {PlanStatus.OPEN: "整改中", PlanStatus.CLOSED: "已销号"}
+FACTOR_LABELS = [
+    ("compliance", gettext_lazy("Meetings held vs required")),
+    ("participation", gettext_lazy("Participation")),
+    ("education", gettext_lazy("Education coverage")),
+    ("committee", gettext_lazy("Party committee seats filled")),
+]
+
+
+def _yes(value: bool) -> str:
+    return "是" if value else "否"
+
+
+def _plan_of(grade: Grade) -> RectificationPlan | None:
+    try:
+        return grade.plan
+    except ObjectDoesNotExist:
+        return None
+
+
+def _decorate(grade: Grade, rnd: GradingRound) -> Grade:
+    """Labels for the template, which cannot call level_label(key)."""
+    grade.proposed_label = rnd.level_label(grade.proposed)
+    grade.final_label = rnd.level_label(grade.final) if grade.final else ""
+    grade.weak_sign_labels = [WEAK_SIGNS.get(s, s) for s in grade.factors.get("weak_signs", [])]
+    grade.plan_obj = _plan_of(grade)
+    return grade
+
+
+def _percent(share: float | None) -> float | None:
+    return None if share is None else round(share * 100, 1)
+
+
+# --- rounds ---------------------------------------------------------------------------------------
+
+
+@login_required
+def grading_rounds(request: HttpRequest) -> HttpResponse:
+    committees = list(orgs_for(request.user, Perm.GRADE).filter(kind=OrgKind.COMMITTEE).order_by("path"))
+    form = None
+    if committees:
+        today = timezone.localdate()
+        # annual grading is done at the year's end or early in the next
+        default_year = today.year if today.month >= 7 else today.year - 1
+        choices = [(o.pk, f"{'　' * (o.depth - committees[0].depth)}{o.name}") for o in committees]
+        form = RoundOpenForm(
+            request.POST or None, org_choices=choices, initial={"org": committees[0].pk, "year": default_year}
+        )
+        if request.method == "POST" and form.is_valid():
+            try:
+                org = org_get(actor=request.user, org_id=form.cleaned_data["org"])
+                rnd = services.round_open(actor=request.user, org=org, year=form.cleaned_data["year"])
+            except NotFound:
+                form.add_error("org", _("Organisation: not found or outside your scope."))
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("The grading for %(year)s is open: check each proposal, then confirm or override it.")
+                    % {"year": rnd.year},
+                )
+                return redirect("grading_round", round_id=rnd.pk)
+    elif request.method == "POST":
+        raise NotFound()
+    return render(
+        request, "grading/rounds.html", {"rounds": selectors.rounds_for(actor=request.user), "form": form}
+    )
+
+
+def _grade_filters(request: HttpRequest, rnd: GradingRound) -> tuple[GradeFilterForm, dict]:
+    form = GradeFilterForm(request.GET or None, levels=rnd.levels)
+    filters = {"level": "", "lagging": "", "q": ""}
+    if form.is_valid():
+        filters = {k: (form.cleaned_data.get(k) or "").strip() for k in filters}
+    return form, filters
+
+
+@login_required
+def grading_round(request: HttpRequest, round_id: int) -> HttpResponse:
+    rnd = selectors.round_get(actor=request.user, round_id=round_id)
+    form, filters = _grade_filters(request, rnd)
+    page = Paginator(selectors.grades_for(actor=request.user, rnd=rnd, **filters), 50).get_page(
+        request.GET.get("page")
+    )
+    for g in page:
+        _decorate(g, rnd)
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"round": rnd, "form": form, "page": page, "query": query.urlencode()}
+    if request.htmx:
+        return render(request, "grading/round.html#results", ctx)
+
+    rows = selectors.distribution(actor=request.user, rnd=rnd)
+    total = sum(r["count"] for r in rows)
+    for r in rows:
+        r["percent"] = _percent(r["share"])
+    summary = selectors.grades_for(actor=request.user, rnd=rnd).aggregate(
+        proposed_lagging=Count("pk", filter=Q(lagging_proposed=True)),
+        lagging=Count("pk", filter=Q(lagging=True)),
+        confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+        plans=Count("plan"),
+    )
+    # the quota is ⌈share × N⌉ of the whole round: only meaningful to someone who sees all of it
+    whole = can_access_org(request.user, Perm.VIEW_ORG, rnd.org)
+    ctx.update(
+        {
+            "rows": rows,
+            "total": total,
+            "summary": summary,
+            "whole": whole,
+            "quota": bottom_quota(rnd.bottom_share, total) if whole else None,
+            "bottom_percent": _percent(rnd.bottom_share),
+        }
+    )
+    return render(request, "grading/round.html", ctx)
+
+
+@never_cache
+@login_required
+def grading_ledger(request: HttpRequest, round_id: int) -> HttpResponse:
+    """评定台账: the 000-R2 table (好…个，占总数的…%), then one row per graded organisation."""
+    rnd = selectors.round_get(actor=request.user, round_id=round_id)
+    dist = selectors.distribution(actor=request.user, rnd=rnd)
+    total = sum(r["count"] for r in dist)
+    table = [(r["label"], r["count"], _percent(r["share"])) for r in dist]
+    table.append(("合计", total, 100.0 if total else None))
+    grades = (
+        (
+            g.org.name,
+            g.score,
+            rnd.level_label(g.proposed),
+            rnd.level_label(g.final) if g.final else "",
+            _yes(g.lagging_proposed),
+            _yes(g.lagging) if g.confirmed_at else "",
+            "、".join(WEAK_SIGNS_ZH.get(s, s) for s in g.factors.get("weak_signs", [])),
+            g.reason,
+            timezone.localtime(g.confirmed_at).date() if g.confirmed_at else None,
+            PLAN_STATUS_ZH.get(p.status, p.status) if (p := _plan_of(g)) else "",
+        )
+        for g in selectors.grades_for(actor=request.user, rnd=rnd).iterator(chunk_size=2000)
+    )
+    out = write_xlsx_sheets(
+        [
+            (f"{rnd.year}年等次分布", ["等次", "个数", "占总数%"], table),
+            (
+                f"{rnd.year}年评定结果",
+                [
+                    "党组织",
+                    "得分",
+                    "系统建议等次",
+                    "确认等次",
+                    "建议列为后进",
+                    "确认后进",
+                    "软弱涣散情形",
+                    "调整理由",
+                    "确认日期",
+                    "整改方案",
+                ],
+                grades,
+            ),
+        ]
+    )
+    return FileResponse(
+        out, as_attachment=True, filename=f"评定台账-{rnd.org.name}-{rnd.year}.xlsx", content_type=XLSX
+    )
+
+
+# --- one grade ------------------------------------------------------------------------------------
+
+
+def _measure_formset(data=None) -> MeasureFormSet:
+    return MeasureFormSet(data, prefix="m", initial=None if data is not None else [{}] * MEASURE_ROWS)
+
+
+@login_required
+def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
+    grade = selectors.grade_get(actor=request.user, grade_id=grade_id)
+    rnd = grade.round
+    _decorate(grade, rnd)
+    can_grade = can_access_org(request.user, Perm.GRADE, grade.org)
+    initial = {"final": grade.final or grade.proposed, "lagging": grade.lagging, "reason": grade.reason}
+    confirm_form = GradeConfirmForm(initial=initial, levels=rnd.levels)
+    plan_form, formset, plan_errors = PlanForm(), _measure_formset(), {}
+    action = request.POST.get("action", "")
+
+    if request.method == "POST":
+        if not can_grade:
+            raise NotFound()
+        if action == "confirm":
+            confirm_form = GradeConfirmForm(request.POST, levels=rnd.levels)
+            if confirm_form.is_valid():
+                d = confirm_form.cleaned_data
+                try:
+                    services.grade_confirm(
+                        actor=request.user,
+                        grade=grade,
+                        final=d["final"],
+                        lagging=d["lagging"],
+                        reason=d["reason"],
+                    )
+                except DomainError as exc:
+                    add_domain_errors(confirm_form, exc)
+                else:
+                    messages.success(
+                        request,
+                        _("Grade overridden; the reason is on record.")
+                        if grade.reason
+                        else _("Grade confirmed."),
+                    )
+                    return redirect("grade_detail", grade_id=grade.pk)
+        elif action in ("plan", "add_row"):
+            data = request.POST.copy()
+            if action == "add_row":
+                rows = data.get("m-TOTAL_FORMS", "")
+                data["m-TOTAL_FORMS"] = str((int(rows) if rows.isdigit() else MEASURE_ROWS) + 1)
+            plan_form, formset = PlanForm(data), _measure_formset(data)
+            if action == "plan" and plan_form.is_valid() and formset.is_valid():
+                measures = [
+                    (
+                        f.cleaned_data.get("description", ""),
+                        f.cleaned_data.get("owner", ""),
+                        f.cleaned_data.get("deadline"),
+                    )
+                    for f in formset
+                ]
+                try:
+                    plan = services.plan_create(
+                        actor=request.user,
+                        grade=grade,
+                        problems=plan_form.cleaned_data["problems"],
+                        measures=measures,
+                    )
+                except DomainError as exc:
+                    plan_errors = add_domain_errors(plan_form, exc)
+                else:
+                    messages.success(request, _("Rectification plan created."))
+                    return redirect("plan_detail", plan_id=plan.pk)
+        else:
+            return redirect("grade_detail", grade_id=grade.pk)
+
+    factors = [(label, _percent(grade.factors.get(key))) for key, label in FACTOR_LABELS]
+    return render(
+        request,
+        "grading/grade_detail.html",
+        {
+            "grade": grade,
+            "round": rnd,
+            "factors": factors,
+            "plan": grade.plan_obj,
+            "can_grade": can_grade,
+            "confirm_form": confirm_form,
+            "plan_form": plan_form,
+            "formset": formset,
+            "plan_errors": plan_errors,
+            "can_plan": can_grade and grade.lagging and grade.confirmed_at and grade.plan_obj is None,
+            "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, grade.org),
+        },
+    )
+
+
+# --- plans ----------------------------------------------------------------------------------------
+
+
+def _plan_filters(request: HttpRequest) -> tuple[PlanFilterForm, dict]:
+    form = PlanFilterForm(request.GET or None)
+    filters = {"status": "", "overdue": False}
+    if form.is_valid():
+        filters = {"status": form.cleaned_data["status"], "overdue": form.cleaned_data["overdue"]}
+    return form, filters
+
+
+@login_required
+def rectification_plans(request: HttpRequest) -> HttpResponse:
+    form, filters = _plan_filters(request)
+    page = Paginator(selectors.plans_for(actor=request.user, **filters), 50).get_page(request.GET.get("page"))
+    for p in page:
+        p.grade.level_label = p.grade.round.level_label(p.grade.final or p.grade.proposed)
+    query = request.GET.copy()
+    query.pop("page", None)
+    ctx = {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
+    template = "grading/plans.html#results" if request.htmx else "grading/plans.html"
+    return render(request, template, ctx)
+
+
+@never_cache
+@login_required
+def rectification_ledger(request: HttpRequest) -> HttpResponse:
+    """整改台账: one row per measure — organisation, year, problems, measure, owner, deadline, done on,
+    evidence and the plan's status (挂账销号)."""
+    _form, filters = _plan_filters(request)
+    today = timezone.localdate()
+    plans = selectors.plans_for(actor=request.user, **filters).prefetch_related("measures")
+    rows = (
+        (
+            p.grade.org.name,
+            p.grade.round.year,
+            p.problems,
+            m.description,
+            m.owner,
+            m.deadline,
+            m.done_on,
+            m.evidence,
+            _yes(m.done_on is None and m.deadline < today),
+            PLAN_STATUS_ZH.get(p.status, p.status),
+            timezone.localtime(p.closed_at).date() if p.closed_at else None,
+            p.closure_note,
+        )
+        for p in plans.iterator(chunk_size=500)
+        for m in p.measures.all()
+    )
+    out = write_xlsx_sheets(
+        [
+            (
+                "整改台账",
+                [
+                    "党组织",
+                    "评定年度",
+                    "存在问题",
+                    "整改措施",
+                    "责任人",
+                    "完成时限",
+                    "完成日期",
+                    "完成情况（佐证）",
+                    "逾期未完成",
+                    "方案状态",
+                    "销号日期",
+                    "销号说明",
+                ],
+                rows,
+            )
+        ]
+    )
+    return FileResponse(out, as_attachment=True, filename=f"整改台账-{today:%Y%m%d}.xlsx", content_type=XLSX)
+
+
+def _plan_page(
+    request: HttpRequest,
+    plan: RectificationPlan,
+    *,
+    close_form: PlanCloseForm | None = None,
+    bound: tuple[int, MeasureCompleteForm] | None = None,
+) -> HttpResponse:
+    can_grade = can_access_org(request.user, Perm.GRADE, plan.grade.org)
+    is_open = plan.status == PlanStatus.OPEN
+    today = timezone.localdate()
+    measures = list(plan.measures.all())
+    for m in measures:
+        m.overdue = m.done_on is None and m.deadline < today
+        m.form = None
+        if can_grade and is_open and m.done_on is None:
+            if bound and bound[0] == m.pk:
+                m.form = bound[1]
+            else:
+                m.form = MeasureCompleteForm(initial={"done_on": today}, auto_id=f"id_m{m.pk}_%s")
+    rnd = plan.grade.round
+    return render(
+        request,
+        "grading/plan_detail.html",
+        {
+            "plan": plan,
+            "grade": plan.grade,
+            "round": rnd,
+            "measures": measures,
+            "level_label": rnd.level_label(plan.grade.final or plan.grade.proposed),
+            "can_grade": can_grade,
+            "is_open": is_open,
+            "close_form": (close_form or PlanCloseForm()) if can_grade and is_open else None,
+            "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, plan.grade.org),
+        },
+    )
+
+
+@login_required
+def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
+    plan = selectors.plan_get(actor=request.user, plan_id=plan_id)
+    if request.method != "POST":
+        return _plan_page(request, plan)
+    if not can_access_org(request.user, Perm.GRADE, plan.grade.org):
+        raise NotFound()
+    form = PlanCloseForm(request.POST)
+    if form.is_valid():
+        try:
+            services.plan_close(actor=request.user, plan=plan, closure_note=form.cleaned_data["closure_note"])
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Plan closed (挂账销号)."))
+            return redirect("plan_detail", plan_id=plan.pk)
+    return _plan_page(request, plan, close_form=form)
+
+
+@login_required
+def measure_complete(request: HttpRequest, measure_id: int) -> HttpResponse:
+    """POST marks one measure done; GET shows its plan with the measure's form."""
+    measure: RectificationMeasure = selectors.measure_get(actor=request.user, measure_id=measure_id)
+    plan = selectors.plan_get(actor=request.user, plan_id=measure.plan_id)
+    if request.method != "POST":
+        return _plan_page(request, plan)
+    if not can_access_org(request.user, Perm.GRADE, plan.grade.org):
+        raise NotFound()
+    form = MeasureCompleteForm(request.POST, auto_id=f"id_m{measure.pk}_%s")
+    if form.is_valid():
+        try:
+            services.measure_complete(
+                actor=request.user,
+                measure=measure,
+                done_on=form.cleaned_data["done_on"],
+                evidence=form.cleaned_data["evidence"],
+            )
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Measure marked as done."))
+            return redirect("plan_detail", plan_id=plan.pk)
+    return _plan_page(request, plan, bound=(measure.pk, form))
