@@ -1,8 +1,10 @@
-"""Core pages: health, audit log, profile (API tokens), error pages. Thin: parse, call, render."""
+"""Core pages: health, audit log, profile (API tokens), rule packs and the holiday table, error pages.
+Thin: parse, call, render."""
 
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,13 +12,19 @@ from django.core.paginator import Paginator
 from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from . import audit, selectors, services
-from .errors import DomainError
+from .errors import DomainError, NotFound
+from .forms import HolidayForm, RuleOverrideForm
+from .models import HolidayOverride, OrgKind
 from .roles import Perm
-from .scoping import has_perm_anywhere
+from .rulepack_default import DEFAULT_RULES, VERSION
+from .rulepacks import resolve
+from .scoping import can_access_org, has_perm_anywhere, root_orgs
 
 
 @require_GET
@@ -56,6 +64,92 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     return render(request, "core/audit_list.html", {"page": page, "filters": g, "actions": audit.ACTION_LABELS})
 
 
+def _add_domain_errors(form, exc: DomainError) -> None:
+    for field, msgs in exc.errors.items():
+        for m in msgs:
+            form.add_error(field if field in form.fields else None, m)
+
+
+def _rule_form_id(key: str) -> str:
+    return f"id_{key.replace('.', '_')}_%s"
+
+
+@login_required
+def rule_list(request: HttpRequest) -> HttpResponse:
+    """Every rule of the default pack as it applies at one organisation (the actor's top node, or
+    ?org=), where its value comes from, and, for MANAGE_RULES, a form per rule to override it."""
+    if request.GET.get("org"):
+        org = selectors.org_get(actor=request.user, org_id=request.GET["org"])
+    else:
+        roots = root_orgs(request.user)
+        if not roots:
+            raise NotFound()
+        org = roots[0]
+    can_manage = can_access_org(request.user, Perm.MANAGE_RULES, org)
+    here = f"{reverse('rule_list')}?org={org.pk}"
+    bound = None
+    if request.method == "POST":
+        if not can_manage:
+            raise NotFound()
+        bound = RuleOverrideForm(request.POST, auto_id=_rule_form_id(request.POST.get("key", "")))
+        if bound.is_valid():
+            d = bound.cleaned_data
+            try:
+                services.rule_override_set(actor=request.user, org=org, key=d["key"], value=d["value"],
+                                           valid_from=d["valid_from"], reason=d["reason"], source=d["source"])
+            except DomainError as exc:
+                _add_domain_errors(bound, exc)
+            else:
+                messages.success(request, _("Override saved; it applies from %(date)s.")
+                                 % {"date": d["valid_from"].isoformat()})
+                return redirect(f"{here}#rule-{d['key']}")
+        elif "key" in bound.errors:
+            raise NotFound()  # a rule that is not in the pack
+    today = timezone.localdate()
+    rows = []
+    for key, r in DEFAULT_RULES.items():
+        value, where = resolve(key, org)
+        pretty = json.dumps(value, ensure_ascii=False, indent=2)
+        row = {"key": key, "label": r.label, "source": r.source, "local": r.local, "value": pretty,
+               "is_default": where == "default", "where": where, "form": None}
+        if can_manage:
+            if bound is not None and bound.data.get("key") == key:
+                row["form"] = bound
+            else:
+                row["form"] = RuleOverrideForm(auto_id=_rule_form_id(key),
+                                               initial={"key": key, "value": pretty, "valid_from": today})
+        rows.append(row)
+    return render(request, "core/rule_list.html", {
+        "org": org, "rows": rows, "can_manage": can_manage, "version": VERSION,
+        "ancestors": selectors.org_ancestors_in_scope(actor=request.user, org=org),
+        "committees": selectors.org_search(actor=request.user, kind=OrgKind.COMMITTEE, limit=200),
+    })
+
+
+@login_required
+def holiday_list(request: HttpRequest) -> HttpResponse:
+    """The State Council holiday notices entered by hand (years the calendar library does not know,
+    or corrections). One table for the whole installation; MANAGE_RULES adds rows."""
+    if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
+        raise NotFound()
+    can_manage = has_perm_anywhere(request.user, Perm.MANAGE_RULES)
+    if request.method == "POST" and not can_manage:
+        raise NotFound()
+    form = HolidayForm(request.POST or None) if can_manage else None
+    if form is not None and request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.holiday_set(actor=request.user, date=d["date"], is_workday=d["is_workday"], name=d["name"])
+        except DomainError as exc:
+            _add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("holiday_list")
+    # not scoped: the calendar is public and shared by every organisation
+    page = Paginator(HolidayOverride.objects.order_by("-date"), 100).get_page(request.GET.get("page"))
+    labels = {name: f.label for name, f in HolidayForm.base_fields.items()}
+    return render(request, "core/holiday_list.html",
+                  {"page": page, "form": form, "can_manage": can_manage, "form_labels": labels})
 
 
 @login_required
@@ -65,6 +159,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "tokens": selectors.api_tokens_for(actor=request.user),
         "new_token": new_token,
         "grants": request.user.role_assignments.select_related("org"),
+        "can_view_rules": has_perm_anywhere(request.user, Perm.VIEW_ORG),
     })
 
 

@@ -1,4 +1,4 @@
-"""People API: members (search, detail, edit) and 两委 posts."""
+"""People API: members (search, detail, register, edit) and 两委 posts (list, seat, end a term)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,9 @@ import datetime as dt
 from ninja import Field, Query, Router, Schema
 
 from jiceng.core.errors import DomainError, NotFound
+from jiceng.core.models import Org
+from jiceng.core.roles import Perm
+from jiceng.core.scoping import has_perm_anywhere
 from jiceng.core.selectors import org_get
 
 from . import selectors, services
@@ -68,8 +71,40 @@ class MemberPatch(Schema):
     mobility_note: str | None = None
 
 
+class MemberIn(Schema):
+    """Registration: the fields of MemberPatch, the ones the record cannot do without required."""
+
+    name: str
+    gender: str
+    ethnicity: str = "汉族"
+    birth_date: dt.date | None = None
+    education: str = ""
+    id_number: str = ""
+    phone: str = ""
+    org: int | None = Field(..., description="所属党组织 id（党支部、党总支或党小组）")
+    status: str
+    joined_on: dt.date
+    full_on: dt.date | None = None
+    mobility: str = "none"
+    mobility_note: str = ""
+
+
+class PostIn(Schema):
+    committee: str = Field(..., description="party / villagers / residents")
+    post: str = Field(..., description="secretary / deputy_secretary / chair / vice_chair / member")
+    person: int = Field(..., description="人员 id")
+    term_from: dt.date
+    term_to: dt.date | None = None
+
+
+class PostEndIn(Schema):
+    term_to: dt.date
+
+
 class PostOut(Schema):
     id: int
+    area_id: int
+    person_id: int
     committee: str
     post: str
     person_name: str = Field(..., alias="person.name")
@@ -99,17 +134,38 @@ def member_detail(request, member_id: int):
     return selectors.member_get(actor=request.auth, member_id=member_id)
 
 
+def _org_for_member(actor, org_id: int | None) -> tuple[Org | None, str | None]:
+    """The organisation named by id, or (None, the message for field "org")."""
+    if org_id is None:
+        return None, "所属党组织：必填。"
+    try:
+        return org_get(actor=actor, org_id=org_id), None
+    except NotFound:
+        return None, "所属党组织：不存在或不在您的管辖范围内。"
+
+
+@router.post("/members", response=MemberOut, summary="登记党员（校验失败返回400并列出全部错误，不作任何保存）")
+def member_create(request, payload: MemberIn):
+    if not has_perm_anywhere(request.auth, Perm.CHANGE_MEMBER):
+        raise NotFound()  # as the registration page: no right to register anywhere, nothing here
+    data = payload.dict()
+    data["org"], org_error = _org_for_member(request.auth, payload.org)
+    try:
+        return services.member_create(actor=request.auth, **data)
+    except DomainError as exc:
+        if org_error:
+            exc.errors["org"] = [org_error]
+        raise DomainError(exc.errors) from None
+
+
 @router.patch("/members/{member_id}", response=MemberOut, summary="修改党员信息（校验失败返回400，不作任何修改）")
 def member_patch(request, member_id: int, payload: MemberPatch):
     member: PartyMember = selectors.member_get_for_change(actor=request.auth, member_id=member_id)
     changes = payload.dict(exclude_unset=True)
     if "org" in changes:
-        if changes["org"] is None:
-            raise DomainError(field="org", message="所属党组织：必填。")
-        try:
-            changes["org"] = org_get(actor=request.auth, org_id=changes["org"])
-        except NotFound:
-            raise DomainError(field="org", message="所属党组织：不存在或不在您的管辖范围内。") from None
+        changes["org"], org_error = _org_for_member(request.auth, changes["org"])
+        if org_error:
+            raise DomainError(field="org", message=org_error)
     return services.member_update(actor=request.auth, member=member, **changes)
 
 
@@ -121,3 +177,23 @@ def village_posts(request, area_id: int):
         "area_id": village.pk, "name": village.name, "dual_role": annotated.dual_role,
         "posts": list(selectors.village_posts(actor=request.auth, village=village)),
     }
+
+
+@router.post("/villages/{area_id}/posts", response=PostOut, summary="两委任职：安排人员任某一职务（需有修改权限）")
+def village_post_create(request, area_id: int, payload: PostIn):
+    village = selectors.village_get_for_change(actor=request.auth, area_id=area_id)
+    try:
+        person = selectors.person_get(actor=request.auth, person_id=payload.person)
+    except NotFound:
+        raise DomainError(field="person", message="人员：不存在或不在您的管辖范围内。") from None
+    post = services.cadre_post_create(actor=request.auth, area=village, committee=payload.committee,
+                                      post=payload.post, person=person, term_from=payload.term_from,
+                                      term_to=payload.term_to)
+    return selectors.post_get_for_change(actor=request.auth, post_id=post.pk)
+
+
+@router.post("/posts/{post_id}/end", response=PostOut, summary="结束（或更正）两委任职的任期")
+def village_post_end(request, post_id: int, payload: PostEndIn):
+    post = selectors.post_get_for_change(actor=request.auth, post_id=post_id)
+    services.cadre_post_end(actor=request.auth, post=post, term_to=payload.term_to)
+    return selectors.post_get_for_change(actor=request.auth, post_id=post.pk)

@@ -3,19 +3,20 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .models import ETHNICITIES, Education, Gender, MemberStatus, Mobility
+from jiceng.core.errors import DomainError
+from jiceng.core.forms import DateInput as _DateInput  # one definition; other apps import it from here
+
+from .models import ETHNICITIES, Committee, Education, Gender, MemberStatus, Mobility, Post
 
 
-class _DateInput(forms.DateInput):
-    """<input type="date"> only takes ISO dates: a localised value ("2001/07/01" in zh-hans) is
-    dropped by the browser, which then posts the field empty."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
+def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
+    """A service's errors next to the fields they name; the rest on the form as a whole."""
+    for field, msgs in exc.errors.items():
+        for m in msgs:
+            form.add_error(field if field in form.fields else None, m)
 
 
 class MemberSearchForm(forms.Form):
@@ -51,6 +52,28 @@ class MemberForm(forms.Form):
     mobility = forms.ChoiceField(label=_("Mobility"), choices=Mobility.choices)
     mobility_note = forms.CharField(label=_("Where and how to contact"), required=False, max_length=200)
 
-    def __init__(self, *args, org_choices=(), **kwargs):
+    def __init__(self, *args, org_choices=(), creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].widget.choices = list(org_choices)
+        if creating:
+            self.fields["id_number"].help_text = _("18 characters; the birth date and gender are read from it.")
+            self.fields["org"].widget.choices = [("", "—")] + self.fields["org"].widget.choices
+
+
+class CadrePostForm(forms.Form):
+    """Seat someone on one of the village's two committees (两委)."""
+
+    committee = forms.ChoiceField(label=_("Committee"), choices=Committee.choices)
+    post = forms.ChoiceField(label=_("Post"), choices=Post.choices)
+    person = forms.IntegerField(label=capfirst(_("person")), widget=forms.Select)
+    term_from = forms.DateField(label=capfirst(_("term from")), widget=_DateInput())
+    term_to = forms.DateField(label=capfirst(_("term to")), required=False, widget=_DateInput(),
+                              help_text=_("Leave empty while the term runs."))
+
+    def __init__(self, *args, person_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["person"].widget.choices = [("", "—")] + list(person_choices)
+
+
+class CadrePostEndForm(forms.Form):
+    term_to = forms.DateField(label=capfirst(_("term to")), widget=_DateInput())

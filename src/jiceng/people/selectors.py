@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from jiceng.core import crypto
@@ -13,7 +13,7 @@ from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import rule
 from jiceng.core.scoping import area_q, get_scoped_or_404, org_q
 
-from .models import CadrePost, Committee, Household, MemberStatus, Mobility, PartyMember, Post
+from .models import CadrePost, Committee, Household, MemberStatus, Mobility, PartyMember, Person, Post
 from .queries import active_on_q, age_band_q
 
 
@@ -113,12 +113,49 @@ def village_get(*, actor, area_id) -> Area:
     )
 
 
+def village_get_for_change(*, actor, area_id) -> Area:
+    """A village or community whose 两委 seats the actor may change."""
+    return get_scoped_or_404(
+        Area.objects.filter(area_q(actor, Perm.CHANGE_MEMBER, field=""),
+                            kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]),
+        pk=area_id,
+    )
+
+
+def _with_membership(qs: QuerySet[CadrePost]) -> QuerySet[CadrePost]:
+    return qs.select_related("person").annotate(is_member=Exists(PartyMember.objects.filter(person=OuterRef("person"))))
+
+
 def village_posts(*, actor, village: Area) -> QuerySet[CadrePost]:
     """Seats held today."""
     qs = CadrePost.objects.filter(area_q(actor, Perm.VIEW_MEMBER), active_on_q(timezone.localdate()), area=village)
-    return qs.select_related("person").annotate(
-        is_member=Exists(PartyMember.objects.filter(person=OuterRef("person")))
-    ).order_by("committee", "post", "person__name")
+    return _with_membership(qs).order_by("committee", "post", "person__name")
+
+
+def post_get_for_change(*, actor, post_id) -> CadrePost:
+    """A 两委 seat in a village the actor may change (to end its term)."""
+    qs = CadrePost.objects.filter(area_q(actor, Perm.CHANGE_MEMBER)).select_related("area")
+    return get_scoped_or_404(_with_membership(qs), pk=post_id)
+
+
+def person_get(*, actor, person_id) -> Person:
+    return get_scoped_or_404(Person.objects.filter(person_in_scope_q(actor)), pk=person_id)
+
+
+VILLAGE_PERSON_LIMIT = 500
+
+
+def village_person_choices(*, actor, village: Area, limit: int = VILLAGE_PERSON_LIMIT) -> QuerySet[Person]:
+    """Who can be offered for a seat: party members of organisations anchored in the village (or
+    its grids) and residents of the village, among the people the actor may see. Capped: a select
+    of thousands of names helps nobody, and the page must not grow with the village."""
+    near = Q(party_member__org__area__path__startswith=village.path) | Q(area__path__startswith=village.path)
+    return (
+        Person.objects.filter(person_in_scope_q(actor)).filter(near)
+        .annotate(org_name=F("party_member__org__name"))
+        .only("pk", "name", "id_number_masked")
+        .order_by("name", "pk")[:limit]
+    )
 
 
 def households_for(*, actor, within: Area | None = None, tag: str = "") -> QuerySet[Household]:

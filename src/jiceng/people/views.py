@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -16,11 +17,14 @@ from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.exports import write_xlsx
 from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import rule
-from jiceng.core.scoping import can_access_org, has_perm_anywhere, org_paths
+from jiceng.core.scoping import can_access_area, can_access_org, has_perm_anywhere, org_paths
 from jiceng.core.selectors import org_get
 
 from . import selectors, services
-from .forms import MemberForm, MemberSearchForm
+from .forms import CadrePostEndForm, CadrePostForm, MemberForm, MemberSearchForm, add_domain_errors
+
+ORG_OUT_OF_SCOPE = "所属党组织：不存在或不在您的管辖范围内。"
+PERSON_OUT_OF_SCOPE = "人员：不存在或不在您的管辖范围内。"
 
 
 def _filters(request: HttpRequest) -> tuple[MemberSearchForm, selectors.MemberFilters]:
@@ -49,7 +53,8 @@ def member_list(request: HttpRequest) -> HttpResponse:
     without_org.pop("org", None)
     ctx = {"form": form, "page": page, "filters": filters, "query": query.urlencode(),
            "query_without_org": without_org.urlencode(),
-           "can_export": has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL)}
+           "can_export": has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL),
+           "can_create": has_perm_anywhere(request.user, Perm.CHANGE_MEMBER)}
     template = "people/member_list.html#results" if request.htmx else "people/member_list.html"
     return render(request, template, ctx)
 
@@ -100,6 +105,37 @@ def member_reveal(request: HttpRequest, member_id: int, field: str) -> HttpRespo
     return render(request, "people/member_detail.html#revealed", {"value": value})
 
 
+def _org_choices(actor, member=None) -> list[tuple[int, str]]:
+    return [(o.pk, f"{'　' * (o.depth - 1)}{o.name}")
+            for o in selectors.member_org_choices(actor=actor, member=member)]
+
+
+@login_required
+def member_create(request: HttpRequest) -> HttpResponse:
+    if not has_perm_anywhere(request.user, Perm.CHANGE_MEMBER):
+        raise NotFound()
+    form = MemberForm(request.POST or None, org_choices=_org_choices(request.user), creating=True,
+                      initial={"status": "full", "mobility": "none", "ethnicity": "汉族"})
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            data["org"] = org_get(actor=request.user, org_id=data["org"])
+            org_error = None
+        except NotFound:
+            # still run the service, so every other mistake is reported in the same round
+            data["org"], org_error = None, ORG_OUT_OF_SCOPE
+        try:
+            member = services.member_create(actor=request.user, **data)
+        except DomainError as exc:
+            if org_error:
+                exc.errors["org"] = [org_error]
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Member registered."))
+            return redirect("member_detail", member_id=member.pk)
+    return render(request, "people/member_form.html", {"member": None, "form": form})
+
+
 def _initial(member) -> dict:
     p = member.person
     return {
@@ -113,9 +149,8 @@ def _initial(member) -> dict:
 @login_required
 def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get_for_change(actor=request.user, member_id=member_id)
-    choices = [(o.pk, f"{'　' * (o.depth - 1)}{o.name}")
-               for o in selectors.member_org_choices(actor=request.user, member=member)]
-    form = MemberForm(request.POST or None, initial=_initial(member), org_choices=choices)
+    form = MemberForm(request.POST or None, initial=_initial(member),
+                      org_choices=_org_choices(request.user, member))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -153,10 +188,82 @@ def village_list(request: HttpRequest) -> HttpResponse:
     return render(request, "people/village_list.html", {"page": page, "q": q, "dual": request.GET.get("dual", "")})
 
 
+def _person_label(p) -> str:
+    """Name, the ID number's last four (two people may share a name) and the member's organisation."""
+    tail = f"（{p.id_number_masked[-4:]}）" if p.id_number_masked else ""
+    return f"{p.name}{tail}" + (f" · {p.org_name}" if p.org_name else "")
+
+
+def _village_page(request: HttpRequest, village, *, post_form: CadrePostForm | None = None,
+                  end_form: CadrePostEndForm | None = None, end_post_id: int | None = None) -> HttpResponse:
+    """The village's seats; for those who may change them, the seat form and an end-term form per seat
+    (a bound form carries back the errors of the POST that failed)."""
+    annotated = selectors.villages_for(actor=request.user).get(pk=village.pk)
+    posts = list(selectors.village_posts(actor=request.user, village=village))
+    can_change = can_access_area(request.user, Perm.CHANGE_MEMBER, village)
+    ctx = {"village": annotated, "posts": posts, "can_change": can_change}
+    if can_change:
+        today = timezone.localdate()
+        if post_form is None:
+            people = selectors.village_person_choices(actor=request.user, village=village)
+            post_form = CadrePostForm(initial={"term_from": today},
+                                      person_choices=[(p.pk, _person_label(p)) for p in people])
+        ctx["post_form"] = post_form
+        ctx["person_limit"] = selectors.VILLAGE_PERSON_LIMIT
+        for p in posts:
+            p.end_form = (end_form if p.pk == end_post_id
+                          else CadrePostEndForm(initial={"term_to": today}, auto_id=f"id_end{p.pk}_%s"))
+        if end_form is not None and end_post_id not in {p.pk for p in posts}:
+            # a seat not held today (ended, or not begun) has no row to show its errors on
+            for msgs in end_form.errors.values():
+                for m in msgs:
+                    messages.error(request, m)
+    return render(request, "people/village_posts.html", ctx)
+
+
 @login_required
 def village_posts(request: HttpRequest, area_id: int) -> HttpResponse:
     village = selectors.village_get(actor=request.user, area_id=area_id)
-    annotated = selectors.villages_for(actor=request.user).get(pk=village.pk)
-    return render(request, "people/village_posts.html", {
-        "village": annotated, "posts": selectors.village_posts(actor=request.user, village=village),
-    })
+    return _village_page(request, village)
+
+
+@login_required
+@require_POST
+def village_post_create(request: HttpRequest, area_id: int) -> HttpResponse:
+    village = selectors.village_get_for_change(actor=request.user, area_id=area_id)
+    people = selectors.village_person_choices(actor=request.user, village=village)
+    form = CadrePostForm(request.POST, person_choices=[(p.pk, _person_label(p)) for p in people])
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            person = selectors.person_get(actor=request.user, person_id=d["person"])
+        except NotFound:
+            form.add_error("person", PERSON_OUT_OF_SCOPE)
+        else:
+            try:
+                services.cadre_post_create(actor=request.user, area=village, committee=d["committee"],
+                                           post=d["post"], person=person, term_from=d["term_from"],
+                                           term_to=d["term_to"])
+            except DomainError as exc:
+                add_domain_errors(form, exc)
+            else:
+                messages.success(request, _("Post recorded."))
+                return redirect("village_posts", area_id=village.pk)
+    return _village_page(request, village, post_form=form)
+
+
+@login_required
+@require_POST
+def village_post_end(request: HttpRequest, post_id: int) -> HttpResponse:
+    post = selectors.post_get_for_change(actor=request.user, post_id=post_id)
+    form = CadrePostEndForm(request.POST, auto_id=f"id_end{post.pk}_%s")
+    if form.is_valid():
+        try:
+            services.cadre_post_end(actor=request.user, post=post, term_to=form.cleaned_data["term_to"])
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, _("Term ended."))
+            return redirect(f"{reverse('village_posts', kwargs={'area_id': post.area_id})}#posts-table")
+    village = selectors.village_get(actor=request.user, area_id=post.area_id)
+    return _village_page(request, village, end_form=form, end_post_id=post.pk)

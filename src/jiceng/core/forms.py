@@ -1,0 +1,60 @@
+"""Forms only parse input into Python values; the rules are checked by the services."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from .rulepack_default import DEFAULT_RULES
+
+
+class DateInput(forms.DateInput):
+    """<input type="date"> only takes ISO dates: a localised value ("2001/07/01" in zh-hans) is
+    dropped by the browser, which then posts the field empty."""
+
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs, format="%Y-%m-%d")
+
+
+class RuleOverrideForm(forms.Form):
+    key = forms.ChoiceField(choices=[(k, k) for k in DEFAULT_RULES], widget=forms.HiddenInput)
+    # not required here: an empty value gets its own message below, an empty reason the service's
+    value = forms.CharField(
+        label=capfirst(_("value")),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "mono", "spellcheck": "false"}),
+    )
+    valid_from = forms.DateField(label=capfirst(_("valid from")), widget=DateInput())
+    reason = forms.CharField(label=capfirst(_("reason")), required=False, max_length=300)
+    source = forms.CharField(
+        label=capfirst(_("source")),
+        required=False,
+        max_length=300,
+        help_text=_("The document that sets this value, e.g. the county's notice."),
+    )
+
+    def clean_value(self):
+        text = (self.cleaned_data.get("value") or "").strip()
+        if not text:
+            raise forms.ValidationError("值：必填，请按JSON格式填写。")
+        try:
+            return json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise forms.ValidationError(
+                f"值：不是有效的JSON（第{exc.lineno}行第{exc.colno}列附近有误）。字符串要加英文双引号，列表用[]，键值表用{{}}。"
+            ) from None
+
+
+class HolidayForm(forms.Form):
+    date = forms.DateField(label=capfirst(_("date")), widget=DateInput())
+    is_workday = forms.TypedChoiceField(
+        label=capfirst(_("is a working day")),
+        coerce=lambda v: v == "1",
+        choices=[("0", _("Holiday (no work)")), ("1", _("Make-up working day"))],
+    )
+    name = forms.CharField(label=capfirst(_("name")), required=False, max_length=50)
