@@ -18,8 +18,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Value
-from django.db.models.functions import ExtractMonth, ExtractYear, Floor
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
+from django.db.models.functions import ExtractMonth, ExtractYear, Floor, Length, Substr
 
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import Period
@@ -69,16 +69,15 @@ def groups_in(root: Org) -> QuerySet[Org]:
     return Org.objects.filter(path__startswith=root.path, kind=OrgKind.GROUP)
 
 
-class SubqueryCount(Subquery):
-    """COUNT(*) of a correlated subquery, portable across SQLite and PostgreSQL."""
-
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) _count)"
-    output_field = IntegerField()
-
-
-def _with_committee(units: QuerySet[Org], as_of: dt.date, threshold: int) -> QuerySet[Org]:
-    full = PartyMember.objects.filter(org__path__startswith=OuterRef("path"), full_on__lte=as_of).values("pk")
-    return units.annotate(full_members=SubqueryCount(full)).filter(full_members__gte=threshold)
+def committee_branch_ids(root: Org, as_of: dt.date, threshold: int) -> list[int]:
+    """Branches with at least ``threshold`` full members on ``as_of`` (they must have a committee,
+    支部工作条例 第十九条): one grouped query; a member of a party group counts for its branch."""
+    big = (
+        PartyMember.objects.filter(org__path__startswith=root.path, full_on__lte=as_of)
+        .annotate(bp=_branch_path_of_meeting()).order_by().values("bp").annotate(n=Count("pk")).filter(n__gte=threshold)
+        .values_list("bp", flat=True)
+    )
+    return list(branches_in(root).filter(path__in=list(big)).values_list("pk", flat=True))
 
 
 def holder_units(root: Org, holder: str, as_of: dt.date) -> QuerySet[Org]:
@@ -86,7 +85,7 @@ def holder_units(root: Org, holder: str, as_of: dt.date) -> QuerySet[Org]:
         return groups_in(root)
     units = branches_in(root)
     if holder == "branch_with_committee":
-        units = _with_committee(units, as_of, rule("org.branch_committee_threshold", root))
+        units = units.filter(pk__in=committee_branch_ids(root, as_of, rule("org.branch_committee_threshold", root)))
     return units
 
 
@@ -175,8 +174,7 @@ def unit_calendar(branch: Org, year: int, today: dt.date) -> list[CalendarRow]:
             org__path__startswith=branch.path, held_on__year=year, kind__in=PARTY_LIFE_KINDS
         ).annotate(m=ExtractMonth("held_on")).order_by().values_list("org_id", "kind", "m").annotate(n=Count("pk"))
     }
-    has_committee = _with_committee(Org.objects.filter(pk=branch.pk), today,
-                                    rule("org.branch_committee_threshold", branch)).exists()
+    has_committee = branch.pk in committee_branch_ids(branch, today, rule("org.branch_committee_threshold", branch))
     rows = []
     for kind, req in reqs.items():
         if req["holder"] == "group":
@@ -222,13 +220,26 @@ def branches_with_last_meeting(root: Org) -> QuerySet[Org]:
     return branches_in(root).annotate(last_meeting=Subquery(last))
 
 
+def _branch_path_of_meeting():
+    # the branch of a row whose org is a branch or one of its party groups (meetings, members)
+    return Case(
+        When(org__kind=OrgKind.GROUP, then=Substr("org__path", 1, Length("org__path") - Org.steplen)),
+        default=F("org__path"),
+    )
+
+
 def silent_branches(root: Org, today: dt.date) -> QuerySet[Org]:
     """No party life for the rule's number of months (000-R2: 半年以上没有正常开展组织生活), counting
-    only branches established before the window began."""
+    only branches established before the window began. One grouped query finds the branches that
+    did meet; the rest are silent."""
     since = silent_since(today, root)
-    return branches_with_last_meeting(root).filter(
-        Q(last_meeting__lt=since) | Q(last_meeting__isnull=True)
-    ).filter(Q(established_on__isnull=True) | Q(established_on__lt=since))
+    active = (
+        Meeting.objects.filter(org__path__startswith=root.path, kind__in=PARTY_LIFE_KINDS, held_on__gte=since,
+                               held_on__lte=today)
+        .annotate(bp=_branch_path_of_meeting()).order_by().values_list("bp", flat=True).distinct()
+    )
+    return branches_in(root).exclude(path__in=list(active)).filter(
+        Q(established_on__isnull=True) | Q(established_on__lt=since))
 
 
 # --- participation ----------------------------------------------------------------------------------

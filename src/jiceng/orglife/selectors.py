@@ -113,11 +113,9 @@ def branch_overview(*, actor, root: Org, today: dt.date | None = None) -> QueryS
     """Branches in scope under ``root`` with their last party-life meeting; ``silent`` marks those
     without organisational life for the rule's number of months (red flag)."""
     today = today or timezone.localdate()
-    since = compliance.silent_since(today, root)
+    silent_ids = list(compliance.silent_branches(root, today).values_list("pk", flat=True))
     qs = compliance.branches_with_last_meeting(root).filter(org_q(actor, Perm.VIEW_ORG, field=""))
-    silent = (Q(last_meeting__lt=since) | Q(last_meeting__isnull=True)) & (
-        Q(established_on__isnull=True) | Q(established_on__lt=since))
-    return qs.annotate(silent=ExpressionWrapper(silent, output_field=BooleanField())).order_by("path")
+    return qs.annotate(silent=ExpressionWrapper(Q(pk__in=silent_ids), output_field=BooleanField())).order_by("path")
 
 
 def branch_calendar(*, actor, branch: Org, year: int) -> list[compliance.CalendarRow]:
