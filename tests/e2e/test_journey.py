@@ -318,3 +318,58 @@ def test_invalid_id_number_is_refused_next_to_the_field(log_in):
     page.goto(target["href"])
     expect(page.locator("#id-number")).to_have_text(target["id_number"])
     expect(page.locator("#phone")).to_have_text(target["phone"] or "—")
+
+
+LATE_BLOCK = "2025-06"  # before the demo's twelve months of generated organisational life
+
+
+def test_secretary_records_group_meeting_flag_clears_and_county_sees_participation(log_in):
+    """Issue 3's journey: a secretary records a 党小组会 with attendance for a month the group missed;
+    the overdue flag of that month disappears; the county officer sees the branch's participation
+    rate for that month change from nothing to something."""
+    from playwright.sync_api import expect
+
+    page = log_in("secretary")
+    page.goto("/orglife/")
+    link = page.locator("a[href*='/orglife/orgs/'][href*='/calendar/']").first
+    branch_id = re.search(r"/orgs/(\d+)/calendar/", link.get_attribute("href")).group(1)
+    page.goto(f"/orglife/orgs/{branch_id}/calendar/?year=2025")
+    row = page.locator('#calendar tr[data-kind="group_meeting"]').first
+    group_id = row.get_attribute("data-org")
+    cell = row.locator(f'td[data-block="{LATE_BLOCK}"]')
+    expect(cell).to_have_attribute("data-state", "overdue")
+
+    # The county officer's view of the branch for that month, before.
+    county = log_in("county")
+    indicator = f"/api/v1/indicators/orglife.participation_rate?org={branch_id}&period={LATE_BLOCK}"
+    before = county.request.get(indicator).json()
+    assert before["numerator"] == 0 and before["denominator"] > 0, before
+
+    # Record the group meeting with its attendance checklist (everyone present by default).
+    page.goto(f"/orglife/meetings/new/?org={group_id}&kind=group_meeting")
+    page.wait_for_selector("#checklist input[type=radio]")
+    with page.expect_response(lambda r: "/orglife/meetings/checklist/" in r.url):
+        page.fill("input[name=held_on]", f"{LATE_BLOCK}-15")
+        page.locator("input[name=held_on]").dispatch_event("change")
+    page.wait_for_load_state("networkidle")
+    page.fill("input[name=place]", "村党员活动室")
+    page.fill("input[name=topic]", "补记：学习党章、研究网格走访安排")
+    absent = page.locator("#checklist input[type=radio][value=leave]").first
+    absent.check()
+    reason = page.locator("#checklist input[name^=reason_]").first
+    reason.fill("外出务工，已请假")
+    page.click("#meeting-form button[type=submit].primary")
+    page.wait_for_url(re.compile(r"/orglife/meetings/\d+/$"))
+    _screenshot(page, "meeting.png")
+
+    # The overdue flag of that month is gone.
+    page.goto(f"/orglife/orgs/{branch_id}/calendar/?year=2025")
+    cell = page.locator(f'#calendar tr[data-kind="group_meeting"][data-org="{group_id}"] td[data-block="{LATE_BLOCK}"]')
+    expect(cell).to_have_attribute("data-state", "done")
+    _screenshot(page, "calendar.png")
+
+    # The county sees the branch's participation rate change, on the page and in the API.
+    after = county.request.get(indicator).json()
+    assert after["numerator"] > 0 and after["value"] > before["value"], (before, after)
+    county.goto(f"/?org={branch_id}&period={LATE_BLOCK}")
+    expect(county.locator('[data-indicator="orglife.participation_rate"] .value')).not_to_contain_text("0.0%")
