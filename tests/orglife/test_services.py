@@ -114,3 +114,14 @@ def test_topic_list_publish_and_cover(world):
     item = tl.items.first()
     m = record(world, topic_item=item, held_on=TODAY)
     assert m.topic_item == item
+
+
+def test_committee_meeting_lists_only_the_committee(world):
+    # 支委会: attended by the branch committee, not by every member
+    m = record(world, kind="committee_meeting", attendance=[AttendanceIn(world.member_a.pk, "present")])
+    assert m.attendance.count() == 1
+    with pytest.raises(DomainError) as exc:
+        record(world, kind="committee_meeting", attendance=[])
+    assert "支部委员" in exc.value.errors["attendance"][0]
+    with pytest.raises(DomainError):  # still only members of the branch
+        record(world, kind="committee_meeting", attendance=[AttendanceIn(world.member_b.pk, "present")])

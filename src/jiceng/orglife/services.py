@@ -99,7 +99,7 @@ def meeting_record(
         elif held_on and tl.month > held_on.replace(day=1):
             errors.add("topic_item", "重点内容：不能覆盖会议日期之后月份的清单条目。")
 
-    rows = _check_attendance(errors, org, held_on, attendance)
+    rows = _check_attendance(errors, org, held_on, attendance, everyone=kind != MeetingKind.COMMITTEE_MEETING)
     uploads = _check_attachments(errors, list(attachments))
     errors.raise_if_any()
 
@@ -127,7 +127,10 @@ def meeting_record(
     return meeting
 
 
-def _check_attendance(errors: ErrorCollector, org: Org, held_on, attendance: Sequence[AttendanceIn]) -> list:
+def _check_attendance(errors: ErrorCollector, org: Org, held_on, attendance: Sequence[AttendanceIn],
+                      everyone: bool = True) -> list:
+    """Each row names a member of the organisation on that day, once. ``everyone``: the checklist must
+    cover every member (a 支委会 is attended by the committee only, so it lists just them)."""
     expected = {}
     if held_on is not None:
         expected = {
@@ -153,7 +156,9 @@ def _check_attendance(errors: ErrorCollector, org: Org, held_on, attendance: Seq
         if item.status in need_reason and not reason:
             errors.add("attendance", f"出勤：{member.person.name} {_STATUS_LABELS[item.status]}，须登记原因。")
         rows.append(Attendance(member=member, status=item.status, reason=reason[:200]))
-    missing = [m.person.name for pk, m in expected.items() if pk not in seen]
+    missing = [m.person.name for pk, m in expected.items() if pk not in seen] if everyone else []
+    if not everyone and not seen:
+        errors.add("attendance", "出勤：请登记参加支委会的支部委员。")
     if missing:
         shown = "、".join(missing[:10]) + ("等" if len(missing) > 10 else "")
         errors.add("attendance", f"出勤：每名党员都要登记出勤状态，尚未登记：{shown}（共 {len(missing)} 人）。")
