@@ -117,6 +117,23 @@ def cmd_createadmin(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_gen(ns: argparse.Namespace) -> int:
+    _setup()
+    _ensure_var_dir()
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=0)
+    from jiceng.gen import generate
+
+    try:
+        counts = generate(ns.scale, seed=ns.seed, progress=True)
+    except RuntimeError as exc:
+        print(f"拒绝生成：{exc}", file=sys.stderr)
+        return 1
+    print(counts)
+    return 0
+
+
 def cmd_check_deploy(ns: argparse.Namespace) -> int:
     _setup()
     from django.conf import settings
@@ -161,6 +178,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--area-name", default="县")
     p.add_argument("--area-code", default="")
     p.set_defaults(fn=cmd_createadmin)
+    p = sub.add_parser("gen", help="generate a synthetic dataset for benchmarks into an empty database")
+    p.add_argument("--scale", choices=["village", "county", "city", "province"], required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.set_defaults(fn=cmd_gen)
     p = sub.add_parser("check-deploy", help="deployment checks")
     p.set_defaults(fn=cmd_check_deploy)
     ns = parser.parse_args(argv)

@@ -109,3 +109,23 @@ def test_grading_is_scoped(world):
         services.grade_confirm(actor=world.users["township"], grade=grade_b)
     assert list(selectors.grades_for(actor=world.users["township"], rnd=rnd).values_list("org", flat=True)) != []
     assert grade_b.pk not in selectors.grades_for(actor=world.users["township"], rnd=rnd).values_list("pk", flat=True)
+
+
+def test_township_cannot_decide_the_countys_round(world):
+    rnd = services.round_open(actor=world.users["county"], org=world.county_org, year=YEAR)
+    grade_a = rnd.grades.get(org=world.branch_a)
+    with pytest.raises(NotFound):  # in the township's subtree, but the county's round
+        services.grade_confirm(actor=world.users["township"], grade=grade_a)
+    with pytest.raises(DomainError) as exc:  # and it cannot open a round of its own beside it
+        services.round_open(actor=world.users["township"], org=world.town_a_org, year=YEAR)
+    assert "一年只评定一次" in exc.value.errors["year"][0]
+
+
+def test_lowest_level_is_always_lagging(world):
+    rnd = services.round_open(actor=world.users["county"], org=world.county_org, year=YEAR)
+    lowest = rnd.levels[-1]["key"]
+    assert all(g.lagging_proposed for g in rnd.grades.all() if g.proposed == lowest)
+    grade = rnd.grades.first()
+    with pytest.raises(DomainError) as exc:
+        services.grade_confirm(actor=world.users["county"], grade=grade, final=lowest, lagging=False, reason="x")
+    assert "必须列为后进" in exc.value.errors["lagging"][0]

@@ -125,3 +125,21 @@ def test_committee_meeting_lists_only_the_committee(world):
     assert "支部委员" in exc.value.errors["attendance"][0]
     with pytest.raises(DomainError):  # still only members of the branch
         record(world, kind="committee_meeting", attendance=[AttendanceIn(world.member_b.pk, "present")])
+
+
+def test_lengths_general_branch_and_dissolved_orgs(world):
+    with pytest.raises(DomainError) as exc:
+        record(world, place="活" * 201)
+    assert "200字" in exc.value.errors["place"][0]
+    from jiceng.core import services as core
+
+    general = core.org_create(actor=world.users["county"], parent=world.town_a_org, name="三村党总支",
+                              kind="general_branch", area=world.village_a2)
+    with pytest.raises(DomainError) as exc:
+        record(world, org=general, attendance=[], actor=world.users["county"])
+    assert "由党支部召开" in exc.value.errors["kind"][0]
+    world.branch_a.dissolved_on = TODAY - dt.timedelta(days=10)
+    world.branch_a.save()
+    with pytest.raises(DomainError) as exc:
+        record(world, held_on=TODAY - dt.timedelta(days=2))
+    assert "撤销" in exc.value.errors["held_on"][0]

@@ -23,6 +23,8 @@ class User(AbstractUser):
 
 
 class AreaKind(models.TextChoices):
+    PROVINCE = "province", _("province")
+    CITY = "city", _("city")
     COUNTY = "county", _("county")
     TOWNSHIP = "township", _("township")
     SUBDISTRICT = "subdistrict", _("subdistrict")
@@ -36,6 +38,8 @@ class AreaKind(models.TextChoices):
 # Which kinds may sit under which: county → township/subdistrict → village/community →
 # estate/grid → building (an estate may hold grids too: 000-R3 "把支部建在小区").
 AREA_CHILD_KINDS: dict[str, set[str]] = {
+    AreaKind.PROVINCE: {AreaKind.CITY},
+    AreaKind.CITY: {AreaKind.COUNTY},
     AreaKind.COUNTY: {AreaKind.TOWNSHIP, AreaKind.SUBDISTRICT},
     AreaKind.TOWNSHIP: {AreaKind.VILLAGE, AreaKind.COMMUNITY},
     AreaKind.SUBDISTRICT: {AreaKind.VILLAGE, AreaKind.COMMUNITY},

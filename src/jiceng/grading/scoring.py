@@ -30,12 +30,12 @@ VILLAGE_KINDS = (AreaKind.VILLAGE, AreaKind.COMMUNITY)
 def units_in(root: Org, unit: str) -> QuerySet[Org]:
     """Graded units: every branch, or the top party organisation of each village/community."""
     if unit == "branch":
-        return Org.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH)
+        return Org.objects.filter(path__startswith=root.path, kind=OrgKind.BRANCH, dissolved_on__isnull=True)
     parent_same_area = Org.objects.filter(
         path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Org.steplen), area=OuterRef("area")
     )
     return Org.objects.filter(
-        path__startswith=root.path, area__kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY],
+        path__startswith=root.path, area__kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY], dissolved_on__isnull=True,
         kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH],
     ).exclude(Exists(parent_same_area))
 
@@ -176,7 +176,7 @@ def propose(root: Org, year: int, today: dt.date) -> tuple[list[Proposal], dict]
     quota = bottom_quota(share, len(out))
     for p in sorted(out, key=lambda p: (p.score, p.org.path))[:quota]:
         p.lagging = True
-    for p in out:  # 应纳入尽纳入: a weak sign makes a unit lagging even beyond the quota (001)
-        if p.weak_signs:
+    for p in out:  # 应纳入尽纳入: a weak sign or the lowest level makes a unit lagging beyond the quota (001)
+        if p.weak_signs or p.level == levels[-1]["key"]:
             p.lagging = True
     return out, {"scheme": scheme_key, "levels": levels, "bottom_share": share, "quota": quota}

@@ -6,13 +6,15 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from jiceng.core import audit
 from jiceng.core.errors import DomainError, ErrorCollector, NotFound
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.roles import Perm
+from jiceng.core.rulepacks import ancestor_paths
 from jiceng.core.scoping import can_access_org
 
 from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
@@ -32,10 +34,20 @@ def round_open(*, actor, org: Org, year: int) -> GradingRound:
         errors.add("year", f"年度：应在 2000 至 {today.year} 之间。")
     elif GradingRound.objects.filter(org=org, year=year).exists():
         errors.add("year", f"年度：{year} 年的评定已经开始，不能重复。")
+    elif (clash := GradingRound.objects.filter(year=year).filter(
+            Q(org__path__in=ancestor_paths(org.path)) | Q(org__path__startswith=org.path)).select_related("org").first()):
+        errors.add("year", f"年度：{clash.org.name}已开展 {year} 年评定，同一党组织一年只评定一次。")
     errors.raise_if_any()
     proposals, scheme = propose(org, year, today)
     if not proposals:
         raise DomainError(field="org", message="评定单位：下属没有可评定的党组织。")
+    try:
+        return _round_create(actor, org, year, proposals, scheme)
+    except IntegrityError:  # a second click of the same form
+        raise DomainError(field="year", message=f"年度：{year} 年的评定已经开始，不能重复。") from None
+
+
+def _round_create(actor, org, year, proposals, scheme) -> GradingRound:
     with transaction.atomic():
         rnd = GradingRound.objects.create(org=org, year=year, scheme=scheme["scheme"], levels=scheme["levels"],
                                           bottom_share=scheme["bottom_share"], created_by=actor)
@@ -54,7 +66,8 @@ def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: boo
                   reason: str = "") -> Grade:
     """Confirm the proposal, or override the level or the lagging mark. An override needs a reason
     and is audited with the proposal beside it."""
-    if not can_access_org(actor, Perm.GRADE, grade.org):
+    # the committee that runs the round decides, not a township inside it
+    if not can_access_org(actor, Perm.GRADE, grade.round.org):
         raise NotFound()
     final = final or grade.proposed
     lagging = grade.lagging_proposed if lagging is None else lagging
@@ -68,6 +81,10 @@ def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: boo
         errors.add("reason", "调整理由：评定等次或后进认定与系统建议不同，必须说明理由。")
     if hasattr(grade, "plan") and not lagging:
         errors.add("lagging", "后进认定：已制定整改方案，不能取消后进认定。")
+    if final == keys[-1] and not lagging:
+        errors.add("lagging", f"后进认定：评为“{grade.round.level_label(final)}”的党组织必须列为后进，制定整改方案。")
+    if len(reason) > 300:
+        errors.add("reason", "调整理由：不能超过300字。")
     errors.raise_if_any()
     with transaction.atomic():
         before = {"final": grade.final, "lagging": grade.lagging, "reason": grade.reason}
@@ -84,7 +101,7 @@ def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: boo
 def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[str, str, dt.date | None]]
                 ) -> RectificationPlan:
     """一支一策: a lagging organisation's plan — problems, and measures with owners and deadlines."""
-    if not can_access_org(actor, Perm.GRADE, grade.org):
+    if not can_access_org(actor, Perm.GRADE, grade.round.org):
         raise NotFound()
     errors = ErrorCollector()
     if not grade.lagging or not grade.confirmed_at:
@@ -99,6 +116,10 @@ def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[
             continue
         if not (desc or "").strip():
             errors.add("measures", f"第{i}条措施：内容必填。")
+        elif len(desc.strip()) > 300:
+            errors.add("measures", f"第{i}条措施：内容不能超过300字。")
+        if len((owner or "").strip()) > 100:
+            errors.add("measures", f"第{i}条措施：责任人不能超过100字。")
         if not (owner or "").strip():
             errors.add("measures", f"第{i}条措施：责任人必填。")
         if deadline is None:
@@ -132,10 +153,12 @@ def measure_complete(*, actor, measure: RectificationMeasure, done_on: dt.date |
         errors.add("done_on", "完成日期：不能晚于今天。")
     if not (evidence or "").strip():
         errors.add("evidence", "完成情况（佐证）：必填。")
+    elif len(evidence.strip()) > 300:
+        errors.add("evidence", "完成情况（佐证）：不能超过300字。")
     errors.raise_if_any()
     with transaction.atomic():
         before = {"done_on": measure.done_on, "evidence": measure.evidence}
-        measure.done_on, measure.evidence = done_on, evidence.strip()[:300]
+        measure.done_on, measure.evidence = done_on, evidence.strip()
         measure.save(update_fields=["done_on", "evidence"])
         audit.record(actor=actor, action="update", target=measure, org_path=plan.grade.org.path,
                      changes=audit.diff(before, {"done_on": done_on, "evidence": measure.evidence}))
@@ -143,8 +166,9 @@ def measure_complete(*, actor, measure: RectificationMeasure, done_on: dt.date |
 
 
 def plan_close(*, actor, plan: RectificationPlan, closure_note: str) -> RectificationPlan:
-    """挂账销号: only when every measure is done, with a note of how it was verified."""
-    if not can_access_org(actor, Perm.GRADE, plan.grade.org):
+    """挂账销号: only when every measure is done, with a note of how it was verified by the committee
+    that ran the round."""
+    if not can_access_org(actor, Perm.GRADE, plan.grade.round.org):
         raise NotFound()
     errors = ErrorCollector()
     if plan.status == PlanStatus.CLOSED:

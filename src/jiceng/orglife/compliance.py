@@ -85,7 +85,8 @@ def holder_units(root: Org, holder: str, as_of: dt.date) -> QuerySet[Org]:
         return groups_in(root)
     units = branches_in(root)
     if holder == "branch_with_committee":
-        units = units.filter(pk__in=committee_branch_ids(root, as_of, rule("org.branch_committee_threshold", root)))
+        units = units.filter(pk__in=committee_branch_ids(
+            root, as_of, rule("org.branch_committee_threshold", root, as_of)))
     return units
 
 
@@ -117,6 +118,8 @@ def _satisfied(units: QuerySet[Org], kind: str, every: int, count: int, blocks: 
     qs = (
         Meeting.objects.filter(org__in=units.values("pk"), kind=kind, held_on__gte=blocks[0].start,
                                held_on__lte=blocks[-1].end)
+        # only while the unit existed, as _required counts it
+        .filter(Q(org__dissolved_on__isnull=True) | Q(held_on__lt=F("org__dissolved_on")))
         .annotate(y=ExtractYear("held_on"), b=_block_index(every))
         .order_by()
         .values("org_id", "y", "b")
@@ -130,7 +133,7 @@ def tally(root: Org, period: Period) -> Tally:
     """Required vs satisfied blocks for every unit in the subtree, over the period's due blocks."""
     result = Tally()
     as_of = period.as_of
-    for kind, req in rule("orglife.required_per_period", root).items():
+    for kind, req in rule("orglife.required_per_period", root, as_of).items():
         if kind not in PARTY_LIFE_KINDS:
             continue
         blocks = blocks_in(req["every_months"], period.start, as_of)
@@ -187,7 +190,8 @@ def unit_calendar(branch: Org, year: int, today: dt.date) -> list[CalendarRow]:
             cells = []
             for b in blocks_in(req["every_months"], dt.date(year, 1, 1), dt.date(year, 12, 31)):
                 n = sum(held.get((unit.pk, kind, m), 0) for m in range(b.start.month, b.end.month + 1))
-                if unit.established_on and unit.established_on > b.end:
+                if (unit.established_on and unit.established_on > b.end) or (
+                        unit.dissolved_on and unit.dissolved_on <= b.start):
                     state = "n/a"
                 elif n >= req["count"]:
                     state = "done"
@@ -239,7 +243,8 @@ def silent_branches(root: Org, today: dt.date) -> QuerySet[Org]:
         .annotate(bp=_branch_path_of_meeting()).order_by().values_list("bp", flat=True).distinct()
     )
     return branches_in(root).exclude(path__in=list(active)).filter(
-        Q(established_on__isnull=True) | Q(established_on__lt=since))
+        Q(established_on__isnull=True) | Q(established_on__lt=since)).filter(
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
 
 
 # --- participation ----------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from jiceng.core.models import Org, OrgKind
@@ -31,10 +32,17 @@ def meetings_for(*, actor, org: Org | None = None, kind: str = "", since: dt.dat
         qs = qs.filter(held_on__lte=until)
     if q:
         qs = qs.filter(Q(topic__contains=q) | Q(place__contains=q) | Q(first_agenda__contains=q))
+    # correlated counts are evaluated only for the rows of the page, not aggregated over every meeting
     return qs.annotate(
-        n_attended=Count("attendance", filter=Q(attendance__status__in=ATTENDED)),
-        n_total=Count("attendance"),
+        n_attended=_attendance_count(status__in=ATTENDED),
+        n_total=_attendance_count(),
     ).order_by("-held_on", "-id")
+
+
+def _attendance_count(**filters) -> Coalesce:
+    rows = (Attendance.objects.filter(meeting=OuterRef("pk"), **filters).order_by().values("meeting")
+            .annotate(n=Count("pk")).values("n"))
+    return Coalesce(Subquery(rows[:1]), 0)
 
 
 def meeting_get(*, actor, meeting_id) -> Meeting:

@@ -8,11 +8,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from jiceng.core import audit
-from jiceng.core.errors import ErrorCollector, NotFound
+from jiceng.core.errors import DomainError, ErrorCollector, NotFound
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import ancestor_paths, rule
@@ -77,10 +77,9 @@ def meeting_record(
         errors.add("kind", f"会议类型：未知类型“{kind}”。")
     elif kind == MeetingKind.GROUP_MEETING and org.kind != OrgKind.GROUP:
         errors.add("kind", "会议类型：党小组会由党小组召开，请在党小组下记录。")
-    elif kind not in (MeetingKind.GROUP_MEETING, MeetingKind.ADMINISTRATIVE) and org.kind not in (
-        OrgKind.BRANCH, OrgKind.GENERAL_BRANCH
-    ):
-        errors.add("kind", f"会议类型：{MeetingKind(kind).label}由党支部（党总支）召开，不能记在{org.get_kind_display()}下。")
+    elif kind not in (MeetingKind.GROUP_MEETING, MeetingKind.ADMINISTRATIVE) and org.kind != OrgKind.BRANCH:
+        # a 党总支's branches hold their own 三会一课 and are the ones the requirements count
+        errors.add("kind", f"会议类型：{MeetingKind(kind).label}由党支部召开，请在党支部下记录，不能记在{org.get_kind_display()}下。")
     today = timezone.localdate()
     if held_on is None:
         errors.add("held_on", "会议日期：必填。")
@@ -88,10 +87,15 @@ def meeting_record(
         errors.add("held_on", "会议日期：不能晚于今天，组织生活只能在召开后记录。")
     elif org.established_on and held_on < org.established_on:
         errors.add("held_on", f"会议日期：早于本组织成立日期（{org.established_on:%Y-%m-%d}）。")
-    if not (place or "").strip():
-        errors.add("place", "会议地点：必填。")
-    if not (topic or "").strip():
-        errors.add("topic", "会议主题：必填。")
+    elif org.dissolved_on and held_on >= org.dissolved_on:
+        errors.add("held_on", f"会议日期：本组织已于 {org.dissolved_on:%Y-%m-%d} 撤销。")
+    for field, label, value, limit in (("place", "会议地点", place, 200), ("topic", "会议主题", topic, 300),
+                                       ("first_agenda", "第一议题", first_agenda, 300)):
+        value = (value or "").strip()
+        if not value and field != "first_agenda":
+            errors.add(field, f"{label}：必填。")
+        elif len(value) > limit:
+            errors.add(field, f"{label}：不能超过{limit}字。")
     if topic_item is not None:
         tl = topic_item.topic_list
         if tl.org.path not in ancestor_paths(org.path):
@@ -153,9 +157,11 @@ def _check_attendance(errors: ErrorCollector, org: Org, held_on, attendance: Seq
             errors.add("attendance", f"出勤：{member.person.name} 的出勤状态“{item.status}”无效。")
             continue
         reason = (item.reason or "").strip()
+        if len(reason) > 200:
+            errors.add("attendance", f"出勤：{member.person.name} 的原因不能超过200字。")
         if item.status in need_reason and not reason:
             errors.add("attendance", f"出勤：{member.person.name} {_STATUS_LABELS[item.status]}，须登记原因。")
-        rows.append(Attendance(member=member, status=item.status, reason=reason[:200]))
+        rows.append(Attendance(member=member, status=item.status, reason=reason))
     missing = [m.person.name for pk, m in expected.items() if pk not in seen] if everyone else []
     if not everyone and not seen:
         errors.add("attendance", "出勤：请登记参加支委会的支部委员。")
@@ -196,13 +202,21 @@ def topic_list_publish(*, actor, org: Org, month: dt.date, title: str, items: Se
         errors.add("month", f"月份：{month:%Y年%m月}的清单已发布。")
     if not (title or "").strip():
         errors.add("title", "标题：必填。")
+    elif len(title.strip()) > 200:
+        errors.add("title", "标题：不能超过200字。")
     clean = [i.strip() for i in items if i and i.strip()]
     if not clean:
         errors.add("items", "清单条目：至少一条。")
+    for n, item in enumerate(clean, start=1):
+        if len(item) > 300:
+            errors.add("items", f"清单条目：第{n}条不能超过300字。")
     errors.raise_if_any()
-    with transaction.atomic():
-        tl = TopicList.objects.create(org=org, month=month, title=title.strip(), published_by=actor)
-        TopicItem.objects.bulk_create([TopicItem(topic_list=tl, seq=i + 1, title=t[:300]) for i, t in enumerate(clean)])
-        audit.record(actor=actor, action="publish", target=tl, org_path=org.path,
-                     changes={"month": [None, f"{month:%Y-%m}"], "items": [None, len(clean)]})
+    try:
+        with transaction.atomic():
+            tl = TopicList.objects.create(org=org, month=month, title=title.strip(), published_by=actor)
+            TopicItem.objects.bulk_create([TopicItem(topic_list=tl, seq=i + 1, title=t) for i, t in enumerate(clean)])
+            audit.record(actor=actor, action="publish", target=tl, org_path=org.path,
+                         changes={"month": [None, f"{month:%Y-%m}"], "items": [None, len(clean)]})
+    except IntegrityError:  # published twice at once
+        raise DomainError(field="month", message=f"月份：{month:%Y年%m月}的清单已发布。") from None
     return tl

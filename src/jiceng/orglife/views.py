@@ -123,7 +123,7 @@ def _year(request: HttpRequest) -> int:
         year = int(request.GET.get("year", ""))
     except ValueError:
         return today.year
-    return year if 2000 <= year <= today.year + 1 else today.year
+    return year if 2000 <= year <= today.year else today.year  # no calendar of a year not begun
 
 
 @login_required
