@@ -68,3 +68,23 @@ def test_createadmin_on_existing_tree(demo_county, monkeypatch, capsys):
     monkeypatch.setenv("JICENG_ADMIN_PASSWORD", "123")
     assert cli.main(["createadmin", "--username", "weak"]) == 1
     assert "密码" in capsys.readouterr().err and not User.objects.filter(username="weak").exists()
+
+
+def test_gen_village_scale_into_an_empty_database(tmp_path):
+    """`jiceng gen` loads a synthetic dataset that the app's own checks accept."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {**os.environ, "JICENG_VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    jiceng = str(Path(sys.executable).parent / "jiceng")
+    out = subprocess.run([jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "'members':" in out.stdout and "'attendance':" in out.stdout
+    check = subprocess.run([jiceng, "manage", "check_trees"], env=env, capture_output=True, text=True, timeout=60)
+    assert check.returncode == 0 and "Org: OK" in check.stdout, check.stdout + check.stderr
+    again = subprocess.run([jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True,
+                           timeout=60)
+    assert again.returncode == 1 and "empty database" in again.stderr

@@ -60,42 +60,41 @@ SCALES = {
 
 
 class _Sink:
-    """Rows into one table: COPY on PostgreSQL, executemany on SQLite."""
+    """Rows into one table, in chunks: COPY on PostgreSQL, executemany on SQLite. Chunks are
+    written one COPY at a time, so several sinks may be open together on the one connection
+    (PostgreSQL allows a single COPY in progress per connection)."""
+
+    CHUNK = 50_000
 
     def __init__(self, table: str, columns: tuple[str, ...]) -> None:
         self.table, self.columns, self.count = table, columns, 0
         self._buf: list[tuple] = []
-        self._copy = None
 
     def __enter__(self) -> _Sink:
-        if connection.vendor == "postgresql":
-            raw = connection.connection
-            self._cur = raw.cursor()
-            self._ctx = self._cur.copy(f"COPY {self.table} ({', '.join(self.columns)}) FROM STDIN")
-            self._copy = self._ctx.__enter__()
         return self
 
     def row(self, values: tuple) -> None:
         self.count += 1
-        if self._copy is not None:
-            self._copy.write_row(values)
-            return
         self._buf.append(values)
-        if len(self._buf) >= 20_000:
+        if len(self._buf) >= self.CHUNK:
             self._flush()
 
     def _flush(self) -> None:
-        if self._buf:
+        if not self._buf:
+            return
+        cols = ", ".join(self.columns)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur, cur.cursor.copy(f"COPY {self.table} ({cols}) FROM STDIN") as copy:
+                for values in self._buf:
+                    copy.write_row(values)
+        else:
             marks = ", ".join(["%s"] * len(self.columns))
             with connection.cursor() as cur:
-                cur.executemany(f"INSERT INTO {self.table} ({', '.join(self.columns)}) VALUES ({marks})", self._buf)
-            self._buf = []
+                cur.executemany(f"INSERT INTO {self.table} ({cols}) VALUES ({marks})", self._buf)
+        self._buf = []
 
     def __exit__(self, *exc) -> None:
-        if self._copy is not None:
-            self._ctx.__exit__(*exc)
-            self._cur.close()
-        elif not exc[0]:
+        if not exc[0]:
             self._flush()
 
 
