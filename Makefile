@@ -62,3 +62,8 @@ demo: install
 
 clean:
 	rm -rf var/jiceng.sqlite3* var/static
+
+# Benchmarks print numbers; they never fail on timing. SCALE=village|county|city|province.
+SCALE ?= village
+bench: install assets
+	$(BIN)/python bench/run.py --scale $(SCALE)
