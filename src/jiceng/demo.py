@@ -250,6 +250,11 @@ def load_demo(*, seed: int = 2026, progress: bool = False, villages: int = 204, 
         summary = _build(g, progress, villages, members)
         audit.record(actor=None, action="demo_load", target_type="demo", target_repr=f"演示数据 {COUNTY_NAME}",
                      org_path=Org.objects.get_root_nodes().first().path, changes={"seed": [None, seed]})
+    if connection.vendor == "postgresql":
+        # Fresh statistics after a bulk load: without them the planner picks nested loops that turn
+        # the often-absent window query from one second into ten minutes.
+        with connection.cursor() as cur:
+            cur.execute("ANALYZE")
     return f"{summary}；用时 {time.monotonic() - started:.1f} 秒"
 
 
