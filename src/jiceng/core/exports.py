@@ -21,25 +21,8 @@ def safe_cell(value: Any) -> Any:
 
 
 def write_xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> tempfile.SpooledTemporaryFile:
-    """Rows are consumed lazily (pass an iterator over .iterator()), memory stays flat."""
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(title=title[:31])
-    bold = Font(bold=True)
-    header_cells = []
-    for h in headers:
-        c = WriteOnlyCell(ws, value=h)
-        c.font = bold
-        header_cells.append(c)
-    ws.append(header_cells)
-    count = 0
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
-        count += 1
-    out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115 - handed to the response
-    wb.save(out)
-    out.seek(0)
-    out.rows_written = count  # type: ignore[attr-defined]
-    return out
+    """One sheet. Rows are consumed lazily (pass an iterator over .iterator()), memory stays flat."""
+    return write_xlsx_sheets([(title, headers, rows)])
 
 
 def _append_sheet(wb: Workbook, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> int:
