@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -98,8 +98,9 @@ def topic_items_for(*, actor, org: Org) -> QuerySet[TopicItem]:
 def topic_coverage(*, actor, topic_list: TopicList) -> list[dict]:
     """Which branches covered which item: per item, the number of branches in scope that held a
     party-life meeting on it, and the number of branches in scope."""
-    branch_paths = set(Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH,
-                                          path__startswith=topic_list.org.path).values_list("path", flat=True))
+    branches = list(Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH,
+                                       path__startswith=topic_list.org.path).order_by("path"))
+    branch_paths = {b.path for b in branches}
     # A branch covers an item when it or one of its party groups held a meeting on it: count
     # branches, not meeting organisers (a branch and its group would otherwise count twice).
     covered: dict[int, set[str]] = {}
@@ -107,14 +108,10 @@ def topic_coverage(*, actor, topic_list: TopicList) -> list[dict]:
             .filter(org_q(actor, Perm.VIEW_ORG)).order_by().values_list("topic_item_id", "org__path").distinct())
     for item_id, path in held:
         covered.setdefault(item_id, set()).update(p for p in ancestor_paths(path) if p in branch_paths)
-    return [{"item": item, "covered": len(covered.get(item.pk, ())), "branches": len(branch_paths)}
+    # "missing": the branches that did not cover the item, from the same two queries (no query per item)
+    return [{"item": item, "covered": len(covered.get(item.pk, ())), "branches": len(branch_paths),
+             "missing": [b for b in branches if b.path not in covered.get(item.pk, ())]}
             for item in topic_list.items.all()]
-
-
-def branches_not_covering(*, actor, item: TopicItem) -> QuerySet[Org]:
-    held = Meeting.objects.filter(topic_item=item, kind__in=PARTY_LIFE_KINDS, org__path__startswith=OuterRef("path"))
-    return Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH,
-                              path__startswith=item.topic_list.org.path).exclude(Exists(held)).order_by("path")
 
 
 def branch_overview(*, actor, root: Org, today: dt.date | None = None) -> QuerySet[Org]:
@@ -133,3 +130,13 @@ def branch_calendar(*, actor, branch: Org, year: int) -> list[compliance.Calenda
 def often_absent_members(*, actor, root: Org, period: Period) -> QuerySet[PartyMember]:
     ids = compliance.often_absent_member_ids(root, period)
     return PartyMember.objects.filter(org_q(actor, Perm.VIEW_MEMBER), pk__in=ids).select_related("person", "org")
+
+
+def attendance_for_export(*, actor, org: Org | None, period: Period) -> QuerySet[Attendance]:
+    """Attendance rows for the ledger, scoped by the export permission (names leave the system)."""
+    qs = Attendance.objects.filter(org_q(actor, Perm.EXPORT_PERSONAL, field="member__org"),
+                                   meeting__held_on__gte=period.start, meeting__held_on__lte=period.end)
+    if org is not None:
+        qs = qs.filter(meeting__org__path__startswith=org.path)
+    return qs.select_related("meeting__org", "member__person", "member__org").order_by(
+        "meeting__held_on", "meeting_id", "member__org__path", "member__person__name")

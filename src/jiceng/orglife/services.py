@@ -220,3 +220,16 @@ def topic_list_publish(*, actor, org: Org, month: dt.date, title: str, items: Se
     except IntegrityError:  # published twice at once
         raise DomainError(field="month", message=f"月份：{month:%Y年%m月}的清单已发布。") from None
     return tl
+
+
+def attendance_export_record(*, actor, org: Org | None, period_label: str, count: int) -> None:
+    """The attendance ledger names members: each export is logged with its filter and size, under the
+    filtered organisation or else under every root of the actor's export scope."""
+    from jiceng.core.scoping import org_paths
+
+    paths = [org.path] if org else org_paths(actor, Perm.EXPORT_PERSONAL)
+    for path in paths:
+        audit.record(actor=actor, action="export", target_type="orglife.attendance",
+                     target_repr=f"出勤台账导出 {count} 条", org_path=path,
+                     changes={"filters": [None, {"org": org.name if org else "", "period": period_label}],
+                              "rows": [None, count]})

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
-from jiceng.core import audit, indicators
+from jiceng.core import indicators
 from jiceng.core import selectors as core_selectors
 from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.exports import write_xlsx
@@ -30,15 +30,13 @@ from jiceng.core.scoping import (
     can_access_org,
     get_scoped_or_404,
     has_perm_anywhere,
-    org_paths,
-    org_q,
     orgs_for,
     root_orgs,
 )
 
 from . import selectors, services
 from .forms import MeetingFilterForm, MeetingForm, TopicListForm
-from .models import Attendance, AttendanceStatus, MeetingKind
+from .models import AttendanceStatus, MeetingKind
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADLINES = [
@@ -377,22 +375,10 @@ def topic_lists(request: HttpRequest) -> HttpResponse:
 def topic_list_detail(request: HttpRequest, topic_list_id: int) -> HttpResponse:
     topic_list = get_scoped_or_404(selectors.topic_lists_for(actor=request.user), pk=topic_list_id)
     coverage = selectors.topic_coverage(actor=request.user, topic_list=topic_list)
-    for row in coverage:
-        row["missing"] = list(selectors.branches_not_covering(actor=request.user, item=row["item"]))
     return _render(request, "orglife/topic_list_detail.html", {"topic_list": topic_list, "coverage": coverage})
 
 
 # --- attendance ledger -----------------------------------------------------------------------------
-
-
-def _attendance_ledger_rows(actor, org: Org | None, period: Period):
-    # Scoped like selectors.meeting_attendance, but with the export permission (names leave the system).
-    qs = Attendance.objects.filter(org_q(actor, Perm.EXPORT_PERSONAL, field="member__org"),
-                                   meeting__held_on__gte=period.start, meeting__held_on__lte=period.end)
-    if org is not None:
-        qs = qs.filter(meeting__org__path__startswith=org.path)
-    return qs.select_related("meeting__org", "member__person", "member__org").order_by(
-        "meeting__held_on", "meeting_id", "member__org__path", "member__person__name")
 
 
 @never_cache
@@ -413,14 +399,10 @@ def attendance_ledger(request: HttpRequest) -> HttpResponse:
     rows = (
         (a.meeting.held_on, a.meeting.org.name, a.meeting.get_kind_display(), a.meeting.topic, a.member.person.name,
          a.member.org.name, a.get_status_display(), a.reason)
-        for a in _attendance_ledger_rows(request.user, org, period).iterator(chunk_size=2000)
+        for a in selectors.attendance_for_export(actor=request.user, org=org, period=period).iterator(chunk_size=2000)
     )
     out = write_xlsx("出勤台账", headers, rows)
-    paths = [org.path] if org else org_paths(request.user, Perm.EXPORT_PERSONAL)
-    for path in paths:
-        audit.record(actor=request.user, action="export", target_type="orglife.attendance",
-                     target_repr=f"出勤台账导出 {out.rows_written} 条", org_path=path,
-                     changes={"filters": [None, {"org": org.name if org else "", "period": period.label}],
-                              "rows": [None, out.rows_written]})
+    services.attendance_export_record(actor=request.user, org=org, period_label=period.label,
+                                      count=out.rows_written)
     label = period.label.replace("..", "至")
     return _xlsx_response(out, f"出勤台账-{label}-{timezone.localdate():%Y%m%d}.xlsx")
