@@ -11,15 +11,17 @@ from __future__ import annotations
 import datetime as dt
 
 import chinese_calendar
+import chinese_calendar.constants
 
 from .models import HolidayOverride
 
+# The years whose State Council notice the installed chinesecalendar carries.
+_LIBRARY_YEARS = range(min(chinese_calendar.constants.holidays).year,
+                       max(chinese_calendar.constants.holidays).year + 1)
+
 
 def _library_says(day: dt.date) -> bool | None:
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return None
+    return chinese_calendar.is_workday(day) if day.year in _LIBRARY_YEARS else None
 
 
 def is_workday(day: dt.date, overrides: dict[dt.date, bool] | None = None) -> bool:
