@@ -83,6 +83,17 @@ def test_gen_village_scale_into_an_empty_database(tmp_path):
     out = subprocess.run([jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert "'members':" in out.stdout and "'attendance':" in out.stdout
+    # every member's person lives in a household of the member's own village, and as many
+    # households again have no party member
+    linked = subprocess.run([jiceng, "manage", "shell", "-c", (
+        "from jiceng.people.models import Household, Person, PartyMember;"
+        "m = PartyMember.objects.count();"
+        "print(m, Household.objects.count(),"
+        " Person.objects.filter(household__area_id=models.F('area_id')).count())"
+    ).replace("models.F", "__import__('django.db.models').db.models.F")], env=env, capture_output=True, text=True,
+        timeout=60)
+    members, households, linked_persons = map(int, linked.stdout.split()[-3:])
+    assert members > 0 and households == 2 * members and linked_persons == members, linked.stdout + linked.stderr
     check = subprocess.run([jiceng, "manage", "check_trees"], env=env, capture_output=True, text=True, timeout=60)
     assert check.returncode == 0 and "Org: OK" in check.stdout, check.stdout + check.stderr
     again = subprocess.run([jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True,

@@ -15,7 +15,9 @@ Scales (members ≈ villages × members_per_village):
     province    60,000 villages,    ≈2,000,000 members, ≈100,000 organisations, ≈3,000,000
                 meetings and ≈30,000,000 attendance rows over 24 months
 
-Not generated yet: residents' cases (the cases app does not exist yet) and households.
+Households: every member's person heads one, and each village has as many again without a
+party member (≈4,000,000 at province scale). Not generated yet: residents' cases (the cases app
+does not exist yet).
 """
 
 from __future__ import annotations
@@ -241,13 +243,19 @@ def _people(scale, g: _Gen, rng: random.Random, ids: _Ids, tree: _Tree, progress
     m_cols = ("id", "person_id", "org_id", "status", "joined_on", "full_on", "mobility", "mobility_note",
               "created_at", "updated_at")
     c_cols = ("id", "area_id", "committee", "post", "person_id", "term_from", "term_to")
+    h_cols = ("id", "area_id", "address", "head_name", "created_at")
+    households = 0
     now = dt.datetime.now(dt.UTC)
     with _Sink("people_person", p_cols) as ps, _Sink("people_partymember", m_cols) as ms, \
-            _Sink("people_cadrepost", c_cols) as cs:
-        for vi, (area_id, _vn, org_id, _path, groups) in enumerate(tree.villages):
+            _Sink("people_cadrepost", c_cols) as cs, _Sink("people_household", h_cols) as hs:
+        for vi, (area_id, vname, org_id, _path, groups) in enumerate(tree.villages):
             n = max(5, int(rng.gauss(scale.members_per_village, scale.members_per_village * 0.25)))
             rows = []
-            for _ in range(n):
+            for _ in range(n):  # households without a party member, numbered after the members' ones
+                households += 1
+                hs.row((ids.take("people_household"), area_id, f"{vname}{rng.randint(1, 9)}组{n + _ + 1}号",
+                        g.name("male" if rng.random() < 0.8 else "female"), now))
+            for i in range(n):
                 band = rng.choices(("young", "mid", "old"), weights=(20, 45, 35))[0]
                 gender = "male" if rng.random() < 0.72 else "female"
                 birth = g.birth_date(band)
@@ -258,10 +266,14 @@ def _people(scale, g: _Gen, rng: random.Random, ids: _Ids, tree: _Tree, progress
                     tail_digests[tail] = crypto.digest(tail, field="id_number_tail")
                 pid = ids.take("people_person")
                 edu = g.weighted({"young": EDU_YOUNG, "mid": EDU_MID, "old": EDU_OLD}[band])
-                ps.row((pid, g.name(gender), gender, "汉族", birth, edu, crypto.encrypt(number, field="id_number"),
+                name = g.name(gender)
+                hid = ids.take("people_household")
+                households += 1
+                hs.row((hid, area_id, f"{vname}{rng.randint(1, 9)}组{i + 1}号", name, now))
+                ps.row((pid, name, gender, "汉族", birth, edu, crypto.encrypt(number, field="id_number"),
                         crypto.digest(number, field="id_number"), tail_digests[tail], crypto.mask_id_number(number),
                         crypto.encrypt(phone, field="phone"), crypto.digest(phone, field="phone"),
-                        crypto.mask_phone(phone), area_id, None, None, now, now))
+                        crypto.mask_phone(phone), area_id, hid, None, now, now))
                 persons += 1
                 age = (AS_OF - birth).days // 365
                 joined = birth + dt.timedelta(days=365 * rng.randint(19, max(19, min(age - 2, 50))))
@@ -288,8 +300,9 @@ def _people(scale, g: _Gen, rng: random.Random, ids: _Ids, tree: _Tree, progress
                 posts += 1
             if progress and vi % 5000 == 4999:
                 _say(progress, f"people: {vi + 1}/{len(tree.villages)} villages, {members} members", started)
-    _say(progress, f"people: {persons} persons, {members} members, {posts} 两委 seats", started)
-    return {"persons": persons, "members": members, "cadre_posts": posts}
+    _say(progress, f"people: {persons} persons, {members} members, {posts} 两委 seats, {households} households",
+         started)
+    return {"persons": persons, "members": members, "cadre_posts": posts, "households": households}
 
 
 def _fast_id(rng: random.Random, birth: dt.date, gender: str) -> str:
