@@ -134,6 +134,21 @@ def cmd_gen(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rollups(ns: argparse.Namespace) -> int:
+    _setup()
+    from jiceng.core import rollups
+    from jiceng.core.errors import DomainError
+
+    try:
+        rollups.run(period_text=ns.period, every=ns.every, once=ns.once)
+    except DomainError as exc:
+        print(exc.as_list()[0]["message"], file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
 def cmd_check_deploy(ns: argparse.Namespace) -> int:
     _setup()
     from django.conf import settings
@@ -182,6 +197,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--scale", choices=["village", "county", "city", "province"], required=True)
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(fn=cmd_gen)
+    p = sub.add_parser("rollups", help="keep the large subtrees' indicator rollups fresh (a worker process)")
+    p.add_argument("--period", default=None, help="the period to keep (default: the current year)")
+    p.add_argument("--every", type=float, default=10.0, help="seconds between cycles")
+    p.add_argument("--once", action="store_true", help="one full refresh, then exit")
+    p.set_defaults(fn=cmd_rollups)
     p = sub.add_parser("check-deploy", help="deployment checks")
     p.set_defaults(fn=cmd_check_deploy)
     ns = parser.parse_args(argv)

@@ -67,6 +67,8 @@ class IndicatorOut(Schema):
     numerator: int | None = None
     denominator: int | None = None
     parts: list[PartOut] = []
+    stored_at: str | None = Field(None, description="时间：来自汇总表（rollup）时的计算时间；实时计算时为空")
+    pending: bool = Field(False, description="汇总表计算之后该子树又有写入，将在一分钟内纳入")
 
 
 class IndicatorInfo(Schema):
@@ -124,10 +126,12 @@ def indicator_value(request, name: str, org: int | None = None, period: str | No
     else:
         node = selectors.org_get(actor=request.auth, org_id=org)
     p = parse_period(period)
-    val = indicators.compute(actor=request.auth, name=name, org=node, period=p)
+    got = indicators.compute_many(actor=request.auth, names=[name], org=node, period=p)
+    val = got.values[name]
     ind = indicators.get(name)
     return {
         "name": name, "label": ind.label, "unit": ind.unit, "org_id": node.pk, "period": p.label,
         "as_of": p.as_of.isoformat(), "value": val.value, "numerator": val.numerator,
         "denominator": val.denominator, "parts": [vars(x) for x in val.parts],
+        "stored_at": got.stored_at.isoformat() if got.stored_at else None, "pending": got.pending,
     }

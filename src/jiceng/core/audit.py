@@ -8,14 +8,16 @@ from __future__ import annotations
 
 import contextvars
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry
+from .models import AuditEntry, RollupDirty
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,10 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return out
 
 
+# Audited reads: they change no figure, so they leave the rollups alone.
+READ_ACTIONS = frozenset({"reveal", "export"})
+
+
 def record(
     *,
     actor,
@@ -69,6 +75,8 @@ def record(
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
     ctx = _context.get() or RequestContext()
+    if org_path and action not in READ_ACTIONS:
+        RollupDirty.objects.create(org_path=org_path)
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
@@ -87,6 +95,26 @@ def record(
     )
 
 
+def record_many(*, actor, action: str, entries: Iterable[tuple[models.Model, str, dict[str, Any]]],
+                batch_size: int = 2000) -> int:
+    """``record`` for many records at once (bulk imports): one ``(target, org_path, changes)`` per
+    entry, the same columns as ``record``, inserted in batches. Returns how many were written."""
+    ctx = _context.get() or RequestContext()
+    known = getattr(actor, "pk", None)
+    rows = (
+        AuditEntry(actor=actor if known else None, actor_name=(str(actor) if known else "system")[:150],
+                   action=action, target_type=target._meta.label_lower, target_id=str(target.pk),
+                   target_repr=str(target)[:200], org_path=org_path, changes=changes or {}, ip=ctx.ip,
+                   user_agent=ctx.user_agent[:300])
+        for target, org_path, changes in entries
+    )
+    written = 0
+    while batch := list(islice(rows, batch_size)):
+        AuditEntry.objects.bulk_create(batch)
+        written += len(batch)
+    return written
+
+
 # Display names for changed fields in the audit log; apps add theirs at start-up.
 FIELD_LABELS: dict[str, Any] = {}
 
@@ -97,5 +125,5 @@ ACTION_LABELS = {
     "token_revoke": _("revoked an API token"), "rule_override": _("overrode a rule"),
     "holiday_set": _("edited the holiday table"), "demo_load": _("loaded the demo data"),
     "publish": _("published"), "confirm": _("confirmed"), "override": _("overrode the proposal"),
-    "close": _("closed (track to closure)"), "delete": _("deleted"),
+    "close": _("closed (track to closure)"), "delete": _("deleted"), "import": _("imported"),
 }

@@ -7,6 +7,7 @@ Compute functions work on one org subtree and run SQL aggregates; access is chec
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -83,8 +84,27 @@ def get(name: str) -> Indicator:
         raise NotFound() from None
 
 
-def compute(*, actor, name: str, org: Org, period: Period) -> IndicatorValue:
-    ind = get(name)
+@dataclass
+class Computed:
+    values: dict[str, IndicatorValue]
+    stored_at: dt.datetime | None = None  # None: computed live for this request
+    pending: bool = False  # stored, and writes under the subtree are waiting for the next rollup
+
+
+def compute_many(*, actor, names: list[str], org: Org, period: Period) -> Computed:
+    """The values of ``names`` for one subtree: from the rollups when they are valid
+    (core/rollups.py), else computed live. The one access check for every indicator read."""
+    for name in names:
+        get(name)
     if not can_access_org(actor, Perm.VIEW_ORG, org):
         raise NotFound()
-    return ind.fn(org, period).check()
+    from . import rollups  # rollups computes through this registry
+
+    stored = rollups.read(org, period, names)
+    if stored is not None:
+        return Computed(stored.values, stored.computed_at, stored.pending)
+    return Computed({name: REGISTRY[name].fn(org, period).check() for name in names})
+
+
+def compute(*, actor, name: str, org: Org, period: Period) -> IndicatorValue:
+    return compute_many(actor=actor, names=[name], org=org, period=period).values[name]

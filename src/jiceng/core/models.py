@@ -226,3 +226,33 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class IndicatorSnapshot(models.Model):
+    """One indicator's value for one org subtree and period, stored by the rollup worker
+    (core/rollups.py) so that large subtrees' dashboards read it instead of recomputing."""
+
+    org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    period = models.CharField(max_length=20)
+    as_of = models.DateField()
+    value = models.JSONField()
+    computed_at = models.DateTimeField()
+    took_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["org", "name", "period"], name="uniq_indicator_snapshot")]
+
+    def __str__(self) -> str:
+        return f"{self.org_id} · {self.name} · {self.period}"
+
+
+class RollupDirty(models.Model):
+    """A write under ``org_path`` that the rollup worker has not yet taken into account. Inserted
+    in the writing transaction (by core.audit.record), so it is visible exactly when the write is;
+    the worker deletes the rows it takes before recomputing."""
+
+    org_path = models.CharField(max_length=255, db_index=True)
+
+    def __str__(self) -> str:
+        return self.org_path

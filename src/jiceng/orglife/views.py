@@ -96,11 +96,9 @@ def orglife_overview(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     org = _org_param(request) or roots[0]
     period, period_error = _period(request)
-    headlines = []
-    for name in HEADLINES:
-        ind = indicators.get(name)
-        headlines.append({"name": name, "label": ind.label, "unit": ind.unit,
-                          "result": indicators.compute(actor=request.user, name=name, org=org, period=period)})
+    source = indicators.compute_many(actor=request.user, names=HEADLINES, org=org, period=period)
+    headlines = [{"name": name, "label": indicators.get(name).label, "unit": indicators.get(name).unit,
+                  "result": source.values[name]} for name in HEADLINES]
     branches = selectors.branch_overview(actor=request.user, root=org)
     only_silent = request.GET.get("silent") == "1"
     if only_silent:
@@ -108,7 +106,7 @@ def orglife_overview(request: HttpRequest) -> HttpResponse:
     page = Paginator(branches, 50).get_page(request.GET.get("page"))
     return _render(request, "orglife/overview.html", {
         "org": org, "roots": roots, "period": period, "period_error": period_error, "headlines": headlines,
-        "page": page, "only_silent": only_silent, "query": _query_without(request, "page"),
+        "source": source, "page": page, "only_silent": only_silent, "query": _query_without(request, "page"),
         "children": core_selectors.org_children(actor=request.user, org=org).filter(
             kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]),
         "can_export": can_access_org(request.user, Perm.EXPORT_PERSONAL, org),

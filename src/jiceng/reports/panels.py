@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from jiceng.core import indicators
-from jiceng.core.indicators import IndicatorValue
+from jiceng.core.indicators import Computed, IndicatorValue
 from jiceng.core.models import Org
 from jiceng.core.periods import Period
 
@@ -35,14 +35,16 @@ class Panel:
     result: IndicatorValue
 
 
-def dashboard_panels(*, actor, org: Org, period: Period) -> tuple[list[Panel], list[Panel]]:
-    """(breakdown panels with charts, headline figures). Access is checked by indicators.compute."""
+def dashboard_panels(*, actor, org: Org, period: Period) -> tuple[list[Panel], list[Panel], Computed]:
+    """(breakdown panels with charts, headline figures, where the values came from). Access is
+    checked by indicators.compute_many."""
+    got = indicators.compute_many(actor=actor, names=[n for n, _c in DASHBOARD] + HEADLINES, org=org, period=period)
 
     def panel(name: str, chart: str) -> Panel:
         ind = indicators.get(name)
-        return Panel(name, ind.label, ind.unit, chart, indicators.compute(actor=actor, name=name, org=org, period=period))
+        return Panel(name, ind.label, ind.unit, chart, got.values[name])
 
-    return [panel(n, c) for n, c in DASHBOARD], [panel(n, "") for n in HEADLINES]
+    return [panel(n, c) for n, c in DASHBOARD], [panel(n, "") for n in HEADLINES], got
 
 
 def chart_data(panels: list[Panel]) -> list[dict]:

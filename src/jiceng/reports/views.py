@@ -25,9 +25,10 @@ def _period(request):
 
 def _render_node(request: HttpRequest, org, template: str, extra: dict) -> HttpResponse:
     period, period_error = _period(request)
-    panels, headlines = dashboard_panels(actor=request.user, org=org, period=period)
+    panels, headlines, source = dashboard_panels(actor=request.user, org=org, period=period)
     ctx = {
         "org": org, "period": period, "period_error": period_error, "panels": panels, "headlines": headlines,
+        "source": source,
         "charts": chart_data(panels), "ancestors": core_selectors.org_ancestors_in_scope(actor=request.user, org=org),
         **extra,
     }
