@@ -96,6 +96,12 @@ def test_gen_village_scale_into_an_empty_database(tmp_path):
     assert members > 0 and households == 2 * members and linked_persons == members, linked.stdout + linked.stderr
     check = subprocess.run([jiceng, "manage", "check_trees"], env=env, capture_output=True, text=True, timeout=60)
     assert check.returncode == 0 and "Org: OK" in check.stdout, check.stdout + check.stderr
+    # the rollup worker refreshes every committee of the dataset (province, city, county, township)
+    roll = subprocess.run([jiceng, "rollups", "--once"], env=env, capture_output=True, text=True, timeout=120)
+    assert roll.returncode == 0 and "full refresh of 4 organisations" in roll.stderr, roll.stderr
+    bad = subprocess.run([jiceng, "rollups", "--once", "--period", "2999"], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert bad.returncode == 1 and "尚未开始" in bad.stderr
     again = subprocess.run([jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True,
                            timeout=60)
     assert again.returncode == 1 and "empty database" in again.stderr

@@ -140,7 +140,7 @@ def cmd_rollups(ns: argparse.Namespace) -> int:
     from jiceng.core.errors import DomainError
 
     try:
-        rollups.run(period_text=ns.period, every=ns.every, once=ns.once)
+        rollups.run(period_text=ns.period, every=ns.every, once=ns.once, full=not ns.no_full)
     except DomainError as exc:
         print(exc.as_list()[0]["message"], file=sys.stderr)
         return 1
@@ -201,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--period", default=None, help="the period to keep (default: the current year)")
     p.add_argument("--every", type=float, default=10.0, help="seconds between cycles")
     p.add_argument("--once", action="store_true", help="one full refresh, then exit")
+    p.add_argument("--no-full", action="store_true",
+                   help="start with incremental cycles (after a restart, when the stored values are current)")
     p.set_defaults(fn=cmd_rollups)
     p = sub.add_parser("check-deploy", help="deployment checks")
     p.set_defaults(fn=cmd_check_deploy)

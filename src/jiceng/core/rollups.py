@@ -9,7 +9,8 @@ Freshness: every audited write under an organisation also inserts a RollupDirty 
 path, in the same transaction. Each cycle the worker takes (deletes) those rows, and recomputes
 the rollup organisations on their paths, deepest first. A reader uses a stored value when
 
-* it was computed for the same period and snapshot date (a new day recomputes ages and stocks), and
+* it was computed for the same period, on the snapshot date or the day before (after midnight the
+  worker recomputes every subtree; until then the page shows when the values were computed), and
 * either no write under the organisation is waiting, or the value is at most
   ``JICENG_ROLLUP_MAX_AGE`` seconds old (default 60); the page then says updates are pending.
 
@@ -83,8 +84,10 @@ def read(org: Org, period: Period, names: list[str]) -> Stored | None:
     callers go through indicators.compute_many."""
     if org.kind not in rollup_kinds():
         return None
-    snaps = list(IndicatorSnapshot.objects.filter(org=org, period=period.label, as_of=period.as_of,
-                                                  name__in=names))
+    # yesterday's values stand in after midnight while the worker recomputes the day (they show
+    # their time); older ones never do
+    snaps = list(IndicatorSnapshot.objects.filter(org=org, period=period.label, name__in=names,
+                                                  as_of__gte=period.as_of - dt.timedelta(days=1)))
     if len(snaps) != len(set(names)):
         return None
     oldest = min(s.computed_at for s in snaps)
@@ -124,13 +127,15 @@ def refresh_all(period: Period, *, quiet: bool = True) -> tuple[int, int]:
 
 
 def run(*, period_text: str | None = None, every: float = 10.0, once: bool = False, quiet: bool = False,
-        cycles: int | None = None) -> None:
-    """The worker loop: a full refresh at start and whenever the date changes, then every
-    ``every`` seconds only the organisations written under since the last cycle."""
+        cycles: int | None = None, full: bool = True) -> None:
+    """The worker loop: a full refresh at start (unless ``full`` is False: a restart over values
+    that are current) and whenever the date changes, then every ``every`` seconds only the
+    organisations written under since the last cycle."""
     period = parse_period(period_text)
-    RollupDirty.objects.all().delete()  # the full refresh below covers them
-    n, ms = refresh_all(period, quiet=quiet)
-    _say(quiet, f"rollups: full refresh of {n} organisations for {period.label} in {ms / 1000:.1f}s")
+    if full:
+        RollupDirty.objects.all().delete()  # the full refresh below covers them
+        n, ms = refresh_all(period, quiet=quiet)
+        _say(quiet, f"rollups: full refresh of {n} organisations for {period.label} in {ms / 1000:.1f}s")
     if once:
         return
     day, done = timezone.localdate(), 0
