@@ -80,6 +80,7 @@ class Table:
         p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
         rate = f"{rows / (statistics.median(times) / 1000):,.0f}" if rows else ""
         self.rows.append((name, f"{statistics.median(times):.1f}", f"{p95:.1f}", f"{times[-1]:.1f}", rate, note))
+        print("  ..", "  ".join(self.rows[-1]), flush=True)  # progress: a province run takes long
 
     def print(self) -> None:
         head = ("operation", "p50 ms", "p95 ms", "max ms", "rows/s", "note")

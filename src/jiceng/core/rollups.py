@@ -12,7 +12,9 @@ the rollup organisations on their paths, deepest first. A reader uses a stored v
 * it was computed for the same period, on the snapshot date or the day before (after midnight the
   worker recomputes every subtree; until then the page shows when the values were computed), and
 * either no write under the organisation is waiting, or the value is at most
-  ``JICENG_ROLLUP_MAX_AGE`` seconds old (default 60); the page then says updates are pending.
+  ``JICENG_ROLLUP_MAX_AGE`` seconds old (default 600: a province root takes minutes to recompute,
+  and a live computation would take as long on every view); the page then says changes are
+  pending.
 
 Otherwise the reader computes live, so a stopped worker makes dashboards slow, never wrong.
 """
@@ -36,7 +38,7 @@ from .rulepacks import ancestor_paths
 
 
 def max_age() -> int:
-    return int(getattr(settings, "JICENG_ROLLUP_MAX_AGE", 60))
+    return int(getattr(settings, "JICENG_ROLLUP_MAX_AGE", 600))
 
 
 def rollup_kinds() -> tuple[str, ...]:
