@@ -98,9 +98,11 @@ def record(
 def record_many(*, actor, action: str, entries: Iterable[tuple[models.Model, str, dict[str, Any]]],
                 batch_size: int = 2000) -> int:
     """``record`` for many records at once (bulk imports): one ``(target, org_path, changes)`` per
-    entry, the same columns as ``record``, inserted in batches. Returns how many were written."""
+    entry, the same columns as ``record``, inserted in batches, and one RollupDirty row per
+    organisation written under (not one per entry). Returns how many entries were written."""
     ctx = _context.get() or RequestContext()
     known = getattr(actor, "pk", None)
+    paths: set[str] = set()
     rows = (
         AuditEntry(actor=actor if known else None, actor_name=(str(actor) if known else "system")[:150],
                    action=action, target_type=target._meta.label_lower, target_id=str(target.pk),
@@ -111,7 +113,10 @@ def record_many(*, actor, action: str, entries: Iterable[tuple[models.Model, str
     written = 0
     while batch := list(islice(rows, batch_size)):
         AuditEntry.objects.bulk_create(batch)
+        paths.update(e.org_path for e in batch if e.org_path)
         written += len(batch)
+    if paths and action not in READ_ACTIONS:
+        RollupDirty.objects.bulk_create([RollupDirty(org_path=p) for p in sorted(paths)], batch_size=batch_size)
     return written
 
 

@@ -77,3 +77,17 @@ class CadrePostForm(forms.Form):
 
 class CadrePostEndForm(forms.Form):
     term_to = forms.DateField(label=capfirst(_("term to")), widget=_DateInput())
+
+
+class MemberImportForm(forms.Form):
+    """批量导入: the organisation the rows go under, and the spreadsheet."""
+
+    org = forms.IntegerField(label=_("Import into"), widget=forms.Select,
+                             help_text=_("Each row's organisation must lie under this one; rows without one go here."))
+    file = forms.FileField(label=_("File"), help_text=_("An .xlsx workbook or a .csv file (UTF-8), at most "
+                                                         "200,000 rows."),
+                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+
+    def __init__(self, *args, org_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["org"].widget.choices = list(org_choices)

@@ -10,8 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.exports import write_xlsx
@@ -20,8 +22,15 @@ from jiceng.core.rulepacks import rule
 from jiceng.core.scoping import can_access_area, can_access_org, has_perm_anywhere, org_paths
 from jiceng.core.selectors import org_get
 
-from . import selectors, services
-from .forms import CadrePostEndForm, CadrePostForm, MemberForm, MemberSearchForm, add_domain_errors
+from . import imports, selectors, services
+from .forms import (
+    CadrePostEndForm,
+    CadrePostForm,
+    MemberForm,
+    MemberImportForm,
+    MemberSearchForm,
+    add_domain_errors,
+)
 
 ORG_OUT_OF_SCOPE = "所属党组织：不存在或不在您的管辖范围内。"
 PERSON_OUT_OF_SCOPE = "人员：不存在或不在您的管辖范围内。"
@@ -134,6 +143,51 @@ def member_create(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Member registered."))
             return redirect("member_detail", member_id=member.pk)
     return render(request, "people/member_form.html", {"member": None, "form": form})
+
+
+IMPORT_ERRORS_SHOWN = 500
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_required
+def member_import(request: HttpRequest) -> HttpResponse:
+    """批量导入党员: upload, and either every bad row listed (nothing stored) or all of them stored."""
+    if not has_perm_anywhere(request.user, Perm.CHANGE_MEMBER):
+        raise NotFound()
+    targets = list(imports.import_targets(actor=request.user))
+    top = min((o.depth for o in targets), default=1)
+    form = MemberImportForm(request.POST or None, request.FILES or None,
+                            org_choices=[(o.pk, f"{'　' * (o.depth - top)}{o.name}") for o in targets])
+    rejected = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            org = org_get(actor=request.user, org_id=form.cleaned_data["org"])
+            result = imports.member_import(actor=request.user, org=org, file=upload, filename=upload.name)
+        except NotFound:
+            form.add_error("org", ORG_OUT_OF_SCOPE)
+        except imports.MemberImportRejected as exc:
+            rejected = exc
+        except DomainError as exc:
+            add_domain_errors(form, exc)
+        else:
+            messages.success(request, ngettext("Imported %(count)d member.", "Imported %(count)d members.",
+                                               result.created) % {"count": result.created})
+            if request.htmx:
+                return HttpResponseClientRedirect(reverse("member_list"))
+            return redirect("member_list")
+    return render(request, "people/member_import.html", {
+        "form": form, "rejected": rejected, "limit": IMPORT_ERRORS_SHOWN,
+        "shown": rejected.rows[:IMPORT_ERRORS_SHOWN] if rejected else [],
+    })
+
+
+@never_cache
+@login_required
+def member_import_template(request: HttpRequest) -> HttpResponse:
+    if not has_perm_anywhere(request.user, Perm.CHANGE_MEMBER):
+        raise NotFound()
+    return FileResponse(imports.template_xlsx(), as_attachment=True, filename="党员导入模板.xlsx", content_type=XLSX)
 
 
 def _initial(member) -> dict:
