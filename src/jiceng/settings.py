@@ -5,6 +5,7 @@ demo field-encryption key. A real deployment sets ``SECRET_KEY``, ``DATABASE_URL
 ``JICENG_FIELD_KEY``; ``manage.py check --deploy`` then passes.
 """
 
+import sys
 from pathlib import Path
 
 import environ
@@ -89,21 +90,43 @@ TEMPLATES = [
     }
 ]
 
+
+def _database(url: str) -> dict:
+    config = env.db_url_config(url)
+    if config["ENGINE"] == "django.db.backends.sqlite3":
+        # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN so
+        # two concurrent tree writes serialise instead of failing half-way (CONVENTIONS: trees).
+        config["OPTIONS"] = {
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 20,
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+        }
+    else:
+        config.setdefault("CONN_MAX_AGE", 60)
+        config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
 DATABASES = {
-    "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'jiceng.sqlite3'}"),
+    "default": _database(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'jiceng.sqlite3'}")),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # WAL lets readers run beside the single writer; IMMEDIATE takes the write lock at BEGIN so
-    # two concurrent tree writes serialise instead of failing half-way (CONVENTIONS: trees).
-    DATABASES["default"]["OPTIONS"] = {
-        "transaction_mode": "IMMEDIATE",
-        "timeout": 20,
-        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
-    }
     DATABASES["default"].setdefault("TEST", {})["NAME"] = None  # in-memory test DB
-else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# Reports and exports read from a streaming replica when one is given (core/dbrouter.py).
+if "pytest" in sys.modules:
+    # Tests never reach a real replica: "reporting" is the test database itself (a TEST MIRROR),
+    # used only by the tests that switch it on (tests/core/test_dbrouter.py).
+    _mirror_options = dict(DATABASES["default"].get("OPTIONS", {}))
+    if "transaction_mode" in _mirror_options:
+        # SQLite's in-memory test database is one shared cache and TestCase opens a transaction on
+        # both aliases: the mirror only reads, so no write lock at BEGIN, and it reads through the
+        # test transaction's table locks (PostgreSQL needs neither).
+        del _mirror_options["transaction_mode"]
+        _mirror_options["init_command"] += " PRAGMA read_uncommitted=1;"
+    DATABASES["reporting"] = {**DATABASES["default"], "OPTIONS": _mirror_options, "TEST": {"MIRROR": "default"}}
+elif env.str("DATABASE_REPLICA_URL", default=""):
+    DATABASES["reporting"] = _database(env.str("DATABASE_REPLICA_URL"))
+DATABASE_ROUTERS = ["jiceng.core.dbrouter.ReportingRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ninja import Field, Router, Schema
 
 from jiceng.core import indicators, selectors
+from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import NotFound
 from jiceng.core.models import Org
 from jiceng.core.periods import parse_period
@@ -118,6 +119,11 @@ def indicator_list(request):
 
 @router.get("/indicators/{name}", response=IndicatorOut, summary="计算一个指标（组织子树 × 统计期间）")
 def indicator_value(request, name: str, org: int | None = None, period: str | None = None):
+    with reporting():  # read-only; the token check ran before, on default
+        return _indicator_value(request, name, org, period)
+
+
+def _indicator_value(request, name: str, org: int | None, period: str | None) -> dict:
     if org is None:
         roots = root_orgs(request.auth)
         if not roots:

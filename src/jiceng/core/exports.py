@@ -6,11 +6,22 @@ import tempfile
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from django.db.models import Model
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+# Rows fetched per round trip by a ledger's flat query (a server-side cursor on PostgreSQL): big
+# enough that fetching is noise beside writing the sheet, small enough to keep memory flat.
+EXPORT_CHUNK_SIZE = 10_000
+
+
+def choice_labels(model: type[Model], field: str) -> dict[Any, str]:
+    """value → label of a choices field in the active language, what ``get_<field>_display()`` gives,
+    looked up once per export instead of once per row."""
+    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
 
 
 def safe_cell(value: Any) -> Any:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 
+from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.exports import write_xlsx_sheets
 from jiceng.core.models import OrgKind
@@ -170,6 +171,7 @@ def grading_round(request: HttpRequest, round_id: int) -> HttpResponse:
 
 @never_cache
 @login_required
+@reporting
 def grading_ledger(request: HttpRequest, round_id: int) -> HttpResponse:
     """评定台账: the 000-R2 table (好…个，占总数的…%), then one row per graded organisation."""
     rnd = selectors.round_get(actor=request.user, round_id=round_id)
@@ -337,6 +339,7 @@ def rectification_plans(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@reporting
 def rectification_ledger(request: HttpRequest) -> HttpResponse:
     """整改台账: one row per measure — organisation, year, problems, measure, owner, deadline, done on,
     evidence and the plan's status (挂账销号)."""

@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from jiceng.core import selectors as core_selectors
+from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import DomainError
 from jiceng.core.periods import parse_period
 from jiceng.core.roles import Perm
@@ -36,6 +37,7 @@ def _render_node(request: HttpRequest, org, template: str, extra: dict) -> HttpR
 
 
 @login_required
+@reporting
 def dashboard(request: HttpRequest) -> HttpResponse:
     roots = root_orgs(request.user, Perm.VIEW_ORG)
     if not roots:
@@ -45,6 +47,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reporting
 def org_tree(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/org_tree.html", {"roots": root_orgs(request.user, Perm.VIEW_ORG),
                                                      "q": request.GET.get("q", ""),
@@ -54,6 +57,7 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@reporting
 def org_children(request: HttpRequest, org_id: int) -> HttpResponse:
     """htmx fragment: the children of one node, for lazy expansion of the tree."""
     org = core_selectors.org_get(actor=request.user, org_id=org_id)
@@ -62,6 +66,7 @@ def org_children(request: HttpRequest, org_id: int) -> HttpResponse:
 
 
 @login_required
+@reporting
 def org_node(request: HttpRequest, org_id: int) -> HttpResponse:
     org = core_selectors.org_get(actor=request.user, org_id=org_id)
     return _render_node(request, org, "reports/org_node.html",
@@ -69,11 +74,13 @@ def org_node(request: HttpRequest, org_id: int) -> HttpResponse:
 
 
 @login_required
+@reporting
 def area_tree(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/area_tree.html", {"roots": core_selectors.root_areas(actor=request.user)})
 
 
 @login_required
+@reporting
 def area_children(request: HttpRequest, area_id: int) -> HttpResponse:
     area = core_selectors.area_get(actor=request.user, area_id=area_id)
     return render(request, "reports/area_tree.html#children",
@@ -81,6 +88,7 @@ def area_children(request: HttpRequest, area_id: int) -> HttpResponse:
 
 
 @login_required
+@reporting
 def area_node(request: HttpRequest, area_id: int) -> HttpResponse:
     area = core_selectors.area_get(actor=request.user, area_id=area_id)
     return render(request, "reports/area_node.html", {
