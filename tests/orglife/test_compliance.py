@@ -89,6 +89,16 @@ def test_silent_branch_is_flagged_then_cleared(world):
     assert world.branch_a.pk not in set(compliance.silent_branches(root, TODAY).values_list("pk", flat=True))
 
 
+def test_last_meeting_covers_the_branchs_groups_and_nothing_beside(world):
+    """The index-range form of the last-meeting lookup: a group's meeting is its branch's; a
+    sibling branch (the next path) is not."""
+    record(world, world.branch_a, "theme_day", TODAY - dt.timedelta(days=40))
+    record(world, world.group_a, "group_meeting", TODAY - dt.timedelta(days=3))
+    last = dict(compliance.branches_with_last_meeting(world.county_org).values_list("pk", "last_meeting"))
+    assert last[world.branch_a.pk] == TODAY - dt.timedelta(days=3)
+    assert last[world.branch_a2.pk] is None and last[world.branch_b.pk] is None
+
+
 def test_participation_education_and_often_absent(world):
     year = TODAY.year - 1
     p = Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
