@@ -20,6 +20,7 @@ import argparse
 import csv
 import datetime as dt
 import io
+import json
 import os
 import resource
 import subprocess
@@ -160,7 +161,8 @@ def main() -> int:
             print("the database is empty: run `jiceng gen --scale county` into it first", file=sys.stderr)
             return 1
         subprocess.run([str(Path(sys.executable).parent / "jiceng"), "gen", "--scale", "village"], check=True)
-    bench_import(ns.rows, check_only_run=not ns.no_check_run)
+    numbers = bench_import(ns.rows, check_only_run=not ns.no_check_run)
+    print("RESULT", json.dumps(numbers))  # for bench/run.py
     return 0
 
 

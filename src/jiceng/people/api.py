@@ -44,7 +44,7 @@ class MemberPage(Schema):
 
 
 class MemberFilterIn(Schema):
-    q: str = ""
+    q: str = Field("", description="姓名，从开头匹配（输入姓氏可查出同姓的所有人）")
     id_tail: str = Field("", max_length=4)
     org: int | None = None
     status: str = ""

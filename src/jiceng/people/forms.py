@@ -20,7 +20,8 @@ def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
 
 
 class MemberSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name"), required=False, max_length=50)
+    q = forms.CharField(label=_("Name"), required=False, max_length=50,
+                        help_text=_("Matches from the start of the name (a surname finds everyone with it)"))
     id_tail = forms.RegexField(label=_("ID number, last 4"), required=False, regex=r"^[0-9Xx]{4}$",
                                error_messages={"invalid": _("Enter exactly the last four characters.")})
     org = forms.IntegerField(required=False, widget=forms.HiddenInput)

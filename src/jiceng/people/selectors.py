@@ -53,7 +53,9 @@ def member_search(*, actor, filters: MemberFilters, perm: Perm = Perm.VIEW_MEMBE
     export)."""
     qs = members_for(actor=actor, perm=perm)
     if filters.q:
-        qs = qs.filter(person__name__contains=filters.q.strip())
+        # names match from their start (surname first): an index range, where "contains" reads all
+        # 2 M persons of a province (650 ms) and a trigram index cannot help two-character names
+        qs = qs.filter(person__name__startswith=filters.q.strip())
     if filters.id_tail:
         qs = qs.filter(person__id_number_tail_digest=crypto.digest(filters.id_tail.strip().upper(),
                                                                   field="id_number_tail"))
