@@ -271,16 +271,12 @@ def members_of(root: Org, as_of: dt.date) -> QuerySet[PartyMember]:
     return PartyMember.objects.filter(org__path__startswith=root.path, joined_on__lte=as_of)
 
 
-def attended_members(root: Org, period: Period, kinds: list[str]) -> QuerySet:
-    return (
-        Attendance.objects.filter(
-            member__org__path__startswith=root.path, member__joined_on__lte=period.as_of, status__in=ATTENDED,
-            meeting__kind__in=kinds, meeting__held_on__gte=period.start, meeting__held_on__lte=period.as_of,
-        )
-        .order_by()
-        .values("member_id")
-        .distinct()
-    )
+def attended_count(root: Org, period: Period, kinds: list[str]) -> int:
+    """Distinct members of the subtree who attended (present or online) a meeting of ``kinds``."""
+    return Attendance.objects.filter(
+        member__org__path__startswith=root.path, member__joined_on__lte=period.as_of, status__in=ATTENDED,
+        meeting__kind__in=kinds, meeting__held_on__gte=period.start, meeting__held_on__lte=period.as_of,
+    ).aggregate(n=Count("member_id", distinct=True))["n"]
 
 
 _OFTEN_ABSENT_SQL = """

@@ -18,7 +18,7 @@ from .models import PARTY_LIFE_KINDS, MeetingKind
                         "÷ members (000-R3: under 80%)."))
 def participation_rate(org: Org, period: Period) -> IndicatorValue:
     members = compliance.members_of(org, period.as_of).count()
-    return ratio(compliance.attended_members(org, period, PARTY_LIFE_KINDS).count(), members)
+    return ratio(compliance.attended_count(org, period, PARTY_LIFE_KINDS), members)
 
 
 @register("orglife.education_coverage", label=_("education coverage"), unit="rate",
@@ -27,7 +27,7 @@ def participation_rate(org: Org, period: Period) -> IndicatorValue:
 def education_coverage(org: Org, period: Period) -> IndicatorValue:
     members = compliance.members_of(org, period.as_of).count()
     kinds = rule("orglife.education_kinds", org)
-    return ratio(compliance.attended_members(org, period, kinds).count(), members)
+    return ratio(compliance.attended_count(org, period, kinds), members)
 
 
 @register("orglife.compliance_rate", label=_("meetings held as required"), unit="rate",

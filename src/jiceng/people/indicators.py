@@ -3,6 +3,9 @@ period's snapshot date. Registered on import (PeopleConfig.ready)."""
 
 from __future__ import annotations
 
+from functools import reduce
+from operator import or_
+
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
@@ -12,7 +15,7 @@ from jiceng.core.periods import Period
 from jiceng.core.rulepacks import rule
 
 from .models import CadrePost, Committee, MemberStatus, PartyMember
-from .queries import active_on_q, age_band_case, education_band_case, member_status_case
+from .queries import active_on_q, age_band_q
 from .selectors import dual_role_exists
 
 VILLAGE_KINDS = (AreaKind.VILLAGE, AreaKind.COMMUNITY)
@@ -22,22 +25,28 @@ def _members(org: Org, period: Period):
     return PartyMember.objects.filter(org__path__startswith=org.path, joined_on__lte=period.as_of)
 
 
-def _breakdown(rows: dict[str, int], labels: list[tuple[str, str]], total: int) -> IndicatorValue:
-    """``total`` is counted separately, so a breakdown that loses or invents rows (a key with no
-    label, overlapping bands) fails the consistency check instead of printing a wrong table."""
-    parts = [Part(k, label, rows.get(k, 0)) for k, label in labels]
-    if rows.get("unknown"):
-        parts.append(Part("unknown", str(_("not filled in")), rows["unknown"]))
-    return IndicatorValue(value=total, parts=parts)
+def _counted(qs, parts: list[tuple[str, str, Q]]) -> IndicatorValue:
+    """The total and every part in one scan, each part counted by its own condition: parts that
+    overlap fail the consistency check instead of printing a wrong table; rows in no part are shown
+    as "not filled in"."""
+    anywhere = reduce(or_, (q for _k, _label, q in parts))
+    agg = qs.aggregate(total=Count("pk"), none=Count("pk", filter=~anywhere),
+                       **{f"p{i}": Count("pk", filter=q) for i, (_k, _label, q) in enumerate(parts)})
+    out = [Part(k, label, agg[f"p{i}"]) for i, (k, label, _q) in enumerate(parts)]
+    if agg["none"]:
+        out.append(Part("unknown", str(_("not filled in")), agg["none"]))
+    return IndicatorValue(value=agg["total"], parts=out)
 
 
 @register("people.member_count", label=_("party members by status"), unit="breakdown",
           description=_("Members of the subtree on the period's last day, full and probationary."))
 def member_count(org: Org, period: Period) -> IndicatorValue:
-    rows = dict(
-        _members(org, period).annotate(s=member_status_case(period.as_of)).order_by().values_list("s").annotate(n=Count("pk"))
-    )
-    return _breakdown(rows, [(k.value, str(k.label)) for k in MemberStatus], _members(org, period).count())
+    return _counted(_members(org, period), [
+        # the status on a past date: full from the day of conversion
+        (MemberStatus.FULL.value, str(MemberStatus.FULL.label), Q(full_on__lte=period.as_of)),
+        (MemberStatus.PROBATIONARY.value, str(MemberStatus.PROBATIONARY.label),
+         Q(full_on__gt=period.as_of) | Q(full_on__isnull=True)),
+    ])
 
 
 @register("people.org_count", label=_("organisations by kind"), unit="breakdown",
@@ -47,34 +56,23 @@ def org_count(org: Org, period: Period) -> IndicatorValue:
     qs = Org.objects.filter(path__startswith=org.path).filter(
         Q(established_on__isnull=True) | Q(established_on__lte=d)
     ).filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=d))
-    rows = dict(qs.order_by().values_list("kind").annotate(n=Count("pk")))
-    return _breakdown(rows, [(k.value, str(k.label)) for k in OrgKind], qs.count())
+    return _counted(qs, [(k.value, str(k.label), Q(kind=k.value)) for k in OrgKind])
 
 
 @register("people.age_bands", label=_("members by age band"), unit="breakdown",
           description=_("Age on the period's last day, in the rule pack's non-overlapping bands."))
 def age_bands(org: Org, period: Period) -> IndicatorValue:
     bands = rule("people.age_bands", org, period.as_of)
-    rows = dict(
-        _members(org, period)
-        .annotate(band=age_band_case(bands, period.as_of, "person__birth_date"))
-        .order_by().values_list("band")
-        .annotate(n=Count("pk"))
-    )
-    return _breakdown(rows, [(b["key"], b["label"]) for b in bands], _members(org, period).count())
+    return _counted(_members(org, period), [
+        (b["key"], b["label"], age_band_q(b, period.as_of, "person__birth_date")) for b in bands])
 
 
 @register("people.education_bands", label=_("members by education"), unit="breakdown",
           description=_("Highest education, grouped by the rule pack's bands."))
 def education_bands(org: Org, period: Period) -> IndicatorValue:
     bands = rule("people.education_bands", org, period.as_of)
-    rows = dict(
-        _members(org, period)
-        .annotate(band=education_band_case(bands, "person__education"))
-        .order_by().values_list("band")
-        .annotate(n=Count("pk"))
-    )
-    return _breakdown(rows, [(b["key"], b["label"]) for b in bands], _members(org, period).count())
+    return _counted(_members(org, period), [
+        (b["key"], b["label"], Q(person__education__in=b["levels"])) for b in bands])
 
 
 def _villages(org: Org):
@@ -86,8 +84,7 @@ def _villages(org: Org):
 @register("people.village_count", label=_("villages and communities"), unit="breakdown",
           description=_("Villages and communities in the organisation's area."))
 def village_count(org: Org, period: Period) -> IndicatorValue:
-    rows = dict(_villages(org).order_by().values_list("kind").annotate(n=Count("pk")))
-    return _breakdown(rows, [(k.value, str(k.label)) for k in VILLAGE_KINDS], _villages(org).count())
+    return _counted(_villages(org), [(k.value, str(k.label), Q(kind=k.value)) for k in VILLAGE_KINDS])
 
 
 @register("people.dual_role_count", label=_("villages with one person as secretary and chair (一肩挑)"),
@@ -114,7 +111,7 @@ def _posts(org: Org, period: Period):
 @register("people.cadre_count", label=_("两委 members"), unit="count",
           description=_("Distinct persons holding a 两委 seat on the period's last day."))
 def cadre_count(org: Org, period: Period) -> IndicatorValue:
-    return IndicatorValue(value=_posts(org, period).values("person_id").distinct().count())
+    return IndicatorValue(value=_posts(org, period).aggregate(n=Count("person_id", distinct=True))["n"])
 
 
 def _cross_count(org: Org, period: Period) -> int:
@@ -126,9 +123,7 @@ def _cross_count(org: Org, period: Period) -> int:
     return (
         posts.exclude(committee=Committee.PARTY)
         .filter(Exists(same_village_party_seat))
-        .values("person_id")
-        .distinct()
-        .count()
+        .aggregate(n=Count("person_id", distinct=True))["n"]
     )
 
 
@@ -141,4 +136,4 @@ def cross_appointment_count(org: Org, period: Period) -> IndicatorValue:
 @register("people.cross_appointment_rate", label=_("cross-appointment rate"), unit="rate",
           description=_("Cross-appointed persons ÷ all 两委 members (001: 499/1406 = 35.5%)."))
 def cross_appointment_rate(org: Org, period: Period) -> IndicatorValue:
-    return ratio(_cross_count(org, period), _posts(org, period).values("person_id").distinct().count())
+    return ratio(_cross_count(org, period), _posts(org, period).aggregate(n=Count("person_id", distinct=True))["n"])

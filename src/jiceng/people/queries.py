@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db.models import Case, CharField, Q, Value, When
+from django.db.models import Q
 
 from jiceng.core.dates import years_before
 
@@ -20,29 +20,8 @@ def age_band_q(band: dict[str, Any], as_of: dt.date, field: str = "birth_date") 
     return q & Q(**{f"{field}__isnull": False})
 
 
-def age_band_case(bands: list[dict[str, Any]], as_of: dt.date, field: str = "birth_date") -> Case:
-    return Case(
-        *[When(age_band_q(b, as_of, field), then=Value(b["key"])) for b in bands],
-        default=Value("unknown"),
-        output_field=CharField(),
-    )
-
-
-def education_band_case(bands: list[dict[str, Any]], field: str = "education") -> Case:
-    return Case(
-        *[When(**{f"{field}__in": b["levels"]}, then=Value(b["key"])) for b in bands],
-        default=Value("unknown"),
-        output_field=CharField(),
-    )
-
-
 def active_on_q(day: dt.date, prefix: str = "") -> Q:
     """Posts held on ``day``: started on or before it, not ended before it."""
     return Q(**{f"{prefix}term_from__lte": day}) & (
         Q(**{f"{prefix}term_to__isnull": True}) | Q(**{f"{prefix}term_to__gte": day})
     )
-
-
-def member_status_case(as_of: dt.date) -> Case:
-    """Status on a past date: full from the day of conversion, probationary before."""
-    return Case(When(full_on__lte=as_of, then=Value("full")), default=Value("probationary"), output_field=CharField())
