@@ -153,3 +153,22 @@ def test_breakdowns_sum_to_totals_and_rates_in_range(demo_county, day):
             assert sum(p.value for p in v.parts) == v.value, name
         if ind.unit == "rate" and v.value is not None:
             assert 0 <= v.value <= 1, name
+
+
+def test_breakdown_parts_by_own_condition_show_gaps_and_refuse_overlaps(world):
+    """Each part is counted by its own condition: a member in no band is shown as not filled in;
+    bands that overlap (written around the rule validator) refuse to print a table."""
+    from jiceng.core.indicators import ConsistencyError
+    from jiceng.core.models import RuleOverride
+    from jiceng.people.models import Person
+
+    county, root = world.users["county"], world.county_org
+    Person.objects.filter(pk=world.member_b.person_id).update(birth_date=None)
+    v = compute(county, "people.age_bands", root)
+    assert v.value == 3 and {p.key: p.value for p in v.parts}["unknown"] == 1
+
+    RuleOverride.objects.create(org=root, key="people.age_bands", valid_from=dt.date(2000, 1, 1), reason="test",
+                                value=[{"key": "all", "label": "全部", "min": None, "max": None},
+                                       {"key": "le35", "label": "35岁及以下", "min": None, "max": 35}])
+    with pytest.raises(ConsistencyError):
+        compute(county, "people.age_bands", root)
