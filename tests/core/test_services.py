@@ -138,9 +138,9 @@ def test_user_create_validates(world):
     assert set(exc.value.errors) == {"username", "password"}
 
 
-def test_breakdown_that_loses_rows_is_refused(world):
-    """A band table stored behind the validator's back (raw ORM) makes the indicator refuse to print
-    rather than show a table that does not add up."""
+def test_breakdown_with_a_part_named_twice_is_refused(world):
+    """A band table stored behind the validator's back (raw ORM) with a key twice makes the
+    indicator refuse to print rather than show two rows under one name."""
     from jiceng.core import indicators
     from jiceng.core.indicators import ConsistencyError
     from jiceng.core.periods import parse_period

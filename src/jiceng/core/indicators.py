@@ -37,6 +37,9 @@ class IndicatorValue:
     parts: list[Part] = field(default_factory=list)
 
     def check(self) -> IndicatorValue:
+        keys = [p.key for p in self.parts]
+        if len(set(keys)) != len(keys):
+            raise ConsistencyError(f"breakdown names a part twice: {keys}")
         if self.parts and sum(p.value for p in self.parts) != self.value:
             raise ConsistencyError(
                 f"breakdown sums to {sum(p.value for p in self.parts)}, total is {self.value}"
