@@ -17,6 +17,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from . import bulk
 from .models import AuditEntry, RollupDirty
 
 
@@ -112,7 +113,7 @@ def record_many(*, actor, action: str, entries: Iterable[tuple[models.Model, str
     )
     written = 0
     while batch := list(islice(rows, batch_size)):
-        AuditEntry.objects.bulk_create(batch)
+        bulk.insert(batch, batch_size=batch_size)
         paths.update(e.org_path for e in batch if e.org_path)
         written += len(batch)
     if paths and action not in READ_ACTIONS:

@@ -28,7 +28,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import translation
 
-from jiceng.core import audit, crypto
+from jiceng.core import audit, bulk, crypto
 from jiceng.core.errors import DomainError, ErrorCollector
 from jiceng.core.models import Org, OrgKind, RuleOverride
 from jiceng.core.roles import Perm
@@ -164,8 +164,8 @@ def _write(actor, org: Org, clean: list, filename: str) -> ImportResult:
         for start in range(0, len(clean), BATCH):
             members = [services.member_build(p, m) for p, m in clean[start:start + BATCH]]
             clean[start:start + BATCH] = [None] * len(members)  # let the checked values go as we write
-            Person.objects.bulk_create([m.person for m in members], batch_size=BATCH)
-            PartyMember.objects.bulk_create(members, batch_size=BATCH)
+            bulk.insert([m.person for m in members], batch_size=BATCH)
+            bulk.insert(members, batch_size=BATCH)
             for m in members:
                 yield m, m.org.path, services.member_created_changes(m)
 
