@@ -40,10 +40,66 @@ def test_a_write_marks_its_ancestors_dirty_and_the_worker_takes_only_those(world
     RollupDirty.objects.all().delete()
     _add_member(world, world.branch_a, 11)
     assert set(RollupDirty.objects.values_list("org_path", flat=True)) == {world.branch_a.path}
-    taken = rollups.take_dirty()
+    taken, covered = rollups.take_dirty()
     # committees above the branch, deepest first; 乙镇 (a sibling subtree) is untouched
     assert taken == [world.town_a_org, world.county_org]
-    assert not RollupDirty.objects.exists() and rollups.take_dirty() == []
+    # the rows stay until the refresh is stored: readers see "pending", a crashed worker retakes them
+    assert RollupDirty.objects.filter(pk__in=covered).count() == 1
+    assert rollups.cycle(parse_period(None)) == [world.town_a_org, world.county_org]
+    assert not RollupDirty.objects.exists() and rollups.take_dirty() == ([], [])
+
+
+def test_a_write_during_a_cycle_stays_for_the_next(world):
+    RollupDirty.objects.all().delete()
+    _add_member(world, world.branch_a, 14)
+    taken, covered = rollups.take_dirty()
+    _add_member(world, world.branch_b, 15)  # committed while the cycle computes
+    rollups._done(covered)
+    assert list(RollupDirty.objects.values_list("org_path", flat=True)) == [world.branch_b.path]
+
+
+def test_a_rule_change_marks_every_committee_under_it(world):
+    from jiceng.core import services as core_services
+
+    rollups.refresh(world.town_b_org, parse_period(None), names=["people.member_count"])
+    RollupDirty.objects.all().delete()
+    core_services.rule_override_set(actor=world.users["county"], org=world.county_org,
+                                    key="orglife.often_absent_consecutive", value=2,
+                                    valid_from=dt.date(2026, 1, 1), reason="县里从严")
+    assert {world.county_org.path, world.town_a_org.path, world.town_b_org.path} <= set(
+        RollupDirty.objects.values_list("org_path", flat=True))
+    # 乙镇's stored figures now say they are behind
+    assert rollups.read(world.town_b_org, parse_period(None), ["people.member_count"]).pending
+
+
+def test_a_subtree_that_cannot_be_computed_loses_its_stored_values(world):
+    """A band table written around the validator makes the breakdown refuse; the worker withdraws
+    the stored values (readers then compute live and see the error) and goes on with the rest."""
+    from jiceng.core.models import RuleOverride
+
+    period = parse_period(None)
+    rollups.refresh(world.town_a_org, period)
+    rollups.refresh(world.town_b_org, period)
+    RollupDirty.objects.all().delete()
+    RuleOverride.objects.create(org=world.town_a_org, key="people.age_bands", valid_from=dt.date(2000, 1, 1),
+                                reason="x", value=[{"key": "a", "label": "a"}, {"key": "a", "label": "b"}])
+    RollupDirty.objects.create(org_path=world.town_a_org.path)
+    RollupDirty.objects.create(org_path=world.town_b_org.path)
+    rollups.cycle(period)
+    assert not IndicatorSnapshot.objects.filter(org=world.town_a_org).exists()
+    assert IndicatorSnapshot.objects.filter(org=world.town_b_org).count() == len(indicators.REGISTRY)
+
+
+def test_a_past_periods_stored_values_are_not_used(world):
+    """After the year turns the worker keeps only the new year: last year's stored values, computed
+    before yesterday, would miss late entries, so the past period is computed live."""
+    period = parse_period(str(timezone.localdate().year - 1))
+    rollups.refresh(world.county_org, period, names=["people.member_count"])
+    RollupDirty.objects.all().delete()
+    assert rollups.read(world.county_org, period, ["people.member_count"]) is not None
+    IndicatorSnapshot.objects.filter(org=world.county_org).update(
+        computed_at=timezone.now() - dt.timedelta(days=2))
+    assert rollups.read(world.county_org, period, ["people.member_count"]) is None
 
 
 def test_a_read_is_not_a_write(world):

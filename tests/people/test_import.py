@@ -461,3 +461,20 @@ def test_record_many_writes_what_record_writes(world):
     assert audit.record_many(actor=actor, action="export", entries=[(m1, "ZZ03", {})]) == 1
     assert audit.record_many(actor=None, action="create", entries=[]) == 0
     assert RollupDirty.objects.count() == dirty  # a read changes no figure
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the registration lock is PostgreSQL's; "
+                    "SQLite (the demo database) keeps the window")
+def test_a_person_registered_between_check_and_write_stops_the_whole_import(world):
+    """A double-submitted file: the second request checked its rows before the first wrote them.
+    Writing re-checks under the registration lock, and nothing of it is stored."""
+    actor = world.users["township"]
+    rows = [row(41, "一村党支部"), row(42, "二村党支部", 性别="女", 身份证号=pid(42, False))]
+    _header, columns, data = imports._table(imports.read_cells(csv_bytes(rows), "名册.csv"))
+    clean = imports._check_rows(actor, world.town_a_org, columns, data)
+    imports.member_import(actor=actor, org=world.town_a_org, file=csv_bytes(rows[1:]), filename="先到.csv")
+    before = counts()
+    with pytest.raises(DomainError) as exc:
+        imports._write(actor, world.town_a_org, clean, "后到.csv")
+    assert exc.value.as_list()[0]["field"] == "file" and "重复提交" in exc.value.as_list()[0]["message"]
+    assert counts() == before

@@ -69,7 +69,7 @@ class IndicatorOut(Schema):
     denominator: int | None = None
     parts: list[PartOut] = []
     stored_at: str | None = Field(None, description="时间：来自汇总表（rollup）时的计算时间；实时计算时为空")
-    pending: bool = Field(False, description="汇总表计算之后该子树又有写入，将在一分钟内纳入")
+    pending: bool = Field(False, description="汇总表计算之后该子树又有写入，将在下一轮汇总中纳入（见 docs/scaling.md 的各级耗时）")
 
 
 class IndicatorInfo(Schema):

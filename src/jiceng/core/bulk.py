@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection, models
-from psycopg.types.json import Jsonb
 
 
 def insert(objs: Sequence[models.Model], batch_size: int = 2000) -> None:
@@ -42,7 +41,6 @@ def insert(objs: Sequence[models.Model], batch_size: int = 2000) -> None:
 
 
 def _value(field: models.Field, obj: models.Model):
-    value = field.pre_save(obj, add=True)  # auto_now_add and friends, as save() would
-    if isinstance(field, models.JSONField):
-        return Jsonb(value)
-    return value
+    # auto_now_add and friends, then the database form, as save() would (a blank IP becomes NULL,
+    # JSON is adapted by the field's own encoder)
+    return field.get_db_prep_save(field.pre_save(obj, add=True), connection)

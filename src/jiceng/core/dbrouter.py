@@ -36,9 +36,10 @@ _active: contextvars.ContextVar[bool] = contextvars.ContextVar("jiceng_reporting
 # outside the test's transaction. Only the tests that switch this on read from it.
 use_test_mirror = False
 
-# Who is asking is answered by the primary: a session created a moment ago, a user deactivated a
-# moment ago, must count at once.
+# Who is asking, and what they may see, is answered by the primary: a session created a moment
+# ago, a user deactivated or a role revoked a moment ago, must count at once.
 _PRIMARY_ONLY_APPS = frozenset({"sessions"})
+_PRIMARY_ONLY_MODELS = frozenset({"core.roleassignment"})
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -93,6 +94,7 @@ def reads_from(model: type[Model] | None = None) -> str:
     if not _active.get() or _in_transaction():
         return DEFAULT_DB_ALIAS
     if model is not None and (model._meta.app_label in _PRIMARY_ONLY_APPS
+                              or model._meta.label_lower in _PRIMARY_ONLY_MODELS
                               or model._meta.label == settings.AUTH_USER_MODEL):
         return DEFAULT_DB_ALIAS
     return reporting_alias() or DEFAULT_DB_ALIAS

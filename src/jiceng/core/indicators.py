@@ -2,7 +2,9 @@
 
 An app registers a compute function ``fn(org, period) -> IndicatorValue`` under a dotted name.
 Compute functions work on one org subtree and run SQL aggregates; access is checked once, in
-``compute``, so no caller can read a subtree outside its scope through an indicator.
+``compute_many`` (``compute`` is its one-indicator form), whether the values come from the
+rollups or are computed live, so no caller can read a subtree outside its scope through an
+indicator.
 """
 
 from __future__ import annotations

@@ -6,11 +6,13 @@ rollup organisation (party committees by default: province, city, county, townsh
 current period, using the registry's own compute functions — a number is defined once.
 
 Freshness: every audited write under an organisation also inserts a RollupDirty row with its
-path, in the same transaction. Each cycle the worker takes (deletes) those rows, and recomputes
-the rollup organisations on their paths, deepest first. A reader uses a stored value when
+path, in the same transaction (a rule override marks every committee under it). Each cycle the
+worker reads those rows, recomputes the rollup organisations on their paths, deepest first, and
+only then deletes the rows it covered. A reader uses a stored value when
 
-* it was computed for the same period, on the snapshot date or the day before (after midnight the
-  worker recomputes every subtree; until then the page shows when the values were computed), and
+* it was computed for the same period, today or yesterday, on the snapshot date or the day before
+  (after midnight the worker recomputes every subtree; until then the page shows when the values
+  were computed; a past period, which the worker no longer keeps, is computed live), and
 * either no write under the organisation is waiting, or the value is at most
   ``JICENG_ROLLUP_MAX_AGE`` seconds old (default 600: a province root takes minutes to recompute,
   and a live computation would take as long on every view); the page then says changes are
@@ -27,7 +29,7 @@ import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import DatabaseError, close_old_connections, connection, transaction
 from django.utils import timezone
 
 from . import indicators
@@ -96,14 +98,17 @@ class Stored:
 
 def read(org: Org, period: Period, names: list[str]) -> Stored | None:
     """The stored values of ``names`` for this subtree and period, or None when any is missing,
-    from another snapshot date, or behind and older than the allowed age. No access check here:
-    callers go through indicators.compute_many."""
+    computed before yesterday, from another snapshot date, or behind and older than the allowed
+    age. No access check here: callers go through indicators.compute_many."""
     if org.kind not in rollup_kinds():
         return None
     # yesterday's values stand in after midnight while the worker recomputes the day (they show
-    # their time); older ones never do
+    # their time); older ones never do — nor a past period's, which the worker no longer keeps
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    since = timezone.make_aware(dt.datetime.combine(yesterday, dt.time.min))
     snaps = list(IndicatorSnapshot.objects.filter(org=org, period=period.label, name__in=names,
-                                                  as_of__gte=period.as_of - dt.timedelta(days=1)))
+                                                  as_of__gte=period.as_of - dt.timedelta(days=1),
+                                                  computed_at__gte=since))
     if len(snaps) != len(set(names)):
         return None
     oldest = min(s.computed_at for s in snaps)
@@ -113,16 +118,49 @@ def read(org: Org, period: Period, names: list[str]) -> Stored | None:
     return Stored({s.name: _from_json(s.value) for s in snaps}, oldest, pending)
 
 
-def take_dirty() -> list[Org]:
-    """Take the waiting writes and return the rollup organisations above them, deepest first
-    (cheap ones land first). Rows committed after this read stay for the next cycle."""
-    with transaction.atomic():
-        rows = list(RollupDirty.objects.select_for_update(skip_locked=True).values_list("pk", "org_path"))
-        RollupDirty.objects.filter(pk__in=[pk for pk, _ in rows]).delete()
+def mark_subtree(org: Org | None) -> None:
+    """A change that moves every figure under ``org`` (a rule override; ``None``: the holiday
+    table, which moves all): mark each rollup organisation there, not only the node itself."""
+    orgs = Org.objects.filter(kind__in=rollup_kinds())
+    if org is not None:
+        orgs = orgs.filter(path__startswith=org.path)
+    RollupDirty.objects.bulk_create([RollupDirty(org_path=p) for p in orgs.values_list("path", flat=True)],
+                                    batch_size=2000)
+
+
+def _waiting() -> list[tuple[int, str]]:
+    """The committed dirty rows now (the ones a refresh that starts next will cover)."""
+    return list(RollupDirty.objects.order_by("pk").values_list("pk", "org_path"))
+
+
+def _done(pks: list[int]) -> None:
+    """Forget dirty rows once the refresh covering them has been stored — not before, so that
+    readers see them as pending meanwhile and a worker that dies mid-cycle finds them again."""
+    for start in range(0, len(pks), 500):  # SQLite's limit on query variables
+        RollupDirty.objects.filter(pk__in=pks[start:start + 500]).delete()
+
+
+def take_dirty() -> tuple[list[Org], list[int]]:
+    """The rollup organisations above the waiting writes, deepest first (cheap ones land first),
+    and the dirty rows that their refresh will cover. Rows committed later stay for the next cycle."""
+    rows = _waiting()
     prefixes = {p for _, path in rows for p in ancestor_paths(path)}
-    if not prefixes:
-        return []
-    return list(Org.objects.filter(path__in=prefixes, kind__in=rollup_kinds()).order_by("-depth", "path"))
+    orgs = list(Org.objects.filter(path__in=prefixes, kind__in=rollup_kinds()).order_by("-depth", "path")) \
+        if prefixes else []
+    return orgs, [pk for pk, _ in rows]
+
+
+def _refresh_or_forget(org: Org, period: Period, quiet: bool) -> None:
+    """A subtree whose figures cannot be computed (a breakdown that does not add up after a bad
+    rule change) loses its stored values, so readers compute live and see the error themselves
+    instead of yesterday's numbers; the others go on. Database errors stop the cycle."""
+    try:
+        refresh(org, period)
+    except DatabaseError:
+        raise
+    except Exception as exc:  # noqa: BLE001 — reported, and the stored values withdrawn
+        IndicatorSnapshot.objects.filter(org=org).delete()
+        _say(False, f"rollups: {org.name}: {exc!r}; its stored values are withdrawn")
 
 
 def _say(quiet: bool, msg: str) -> None:
@@ -131,14 +169,17 @@ def _say(quiet: bool, msg: str) -> None:
 
 
 def refresh_all(period: Period, *, quiet: bool = True) -> tuple[int, int]:
-    """Every rollup organisation, deepest first; returns (organisations, milliseconds)."""
+    """Every rollup organisation, deepest first; returns (organisations, milliseconds). The dirty
+    rows waiting at the start are covered and forgotten at the end."""
     started = time.perf_counter()
+    covered = [pk for pk, _ in _waiting()]
     orgs = Org.objects.filter(kind__in=rollup_kinds()).order_by("-depth", "path")
     total = orgs.count()
     for i, org in enumerate(orgs.iterator(chunk_size=500), 1):
-        refresh(org, period)
+        _refresh_or_forget(org, period, quiet)
         if i % 100 == 0 or i == total:
             _say(quiet, f"rollups: {i}/{total} organisations")
+    _done(covered)
     return total, round((time.perf_counter() - started) * 1000)
 
 
@@ -146,10 +187,10 @@ def run(*, period_text: str | None = None, every: float = 10.0, once: bool = Fal
         cycles: int | None = None, full: bool = True) -> None:
     """The worker loop: a full refresh at start (unless ``full`` is False: a restart over values
     that are current) and whenever the date changes, then every ``every`` seconds only the
-    organisations written under since the last cycle."""
+    organisations written under since the last cycle. A failed cycle (the database restarting, a
+    deploy) is reported and retried on the next: its dirty rows are still there."""
     period = parse_period(period_text)
     if full:
-        RollupDirty.objects.all().delete()  # the full refresh below covers them
         n, ms = refresh_all(period, quiet=quiet)
         _say(quiet, f"rollups: full refresh of {n} organisations for {period.label} in {ms / 1000:.1f}s")
     if once:
@@ -158,20 +199,24 @@ def run(*, period_text: str | None = None, every: float = 10.0, once: bool = Fal
     while cycles is None or done < cycles:
         time.sleep(every)
         done += 1
-        if timezone.localdate() != day:  # snapshot date moved: everything is a day behind
-            period, day = parse_period(period_text), timezone.localdate()
-            RollupDirty.objects.all().delete()
-            refresh_all(period, quiet=quiet)
-            continue
-        cycle(period, quiet=quiet)
+        close_old_connections()
+        try:
+            if timezone.localdate() != day:  # snapshot date moved: everything is a day behind
+                period, day = parse_period(period_text), timezone.localdate()
+                refresh_all(period, quiet=quiet)
+                continue
+            cycle(period, quiet=quiet)
+        except DatabaseError as exc:
+            _say(False, f"rollups: cycle failed, retrying next cycle: {exc}")
 
 
 def cycle(period: Period, *, quiet: bool = True) -> list[Org]:
     """One incremental cycle: recompute the rollup organisations written under since the last."""
     started = time.perf_counter()
-    orgs = take_dirty()
+    orgs, covered = take_dirty()
     for org in orgs:
-        refresh(org, period)
+        _refresh_or_forget(org, period, quiet)
+    _done(covered)
     if orgs:
         _say(quiet, f"rollups: {len(orgs)} organisations refreshed in {time.perf_counter() - started:.1f}s")
     return orgs

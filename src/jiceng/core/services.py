@@ -13,7 +13,7 @@ from typing import Any
 from django.db import connection, transaction
 from django.utils import timezone
 
-from . import audit
+from . import audit, rollups
 from .errors import DomainError, ErrorCollector, NotFound
 from .models import (
     AREA_CHILD_KINDS,
@@ -226,6 +226,7 @@ def rule_override_set(
         )
         audit.record(actor=actor, action="rule_override", target=override, target_repr=f"{org} · {key}",
                      org_path=org.path, changes={key: [DEFAULT_RULES[key].value, value]})
+        rollups.mark_subtree(org)  # every committee under it counts by the new rule
     return override
 
 
@@ -236,4 +237,5 @@ def holiday_set(*, actor, date: dt.date, is_workday: bool, name: str = "") -> Ho
         row, _ = HolidayOverride.objects.update_or_create(date=date, defaults={"is_workday": is_workday, "name": name})
         audit.record(actor=actor, action="holiday_set", target=row, org_path=paths[0] if paths else "",
                      changes={"is_workday": [None, is_workday]})
+        rollups.mark_subtree(None)  # working days move every deadline
     return row

@@ -164,6 +164,7 @@ def _write(actor, org: Org, clean: list, filename: str) -> ImportResult:
         for start in range(0, len(clean), BATCH):
             members = [services.member_build(p, m) for p, m in clean[start:start + BATCH]]
             clean[start:start + BATCH] = [None] * len(members)  # let the checked values go as we write
+            services.lock_registrations([m.person.id_number_digest for m in members], field="file")
             bulk.insert([m.person for m in members], batch_size=BATCH)
             bulk.insert(members, batch_size=BATCH)
             for m in members:

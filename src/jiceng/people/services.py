@@ -61,6 +61,27 @@ def _id_number_taken(digest: str, person: Person | None) -> bool:
     return dup.exists()
 
 
+# An arbitrary constant naming the "registering members" lock (pg_advisory_xact_lock).
+_REGISTRATION_LOCK = 0x6A6963656E67  # "jiceng"
+
+
+def lock_registrations(digests: list[str], field: str = "id_number") -> None:
+    """Inside the registering transaction: take the registration lock, then check again that
+    none of ``digests`` (ID numbers) was registered since the form or file was checked, so two
+    registrations of the same person cannot both pass — a double-submitted import would
+    otherwise insert every person twice (the digest column is not unique: generated test data
+    can collide). PostgreSQL only; SQLite, the demo database, keeps the small window."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_advisory_xact_lock(%s)", [_REGISTRATION_LOCK])
+    wanted = sorted({d for d in digests if d})
+    for i in range(0, len(wanted), 2000):
+        if Person.objects.filter(id_number_digest__in=wanted[i:i + 2000]).exists():
+            raise DomainError(field=field,
+                              message="身份证号：检查之后，已有相同身份证号的党员被登记（可能是重复提交），本次未登记任何人，请刷新后核对。")
+
+
 def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: Person | None, *,
                   id_taken: Callable[[str, Person | None], bool] = _id_number_taken) -> dict[str, Any]:
     """Validate the person part of ``data`` (merged over ``person``); return cleaned values.
@@ -250,6 +271,7 @@ def member_create(*, actor, **data: Any) -> PartyMember:
     errors.raise_if_any()
     with transaction.atomic():
         member = member_build(person_clean, member_clean)
+        lock_registrations([member.person.id_number_digest])
         member.person.save(force_insert=True)
         member.save(force_insert=True)
         audit.record(actor=actor, action="create", target=member, org_path=member.org.path,
