@@ -64,7 +64,7 @@ def work_mem() -> str:
 def refresh(org: Org, period: Period, names: list[str] | None = None) -> int:
     """Compute and store the indicators of one subtree; returns the milliseconds it took.
     Internal: called by the worker, which has no actor; readers go through indicators.compute_many."""
-    started = time.perf_counter()
+    started, stamp = time.perf_counter(), timezone.now()  # the values reflect the data from here on
     rows = []
     if connection.vendor == "postgresql":
         # one worker process may take memory no web worker could: PostgreSQL's default 4MB makes
@@ -76,7 +76,7 @@ def refresh(org: Org, period: Period, names: list[str] | None = None) -> int:
             t = time.perf_counter()
             value = indicators.REGISTRY[name].fn(org, period).check()
             rows.append(IndicatorSnapshot(org=org, name=name, period=period.label, as_of=period.as_of,
-                                          value=_to_json(value), computed_at=timezone.now(),
+                                          value=_to_json(value), computed_at=stamp,
                                           took_ms=round((time.perf_counter() - t) * 1000)))
     finally:
         if connection.vendor == "postgresql":
