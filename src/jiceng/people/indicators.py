@@ -14,9 +14,8 @@ from jiceng.core.models import Area, AreaKind, Org, OrgKind
 from jiceng.core.periods import Period
 from jiceng.core.rulepacks import rule
 
-from .models import CadrePost, Committee, MemberStatus, PartyMember
+from .models import CadrePost, Committee, MemberStatus, PartyMember, Post
 from .queries import active_on_q, age_band_q
-from .selectors import dual_role_exists
 
 VILLAGE_KINDS = (AreaKind.VILLAGE, AreaKind.COMMUNITY)
 
@@ -90,16 +89,29 @@ def village_count(org: Org, period: Period) -> IndicatorValue:
 @register("people.dual_role_count", label=_("villages with one person as secretary and chair (一肩挑)"),
           unit="count", description=_("Derived from 两委 posts held on the period's last day."))
 def dual_role_count(org: Org, period: Period) -> IndicatorValue:
-    return IndicatorValue(value=_villages(org).filter(dual_role_exists(period.as_of)).count())
+    return IndicatorValue(value=_dual_role_villages(org, period))
 
 
 @register("people.dual_role_rate", label=_("一肩挑 rate"), unit="rate",
           description=_("Villages and communities with 一肩挑 ÷ all villages and communities (001: 183/204 = 89.7%)."))
 def dual_role_rate(org: Org, period: Period) -> IndicatorValue:
-    agg = _villages(org).aggregate(
-        total=Count("pk"), dual=Count("pk", filter=Q(dual_role_exists(period.as_of)))
+    return ratio(_dual_role_villages(org, period), _villages(org).count())
+
+
+def _dual_role_villages(org: Org, period: Period) -> int:
+    """Villages whose party secretary also holds the committee chair (selectors.dual_role_exists,
+    the village list's definition), counted from the secretaries' seats: one semi-join, where
+    asking each village in turn took three times as long at a city's 4,000 villages."""
+    if org.area_id is None:
+        return 0
+    d = period.as_of
+    chair = CadrePost.objects.filter(
+        active_on_q(d), area_id=OuterRef("area_id"), person_id=OuterRef("person_id"),
+        committee__in=[Committee.VILLAGERS, Committee.RESIDENTS], post=Post.CHAIR,
     )
-    return ratio(agg["dual"], agg["total"])
+    return (CadrePost.objects.filter(active_on_q(d), committee=Committee.PARTY, post=Post.SECRETARY,
+                                     area__path__startswith=org.area.path, area__kind__in=VILLAGE_KINDS)
+            .filter(Exists(chair)).aggregate(n=Count("area_id", distinct=True))["n"])
 
 
 def _posts(org: Org, period: Period):
