@@ -127,3 +127,35 @@ def test_blocks_partition_the_window(every, start, days):
     assert all(start <= b.end <= end for b in blocks)
     assert all(b.start.month % every == 1 % every or every == 1 for b in blocks)
     assert all(a.end < b.start for a, b in zip(blocks, blocks[1:], strict=False))
+
+
+def test_indicators_computed_together_share_their_scans(world):
+    """On one dashboard the two compliance figures share one tally and the two attendance rates
+    one scan: computing both costs the queries of one; outside shared_work nothing is cached."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from jiceng.core import indicators
+
+    record(world, world.branch_a, "theme_day", TODAY - dt.timedelta(days=3))
+    period = Period(dt.date(TODAY.year, 1, 1), dt.date(TODAY.year, 12, 31), str(TODAY.year))
+    fns = indicators.REGISTRY
+
+    def queries(names, shared):
+        with CaptureQueriesContext(connection) as ctx:
+            if shared:
+                with indicators.shared_work():
+                    values = [fns[n].fn(world.county_org, period) for n in names]
+            else:
+                values = [fns[n].fn(world.county_org, period) for n in names]
+        heavy = [q["sql"] for q in ctx.captured_queries
+                 if "orglife_attendance" in q["sql"] or "orglife_meeting" in q["sql"]]
+        return len(heavy), values
+
+    for pair in (["orglife.compliance_rate", "orglife.compliance_by_kind"],
+                 ["orglife.participation_rate", "orglife.education_coverage"]):
+        one, _ = queries(pair[:1], shared=True)
+        both, shared_values = queries(pair, shared=True)
+        apart, separate_values = queries(pair, shared=False)
+        assert 0 < both == one < apart, (pair, one, both, apart)
+        assert shared_values == separate_values

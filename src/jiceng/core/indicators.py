@@ -9,9 +9,12 @@ indicator.
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from .errors import NotFound
 from .models import Org
@@ -89,6 +92,31 @@ def get(name: str) -> Indicator:
         raise NotFound() from None
 
 
+_shared: contextvars.ContextVar[dict | None] = contextvars.ContextVar("jiceng_indicator_shared", default=None)
+
+
+@contextlib.contextmanager
+def shared_work():
+    """While several indicators of one subtree and period are computed together (a dashboard, a
+    rollup), a query two of them need runs once: see ``once``."""
+    token = _shared.set({})
+    try:
+        yield
+    finally:
+        _shared.reset(token)
+
+
+def once(key: tuple, compute: Callable[[], Any]) -> Any:
+    """``compute()``, or its result from earlier in the same ``shared_work`` (key: what the
+    result depends on, e.g. the org, the period and the rule values). Outside one, no caching."""
+    memo = _shared.get()
+    if memo is None:
+        return compute()
+    if key not in memo:
+        memo[key] = compute()
+    return memo[key]
+
+
 @dataclass
 class Computed:
     values: dict[str, IndicatorValue]
@@ -108,7 +136,8 @@ def compute_many(*, actor, names: list[str], org: Org, period: Period) -> Comput
     stored = rollups.read(org, period, names)
     if stored is not None:
         return Computed(stored.values, stored.computed_at, stored.pending)
-    return Computed({name: REGISTRY[name].fn(org, period).check() for name in names})
+    with shared_work():
+        return Computed({name: REGISTRY[name].fn(org, period).check() for name in names})
 
 
 def compute(*, actor, name: str, org: Org, period: Period) -> IndicatorValue:

@@ -72,12 +72,13 @@ def refresh(org: Org, period: Period, names: list[str] | None = None) -> int:
         with connection.cursor() as cur:
             cur.execute("SELECT set_config('work_mem', %s, false)", [work_mem()])
     try:
-        for name in names or sorted(indicators.REGISTRY):
-            t = time.perf_counter()
-            value = indicators.REGISTRY[name].fn(org, period).check()
-            rows.append(IndicatorSnapshot(org=org, name=name, period=period.label, as_of=period.as_of,
-                                          value=_to_json(value), computed_at=stamp,
-                                          took_ms=round((time.perf_counter() - t) * 1000)))
+        with indicators.shared_work():
+            for name in names or sorted(indicators.REGISTRY):
+                t = time.perf_counter()
+                value = indicators.REGISTRY[name].fn(org, period).check()
+                rows.append(IndicatorSnapshot(org=org, name=name, period=period.label, as_of=period.as_of,
+                                              value=_to_json(value), computed_at=stamp,
+                                              took_ms=round((time.perf_counter() - t) * 1000)))
     finally:
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.indicators import IndicatorValue, Part, ratio, register
+from jiceng.core.indicators import IndicatorValue, Part, once, ratio, register
 from jiceng.core.models import Org
 from jiceng.core.periods import Period
 from jiceng.core.rulepacks import rule
@@ -17,31 +17,44 @@ from .models import PARTY_LIFE_KINDS, MeetingKind
           description=_("Members who attended (in person or online) at least one party-life meeting in the period "
                         "÷ members (000-R3: under 80%)."))
 def participation_rate(org: Org, period: Period) -> IndicatorValue:
-    members = compliance.members_of(org, period.as_of).count()
-    return ratio(compliance.attended_count(org, period, PARTY_LIFE_KINDS), members)
+    return ratio(_attended(org, period)["party_life"], _members(org, period))
 
 
 @register("orglife.education_coverage", label=_("education coverage"), unit="rate",
           description=_("Members who attended at least one study activity (rule orglife.education_kinds) ÷ members "
                         "(000-R3: 90%)."))
 def education_coverage(org: Org, period: Period) -> IndicatorValue:
-    members = compliance.members_of(org, period.as_of).count()
+    return ratio(_attended(org, period)["education"], _members(org, period))
+
+
+def _members(org: Org, period: Period) -> int:
+    return once(("orglife.members", org.pk, period.as_of),
+                lambda: compliance.members_of(org, period.as_of).count())
+
+
+def _attended(org: Org, period: Period) -> dict[str, int]:
+    """Party-life and study attendees from one scan, shared by the two rates on one dashboard."""
     kinds = rule("orglife.education_kinds", org)
-    return ratio(compliance.attended_count(org, period, kinds), members)
+    return once(("orglife.attended", org.pk, period.start, period.as_of, tuple(kinds)),
+                lambda: compliance.attended_counts(org, period, {"party_life": PARTY_LIFE_KINDS, "education": kinds}))
+
+
+def _tally(org: Org, period: Period) -> compliance.Tally:
+    return once(("orglife.tally", org.pk, period.start, period.as_of), lambda: compliance.tally(org, period))
 
 
 @register("orglife.compliance_rate", label=_("meetings held as required"), unit="rate",
           description=_("Required meeting slots that were held ÷ required slots due in the period (三会一课 by the "
                         "rule pack; administrative meetings never count)."))
 def compliance_rate(org: Org, period: Period) -> IndicatorValue:
-    t = compliance.tally(org, period)
+    t = _tally(org, period)
     return ratio(t.satisfied, t.required)
 
 
 @register("orglife.compliance_by_kind", label=_("meetings held by kind"), unit="breakdown",
           description=_("Held required slots per meeting kind (the total is the held slots)."))
 def compliance_by_kind(org: Org, period: Period) -> IndicatorValue:
-    t = compliance.tally(org, period)
+    t = _tally(org, period)
     parts = [Part(k, str(MeetingKind(k).label), held) for k, (held, _req) in t.by_kind.items()]
     return IndicatorValue(value=t.satisfied, numerator=t.satisfied, denominator=t.required, parts=parts)
 
