@@ -7,6 +7,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db.models import Model
+from django.http import FileResponse
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
@@ -22,6 +23,14 @@ def choice_labels(model: type[Model], field: str) -> dict[Any, str]:
     """value → label of a choices field in the active language, what ``get_<field>_display()`` gives,
     looked up once per export instead of once per row."""
     return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def xlsx_response(out, filename: str) -> FileResponse:
+    """The download of a workbook written by ``write_xlsx`` (or any xlsx file object)."""
+    return FileResponse(out, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE)
 
 
 def safe_cell(value: Any) -> Any:

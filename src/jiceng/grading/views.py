@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,7 +21,7 @@ from django.views.decorators.cache import never_cache
 
 from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import DomainError, NotFound
-from jiceng.core.exports import write_xlsx_sheets
+from jiceng.core.exports import write_xlsx_sheets, xlsx_response
 from jiceng.core.models import OrgKind
 from jiceng.core.roles import Perm
 from jiceng.core.scoping import can_access_org, orgs_for
@@ -42,7 +42,6 @@ from .forms import (
 from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
 from .scoring import bottom_quota
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MEASURE_ROWS = 3  # blank measure rows offered on a new plan; "add a row" adds one more
 
 WEAK_SIGNS = {
@@ -215,9 +214,7 @@ def grading_ledger(request: HttpRequest, round_id: int) -> HttpResponse:
             ),
         ]
     )
-    return FileResponse(
-        out, as_attachment=True, filename=f"评定台账-{rnd.org.name}-{rnd.year}.xlsx", content_type=XLSX
-    )
+    return xlsx_response(out, f"评定台账-{rnd.org.name}-{rnd.year}.xlsx")
 
 
 # --- one grade ------------------------------------------------------------------------------------
@@ -386,7 +383,7 @@ def rectification_ledger(request: HttpRequest) -> HttpResponse:
             )
         ]
     )
-    return FileResponse(out, as_attachment=True, filename=f"整改台账-{today:%Y%m%d}.xlsx", content_type=XLSX)
+    return xlsx_response(out, f"整改台账-{today:%Y%m%d}.xlsx")
 
 
 def _plan_page(

@@ -23,7 +23,7 @@ from jiceng.core import indicators
 from jiceng.core import selectors as core_selectors
 from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import DomainError, NotFound
-from jiceng.core.exports import write_xlsx
+from jiceng.core.exports import write_xlsx, xlsx_response
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import Period, parse_period
 from jiceng.core.roles import Perm
@@ -39,7 +39,6 @@ from . import selectors, services
 from .forms import MeetingFilterForm, MeetingForm, TopicListForm
 from .models import AttendanceStatus, MeetingKind
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADLINES = [
     "orglife.participation_rate", "orglife.education_coverage", "orglife.compliance_rate",
     "orglife.silent_branches", "orglife.often_absent",
@@ -81,10 +80,6 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
 def _render(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
     ctx.setdefault("can_record", has_perm_anywhere(request.user, Perm.RECORD_MEETING))
     return render(request, template, ctx)
-
-
-def _xlsx_response(out, name: str) -> FileResponse:
-    return FileResponse(out, as_attachment=True, filename=name, content_type=XLSX)
 
 
 # --- overview and calendars -----------------------------------------------------------------------
@@ -187,7 +182,7 @@ def meeting_ledger(request: HttpRequest) -> HttpResponse:
     _form, filters = _meeting_filters(request)
     rows = selectors.meeting_ledger_rows(actor=request.user, **filters)
     out = write_xlsx("会议台账", selectors.MEETING_LEDGER_HEADERS, rows)
-    return _xlsx_response(out, f"会议台账-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(out, f"会议台账-{timezone.localdate():%Y%m%d}.xlsx")
 
 
 def _attendance_from(data: QueryDict) -> list[services.AttendanceIn]:
@@ -396,4 +391,4 @@ def attendance_ledger(request: HttpRequest) -> HttpResponse:
     services.attendance_export_record(actor=request.user, org=org, period_label=period.label,
                                       count=out.rows_written)
     label = period.label.replace("..", "至")
-    return _xlsx_response(out, f"出勤台账-{label}-{timezone.localdate():%Y%m%d}.xlsx")
+    return xlsx_response(out, f"出勤台账-{label}-{timezone.localdate():%Y%m%d}.xlsx")

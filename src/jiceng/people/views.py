@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +17,7 @@ from django_htmx.http import HttpResponseClientRedirect
 
 from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import DomainError, NotFound
-from jiceng.core.exports import write_xlsx
+from jiceng.core.exports import write_xlsx, xlsx_response
 from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import rule
 from jiceng.core.scoping import can_access_area, can_access_org, has_perm_anywhere, org_paths
@@ -83,8 +83,7 @@ def member_export(request: HttpRequest) -> HttpResponse:
     services.members_export_record(actor=request.user, org_paths=paths, count=out.rows_written,
                                    filters=filters.as_dict())
     name = f"党员名册-{timezone.localdate():%Y%m%d}.xlsx"
-    return FileResponse(out, as_attachment=True, filename=name,
-                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return xlsx_response(out, name)
 
 
 @login_required
@@ -140,7 +139,6 @@ def member_create(request: HttpRequest) -> HttpResponse:
 
 
 IMPORT_ERRORS_SHOWN = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_required
@@ -181,7 +179,7 @@ def member_import(request: HttpRequest) -> HttpResponse:
 def member_import_template(request: HttpRequest) -> HttpResponse:
     if not has_perm_anywhere(request.user, Perm.CHANGE_MEMBER):
         raise NotFound()
-    return FileResponse(imports.template_xlsx(), as_attachment=True, filename="党员导入模板.xlsx", content_type=XLSX)
+    return xlsx_response(imports.template_xlsx(), "党员导入模板.xlsx")
 
 
 def _initial(member) -> dict:
