@@ -64,6 +64,28 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 READ_ACTIONS = frozenset({"reveal", "export"})
 
 
+def _entry(actor, action: str, ctx: RequestContext, *, target: models.Model | None = None, target_type: str = "",
+           target_id: str = "", target_repr: str = "", org_path: str = "",
+           changes: dict[str, Any] | None = None) -> AuditEntry:
+    """One unsaved entry: the columns ``record`` and ``record_many`` both write."""
+    if target is not None:
+        target_type = target_type or target._meta.label_lower
+        target_id = target_id or str(target.pk)
+        target_repr = target_repr or str(target)
+    known = getattr(actor, "pk", None)
+    return AuditEntry(
+        actor=actor if known else None, actor_name=(str(actor) if known else "system")[:150], action=action,
+        target_type=target_type, target_id=target_id, target_repr=target_repr[:200], org_path=org_path,
+        changes=changes or {}, ip=ctx.ip, user_agent=ctx.user_agent[:300],
+    )
+
+
+def _mark_dirty(action: str, paths: Iterable[str]) -> None:
+    """A write under these organisations: the rollups above them are behind (core/rollups.py)."""
+    if action not in READ_ACTIONS:
+        RollupDirty.objects.bulk_create([RollupDirty(org_path=p) for p in sorted(set(paths)) if p])
+
+
 def record(
     *,
     actor,
@@ -75,49 +97,28 @@ def record(
     org_path: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    ctx = _context.get() or RequestContext()
-    if org_path and action not in READ_ACTIONS:
-        RollupDirty.objects.create(org_path=org_path)
-    if target is not None:
-        target_type = target_type or target._meta.label_lower
-        target_id = target_id or str(target.pk)
-        target_repr = target_repr or str(target)[:200]
-    return AuditEntry.objects.create(
-        actor=actor if getattr(actor, "pk", None) else None,
-        actor_name=(str(actor) if getattr(actor, "pk", None) else "system")[:150],
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_repr=target_repr[:200],
-        org_path=org_path,
-        changes=changes or {},
-        ip=ctx.ip,
-        user_agent=ctx.user_agent[:300],
-    )
+    entry = _entry(actor, action, _context.get() or RequestContext(), target=target, target_type=target_type,
+                   target_id=target_id, target_repr=target_repr, org_path=org_path, changes=changes)
+    entry.save()
+    _mark_dirty(action, [org_path])
+    return entry
 
 
 def record_many(*, actor, action: str, entries: Iterable[tuple[models.Model, str, dict[str, Any]]],
                 batch_size: int = 2000) -> int:
     """``record`` for many records at once (bulk imports): one ``(target, org_path, changes)`` per
-    entry, the same columns as ``record``, inserted in batches, and one RollupDirty row per
-    organisation written under (not one per entry). Returns how many entries were written."""
+    entry, inserted in batches, and one RollupDirty row per organisation written under (not one
+    per entry). Returns how many entries were written."""
     ctx = _context.get() or RequestContext()
-    known = getattr(actor, "pk", None)
+    rows = (_entry(actor, action, ctx, target=target, org_path=org_path, changes=changes)
+            for target, org_path, changes in entries)
     paths: set[str] = set()
-    rows = (
-        AuditEntry(actor=actor if known else None, actor_name=(str(actor) if known else "system")[:150],
-                   action=action, target_type=target._meta.label_lower, target_id=str(target.pk),
-                   target_repr=str(target)[:200], org_path=org_path, changes=changes or {}, ip=ctx.ip,
-                   user_agent=ctx.user_agent[:300])
-        for target, org_path, changes in entries
-    )
     written = 0
     while batch := list(islice(rows, batch_size)):
         bulk.insert(batch, batch_size=batch_size)
-        paths.update(e.org_path for e in batch if e.org_path)
+        paths.update(e.org_path for e in batch)
         written += len(batch)
-    if paths and action not in READ_ACTIONS:
-        RollupDirty.objects.bulk_create([RollupDirty(org_path=p) for p in sorted(paths)], batch_size=batch_size)
+    _mark_dirty(action, paths)
     return written
 
 
