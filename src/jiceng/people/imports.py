@@ -429,11 +429,7 @@ def _id_lookup(numbers: Iterable[str]) -> Callable[[str, Person | None], bool]:
     """The ID numbers of the file already registered, in one query per 2,000; a number the
     pre-read did not see (spelt differently) is asked the usual way, so none slips through."""
     asked = {crypto.digest(n, field="id_number") for n in numbers if n}
-    taken: set[str] = set()
-    chunk = sorted(asked)
-    for i in range(0, len(chunk), BATCH):
-        taken.update(Person.objects.filter(id_number_digest__in=chunk[i:i + BATCH])
-                     .values_list("id_number_digest", flat=True))
+    taken = services.registered_digests(asked)
 
     def id_taken(digest: str, person: Person | None) -> bool:
         if digest in asked:

@@ -75,11 +75,19 @@ def lock_registrations(digests: list[str], field: str = "id_number") -> None:
         return
     with connection.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [_REGISTRATION_LOCK])
+    if registered_digests(digests):
+        raise DomainError(field=field,
+                          message="身份证号：检查之后，已有相同身份证号的党员被登记（可能是重复提交），本次未登记任何人，请刷新后核对。")
+
+
+def registered_digests(digests) -> set[str]:
+    """Which of these ID-number digests a person already holds, one query per 2,000."""
     wanted = sorted({d for d in digests if d})
+    found: set[str] = set()
     for i in range(0, len(wanted), 2000):
-        if Person.objects.filter(id_number_digest__in=wanted[i:i + 2000]).exists():
-            raise DomainError(field=field,
-                              message="身份证号：检查之后，已有相同身份证号的党员被登记（可能是重复提交），本次未登记任何人，请刷新后核对。")
+        found.update(Person.objects.filter(id_number_digest__in=wanted[i:i + 2000])
+                     .values_list("id_number_digest", flat=True))
+    return found
 
 
 def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: Person | None, *,
