@@ -107,13 +107,13 @@ def test_participation_education_and_often_absent(world):
             actor=world.users["sec_a"], org=world.branch_a, kind="theme_day", held_on=dt.date(year, month, 5),
             place="活动室", topic="主题党日", attendance=[AttendanceIn(world.member_a.pk, "present"),
                                                   AttendanceIn(world.member_a_grid.pk, "absent", "未请假")])
-    assert compliance.attended_count(world.branch_a, p, ["theme_day"]) == 1
+    assert compliance.attended_counts(world.branch_a, p, {"n": ["theme_day"]})["n"] == 1
     assert compliance.often_absent_member_ids(world.county_org, p) == [world.member_a_grid.pk]
     services.meeting_record(
         actor=world.users["sec_a"], org=world.branch_a, kind="party_lecture", held_on=dt.date(year, 6, 5),
         place="活动室", topic="党课", attendance=[AttendanceIn(world.member_a.pk, "leave", "生病"),
                                               AttendanceIn(world.member_a_grid.pk, "online")])
-    assert compliance.attended_count(world.branch_a, p, ["party_lecture"]) == 1
+    assert compliance.attended_counts(world.branch_a, p, {"n": ["party_lecture"]})["n"] == 1
     # a leave breaks nobody's streak here, but the online attendance ends 李四's run at 3 — still ≥3
     assert compliance.often_absent_member_ids(world.county_org, p) == [world.member_a_grid.pk]
 

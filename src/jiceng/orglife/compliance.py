@@ -282,10 +282,6 @@ def attended_counts(root: Org, period: Period, kinds: dict[str, list[str]]) -> d
                    for name, group in kinds.items()})
 
 
-def attended_count(root: Org, period: Period, kinds: list[str]) -> int:
-    return attended_counts(root, period, {"n": kinds})["n"]
-
-
 # A streak of N absences needs N absences: the window (a sort of every row by member and date)
 # runs only over the members who have that many, found by a cheaper grouped scan first.
 _OFTEN_ABSENT_SQL = """
