@@ -44,7 +44,7 @@ def cmd_demo(ns: argparse.Namespace) -> int:
     from jiceng.demo import DemoRefused, load_demo
 
     try:
-        summary = load_demo(seed=ns.seed, progress=True)
+        summary = load_demo(seed=ns.seed, progress=True, **({"as_of": ns.as_of} if ns.as_of else {}))
     except DemoRefused as exc:
         if ns.if_empty:
             print(f"演示数据未加载：{exc}")
@@ -171,6 +171,15 @@ def cmd_check_deploy(ns: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _iso_date(text: str):
+    import datetime as dt
+
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"日期应写成 YYYY-MM-DD：{text!r}") from None
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "manage":
@@ -180,6 +189,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="load the demo county into an empty database")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) if data exists")
+    p.add_argument("--as-of", type=_iso_date, default=None, help="the demo's \"today\" (YYYY-MM-DD)")
     p.set_defaults(fn=cmd_demo)
     p = sub.add_parser("serve", help="serve the web application")
     p.add_argument("--port", type=int, default=None)

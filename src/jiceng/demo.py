@@ -135,8 +135,9 @@ def demo_loaded() -> bool:
 
 
 class _Gen:
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, as_of: dt.date = AS_OF) -> None:
         self.rng = random.Random(seed)
+        self.as_of = as_of
         self.used_ids: set[str] = set()
         self.used_places: set[str] = set()
 
@@ -159,7 +160,7 @@ class _Gen:
     def birth_date(self, band: str) -> dt.date:
         lo, hi = {"young": (20, 35), "mid": (36, 59), "old": (60, 88)}[band]
         age = self.rng.randint(lo, hi)
-        return AS_OF - dt.timedelta(days=age * 365 + self.rng.randint(30, 330))
+        return self.as_of - dt.timedelta(days=age * 365 + self.rng.randint(30, 330))
 
     def id_number(self, birth: dt.date, gender: str) -> str:
         while True:
@@ -196,14 +197,14 @@ def _person(g: _Gen, *, band: str | None = None, gender: str | None = None, area
 
 
 def _member_dates(g: _Gen, birth: dt.date) -> tuple[str, dt.date, dt.date | None]:
-    age_now = (AS_OF - birth).days // 365
+    age_now = (g.as_of - birth).days // 365
     # ≈2% are probationary: admitted within the last year
     if age_now < 45 and g.rng.random() < 0.05:
-        joined = AS_OF - dt.timedelta(days=g.rng.randint(20, 330))
+        joined = g.as_of - dt.timedelta(days=g.rng.randint(20, 330))
         return "probationary", joined, None
     join_age = g.rng.randint(19, max(19, min(age_now - 1, 55)))
     joined = birth + dt.timedelta(days=join_age * 365 + g.rng.randint(0, 300))
-    joined = min(joined, AS_OF - dt.timedelta(days=400))
+    joined = min(joined, g.as_of - dt.timedelta(days=400))
     full = joined + dt.timedelta(days=366 + g.rng.randint(0, 20))
     return "full", joined, full
 
@@ -240,12 +241,13 @@ def _progress(enabled: bool, msg: str) -> None:
         print(f"  · {msg}", file=sys.stderr, flush=True)
 
 
-def load_demo(*, seed: int = 2026, progress: bool = False, villages: int = 204, members: int = 13000) -> str:
-    """Load the demo county. ``villages``/``members`` shrink it for quick tests."""
+def load_demo(*, seed: int = 2026, progress: bool = False, villages: int = 204, members: int = 13000,
+              as_of: dt.date = AS_OF) -> str:
+    """Load the demo county as it stands on ``as_of``. ``villages``/``members`` shrink it for quick tests."""
     if Org.objects.exists() or Area.objects.exists() or Person.objects.exists():
         raise DemoRefused(f"数据库中已有数据（{Org.objects.count()} 个党组织，{Person.objects.count()} 人），演示数据只能装入空库。")
     started = time.monotonic()
-    g = _Gen(seed)
+    g = _Gen(seed, as_of)
     with transaction.atomic():
         summary = _build(g, progress, villages, members)
         audit.record(actor=None, action="demo_load", target_type="demo", target_repr=f"演示数据 {COUNTY_NAME}",
@@ -460,7 +462,7 @@ def _build(g: _Gen, progress: bool, n_villages: int, n_members: int) -> str:
         p = persons[idx]
         status, joined, full = _member_dates(g, p.birth_date)
         mobility, note = "none", ""
-        age = (AS_OF - p.birth_date).days // 365
+        age = (g.as_of - p.birth_date).days // 365
         if age < 55 and rng.random() < outflow_quota * 1.5:
             mobility = "outflow"
             note = f"{rng.choice(OUTFLOW_PLACES)}务工，微信联系"
@@ -623,6 +625,7 @@ def _orglife(g: _Gen, progress: bool, county_org: Org, villages: list[dict], mem
     the other party-life kinds in branches, no date in the future, one attendance row for every
     member of the organisation's subtree admitted by the meeting day, a reason for leave and absence."""
     rng = g.rng
+    AS_OF = g.as_of  # noqa: N806 - the demo's "today"
     months = _month_starts(AS_OF.replace(day=1) - dt.timedelta(days=1), ORGLIFE_MONTHS)
     silent_from = _month_starts(AS_OF.replace(day=1) - dt.timedelta(days=1), SILENT_MONTHS)[0]
 

@@ -136,8 +136,14 @@ def compute_many(*, actor, names: list[str], org: Org, period: Period) -> Comput
     stored = rollups.read(org, period, names)
     if stored is not None:
         return Computed(stored.values, stored.computed_at, stored.pending)
+    return Computed(compute_live(names, org, period))
+
+
+def compute_live(names: list[str], org: Org, period: Period) -> dict[str, IndicatorValue]:
+    """The values computed from the rows now, with no access check and no stored values: for
+    the callers that have none to check (the rollup worker, ``indicators_dump``)."""
     with shared_work():
-        return Computed({name: REGISTRY[name].fn(org, period).check() for name in names})
+        return {name: get(name).fn(org, period).check() for name in names}
 
 
 def compute(*, actor, name: str, org: Org, period: Period) -> IndicatorValue:
