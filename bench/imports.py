@@ -30,7 +30,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# Not among the demo's / generator's regions (jiceng.demo.ID_REGIONS), so no number is taken.
+# Not among the demo's / generator's regions (jiceng.core.demo.ID_REGIONS), so no number is taken.
 REGIONS = ("110101", "110102", "110105", "110106", "110107", "110108")
 HEADER = ["姓名", "性别", "民族", "出生日期", "学历", "身份证号", "联系电话", "所属党组织", "党员类别", "入党日期",
           "转正日期", "流动状态", "流动去向及联系方式"]

@@ -10,7 +10,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """A small demo county (12 villages, ≈600 members), loaded once per test session."""
     from django.conf import settings
 
-    from jiceng.demo import load_demo
+    from jiceng.core.demo import load_demo
 
     # Password hashing at production strength costs ~0.5 s a user; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -26,122 +26,75 @@ from django.urls.converters import IntConverter
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from jiceng.core import crypto
+from jiceng.core import kit
 from jiceng.core import services as core_services
 from jiceng.core.models import ApiToken, AuditEntry
-from jiceng.people.models import PartyMember, Person
+from jiceng.people.models import PartyMember
 
 # What must never appear in a page or an answer given to a user of village A.
 B_MARKERS = ("王五", "三社区", "乙镇")
 
+
+def app_cases() -> list[kit.AuthzCases]:
+    """Every installed app's cases (core.kit.AuthzCases): the matrix itself knows no app."""
+    return [m.CASES for m in kit.authz_modules()]
+
+
 def b_records(w) -> dict[str, Any]:
-    """Village B's organisational life, grading and 两委 records, made once per world by the county
-    through the real services: a meeting with an attachment, the 乙镇 key-content list, 乙镇's
-    grading round with B's grade confirmed lagging, its plan and measure, and a 两委 seat."""
+    """Village B's records of every app, made once per world by the county through the real services."""
     if not hasattr(w, "_b_records"):
-        from django.core.files.uploadedfile import SimpleUploadedFile
-
-        from jiceng.grading import services as grading
-        from jiceng.orglife import services as orglife
-        from jiceng.people import services as people
-
-        county, today = w.users["county"], timezone.localdate()
-        meeting = orglife.meeting_record(
-            actor=county, org=w.branch_b, kind="theme_day", held_on=today - dt.timedelta(days=1), place="活动室",
-            topic="学习", attendance=[orglife.AttendanceIn(w.member_b.pk, "present")],
-            attachments=[SimpleUploadedFile("b.pdf", b"%PDF-1.4 minutes of B")])
-        topic_list = orglife.topic_list_publish(actor=county, org=w.town_b_org, month=today.replace(day=1),
-                                                title="重点内容", items=["事项一"])
-        rnd = grading.round_open(actor=county, org=w.town_b_org, year=today.year)
-        grade = grading.grade_confirm(actor=county, grade=rnd.grades.get(org=w.branch_b), lagging=True,
-                                      reason="matrix")
-        plan = grading.plan_create(actor=county, grade=grade, problems="组织生活不正常",
-                                   measures=[("恢复三会一课", "支部书记", dt.date(today.year, 12, 31))])
-        post = people.cadre_post_create(actor=county, area=w.village_b, committee="residents", post="member",
-                                        person=w.member_b.person, term_from=dt.date(2021, 6, 1))
-        w._b_records = {"meeting": meeting, "attachment": meeting.attachments.get(), "topic_list": topic_list,
-                        "round": rnd, "grade": grade, "plan": plan, "measure": plan.measures.get(), "post": post}
+        records: dict[str, Any] = {}
+        for cases in app_cases():
+            if cases.records is not None:
+                records.update(cases.records(w))
+        w._b_records = records
     return w._b_records
 
 
+def _bound(kind: str) -> dict[str, Callable[[Any], Any]]:
+    """One kind of the apps' parameters, as functions of the world alone."""
+    out: dict[str, Callable[[Any], Any]] = {}
+    for cases in app_cases():
+        for name, fn in getattr(cases, kind).items():
+            out[name] = lambda w, fn=fn: fn(w, b_records(w))
+    return out
+
+
+def merged(kind: str) -> dict:
+    out: dict = {}
+    for cases in app_cases():
+        out.update(getattr(cases, kind))
+    return out
+
+
 # Path parameters that name a record of village B, for pages and the API alike.
-B_RECORD_PARAMS: dict[str, Callable[[Any], Any]] = {
-    "org_id": lambda w: w.branch_b.pk,
-    "area_id": lambda w: w.village_b.pk,
-    "member_id": lambda w: w.member_b.pk,
-    "meeting_id": lambda w: b_records(w)["meeting"].pk,
-    "attachment_id": lambda w: b_records(w)["attachment"].pk,
-    "topic_list_id": lambda w: b_records(w)["topic_list"].pk,
-    "round_id": lambda w: b_records(w)["round"].pk,
-    "grade_id": lambda w: b_records(w)["grade"].pk,
-    "plan_id": lambda w: b_records(w)["plan"].pk,
-    "measure_id": lambda w: b_records(w)["measure"].pk,
-    "post_id": lambda w: b_records(w)["post"].pk,
-}
-
+B_RECORD_PARAMS = _bound("params")
 # Path parameters of pages: each maps to an object of village B (or a harmless constant).
-PAGE_PARAMS: dict[str, Callable[[Any], Any]] = {
-    **B_RECORD_PARAMS,
-    "field": lambda w: "id_number",
-    "token_id": lambda w: core_services.api_token_create(actor=w.users["sec_b"], name="b-token")[0].pk,
-}
-
+PAGE_PARAMS = {**B_RECORD_PARAMS, **_bound("page_params")}
 # Path parameters of API operations that name an object of village B …
-API_PARAMS: dict[str, Callable[[Any], Any]] = dict(B_RECORD_PARAMS)
+API_PARAMS = dict(B_RECORD_PARAMS)
 # … and those that name nothing owned by anyone (the answer is then scoped by the caller's own tree).
-API_NEUTRAL_PARAMS: dict[str, Callable[[Any], Any]] = {
-    "name": lambda w: "people.member_count",
-}
+API_NEUTRAL_PARAMS = _bound("neutral_params")
 
 # Query parameters through which a list can be pointed at village B. Values that a page may echo
 # back (a search box) are partial ("王" of "王五"), so an echo is never mistaken for a leak.
-QUERY_PROBES: dict[str, Callable[[Any], Any]] = {
-    "org": lambda w: w.branch_b.pk,
-    "area": lambda w: w.village_b.pk,
-    "member": lambda w: w.member_b.pk,
-    "q": lambda w: "王",
-    "id_tail": lambda w: crypto.decrypt(w.member_b.person.id_number_ciphertext, field="id_number")[-4:],
-    "target_id": lambda w: w.member_b.pk,
-}
+QUERY_PROBES: dict[str, Callable[[Any], Any]] = merged("query_probes")
 LIST_QUERIES: list[dict[str, str]] = [
     {}, {"org": "org"}, {"area": "area"}, {"q": "q"}, {"id_tail": "id_tail"}, {"org": "org", "q": "q"},
     {"target_type": "people.partymember", "target_id": "target_id"}, {"member": "member"},
 ]
 EXTRA_LIST_QUERIES = [{"q": "三社"}, {"q": "乙"}]
 
-# A body that passes validation, for API writes: scoping must be what refuses them, not a 422.
-_TODAY = dt.date.today()
-API_WRITE_BODIES: dict[tuple[str, str], dict[str, Any]] = {
-    ("patch", "/api/v1/members/{member_id}"): {"mobility_note": "越权修改", "name": "篡改"},
-    ("post", "/api/v1/grading/grades/{grade_id}/confirm"): {"final": None, "reason": "越权"},
-    ("post", "/api/v1/grading/grades/{grade_id}/plan"): {
-        "problems": "越权", "measures": [{"description": "x", "owner": "y", "deadline": f"{_TODAY.year}-12-31"}]},
-    ("post", "/api/v1/grading/measures/{measure_id}/complete"): {"done_on": _TODAY.isoformat(), "evidence": "越权"},
-    ("post", "/api/v1/grading/plans/{plan_id}/close"): {"closure_note": "越权"},
-    ("post", "/api/v1/posts/{post_id}/end"): {"term_to": _TODAY.isoformat()},
-}
-# Writes without an id in the path name B inside the body; filled in from the world at call time.
-API_BODY_FACTORIES: dict[tuple[str, str], Callable[[Any], dict[str, Any]]] = {
-    ("post", "/api/v1/meetings"): lambda w: {
-        "org": w.branch_b.pk, "kind": "theme_day", "held_on": (_TODAY - dt.timedelta(days=1)).isoformat(),
-        "place": "越权", "topic": "越权", "attendance": [{"member_id": w.member_b.pk, "status": "present"}]},
-    ("post", "/api/v1/topic-lists"): lambda w: {
-        "org": w.town_b_org.pk, "month": _TODAY.replace(day=1).isoformat(), "title": "越权", "items": ["x"]},
-    ("post", "/api/v1/grading/rounds"): lambda w: {"org": w.town_b_org.pk, "year": _TODAY.year - 1},
-    ("post", "/api/v1/villages/{area_id}/posts"): lambda w: {
-        "committee": "residents", "post": "vice_chair", "person": w.member_b.person_id, "term_from": "2022-01-01"},
-    ("post", "/api/v1/members"): lambda w: {
-        "name": "越权", "gender": "male", "org": w.branch_b.pk, "status": "full", "joined_on": "2001-07-01",
-        "full_on": "2002-07-01"},
-}
+# Bodies that pass validation, for API writes: scoping must be what refuses them, not a 422. Writes
+# without an id in the path name B inside the body.
+API_BODIES: dict[tuple[str, str], Callable[[Any, dict[str, Any]], dict[str, Any]]] = merged("write_bodies")
 # Form data posted by A to B's pages (enough to pass a form, where one is checked after the lookup).
 POST_DATA = {"name": "篡改", "mobility_note": "越权修改", "expires_days": "1", "org": ""}
 
 EXCLUDED_PREFIXES = ("admin/", "i18n/", "api/")
 EXCLUDED_NAMES = {"login", "logout", "healthz"}
 # Pages that show B's data to B's secretary: the positive control of the list-page check.
-B_VISIBLE_TO_SEC_B = {"dashboard", "member_list", "member_export", "village_list", "org_tree", "area_tree",
-                      "audit_list"}
+B_VISIBLE_TO_SEC_B = frozenset().union(*(c.visible_to_b for c in app_cases()))
 A_USERS = ("sec_a", "township", "grid_a", "member", "nobody")
 MISSING_ID = 2_000_000_000
 WRITE_METHODS = ("post", "put", "patch", "delete")
@@ -163,7 +116,7 @@ class Page:
 
     def url(self, values: dict[str, Any], *, missing: bool = False) -> str:
         unknown = [p for p in self.params if p not in values]
-        assert not unknown, f"{self.route}: add {unknown} to PAGE_PARAMS in tests/test_authz_matrix.py"
+        assert not unknown, f"{self.route}: give {unknown} a value in its app's authz.py (params or page_params)"
         kwargs = {p: (MISSING_ID if missing and p in self.int_params else values[p]) for p in self.params}
         return reverse(self.name, kwargs=kwargs)
 
@@ -216,7 +169,7 @@ class Operation:
 
     def url(self, values: dict[str, Any]) -> str:
         unknown = [p for p in self.path_params if p not in values]
-        assert not unknown, f"{self}: add {unknown} to API_PARAMS or API_NEUTRAL_PARAMS in this module"
+        assert not unknown, f"{self}: give {unknown} a value in its app's authz.py (params or neutral_params)"
         return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), self.path)
 
     def __str__(self) -> str:
@@ -276,25 +229,12 @@ def json_b_refs(data: Any, world) -> list[str]:
 
 
 def b_state(world) -> dict[str, Any]:
-    """Everything a write by A against B could touch, plus the audit log's length."""
-    from jiceng.grading.models import Grade, GradingRound, RectificationMeasure, RectificationPlan
-    from jiceng.orglife.models import Meeting, TopicList
-    from jiceng.people.models import CadrePost
-
-    return {
-        "audit_count": AuditEntry.objects.count(),
-        "person_b": Person.objects.filter(pk=world.member_b.person_id).values().get(),
-        "member_b": PartyMember.objects.filter(pk=world.member_b.pk).values().get(),
-        "people": Person.objects.count(),
-        "tokens_b": list(ApiToken.objects.filter(user=world.users["sec_b"]).order_by("pk").values()),
-        "meetings": Meeting.objects.count(),
-        "topic_lists": TopicList.objects.count(),
-        "rounds": GradingRound.objects.count(),
-        "grades_b": list(Grade.objects.filter(org=world.branch_b).order_by("pk").values()),
-        "plans": list(RectificationPlan.objects.order_by("pk").values("pk", "status", "closure_note")),
-        "measures": list(RectificationMeasure.objects.order_by("pk").values("pk", "done_on", "evidence")),
-        "posts_b": list(CadrePost.objects.filter(area=world.village_b).order_by("pk").values()),
-    }
+    """Everything a write by A against B could touch (each app says what), plus the audit log's length."""
+    out: dict[str, Any] = {}
+    for cases in app_cases():
+        if cases.state is not None:
+            out.update(cases.state(world))
+    return out
 
 
 def state_diff(before: dict[str, Any], after: dict[str, Any]) -> str:
@@ -321,8 +261,8 @@ def api_call(client, op: Operation, url: str, headers: dict[str, str] | None = N
     headers = headers or {}
     if op.method == "get":
         return client.get(url, **headers)
-    factory = API_BODY_FACTORIES.get((op.method, op.path))
-    body = json.dumps(factory(world) if factory and world is not None else API_WRITE_BODIES.get((op.method, op.path), {}))
+    factory = API_BODIES.get((op.method, op.path))
+    body = json.dumps(factory(world, b_records(world)) if factory and world is not None else {})
     return getattr(client, op.method)(url, data=body, content_type="application/json", **headers)
 
 
@@ -399,7 +339,7 @@ def test_object_pages_of_b_answer_404(world, client, login, b_ids):
     object_pages = [p for p in pages() if p.params]
     assert object_pages
     unknown = sorted({param for p in object_pages for param in p.params if param not in PAGE_PARAMS})
-    assert not unknown, f"add {unknown} to PAGE_PARAMS in tests/test_authz_matrix.py"
+    assert not unknown, f"give {unknown} a value in its app's authz.py (params or page_params)"
 
     failures = []
     not_allowed: dict[str, set[str]] = {}  # route -> methods the view refuses to everyone (405)
@@ -523,7 +463,7 @@ def test_api_of_b_is_404_to_a(world, client, login):
     ops = operations(client)
     known = API_PARAMS.keys() | API_NEUTRAL_PARAMS.keys()
     unknown = sorted({p for op in ops for p in op.path_params if p not in known})
-    assert not unknown, f"add {unknown} to API_PARAMS or API_NEUTRAL_PARAMS in tests/test_authz_matrix.py"
+    assert not unknown, f"give {unknown} a value in its app's authz.py (params or neutral_params)"
     values = {name: fn(world) for name, fn in {**API_PARAMS, **API_NEUTRAL_PARAMS}.items()}
 
     # Callers from A's tree: a bearer token for each user, and sec_a's browser session too.
@@ -554,8 +494,8 @@ def test_api_of_b_is_404_to_a(world, client, login):
                 if op.method != "get" and (changed := state_diff(before, b_state(world))):
                     failures.append(f"{caller} {op.method.upper()} {url}: changed {changed}")
                 if status == 422:
-                    failures.append(f"{caller} {op.method.upper()} {url}: 422 — give it a valid body in "
-                                    f"API_WRITE_BODIES so that scoping, not validation, is what is tested")
+                    failures.append(f"{caller} {op.method.upper()} {url}: 422 — give it a valid body in its app's "
+                                    f"authz.py (write_bodies) so that scoping, not validation, is what is tested")
                 elif op.targets_b and status != 404:
                     failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 404")
                 elif not op.targets_b and op.method != "get" and status not in (400, 404):
@@ -580,14 +520,18 @@ def test_api_of_b_is_404_to_a(world, client, login):
     # Grading writes need the grading right, which a branch secretary does not hold: 乙镇's own
     # committee officer is their positive control. A write may fail validation (400: the plan exists
     # already), which still shows that scoping let it through.
-    b_admin = core_services.user_create(actor=None, username="b_admin", password="Matrix-pass-2026!")
-    core_services.role_grant(actor=None, user=b_admin, role="township_admin", org=world.town_b_org)
-    _t, token_b_admin = core_services.api_token_create(actor=b_admin, name="matrix")
+    writer_roles = merged("b_writer_roles")
+    writer_tokens: dict[str, str] = {}
+    for role in sorted(set(writer_roles.values())):
+        b_writer = core_services.user_create(actor=None, username=f"b_{role}", password="Matrix-pass-2026!")
+        core_services.role_grant(actor=None, user=b_writer, role=role, org=world.town_b_org)
+        writer_tokens[role] = core_services.api_token_create(actor=b_writer, name="matrix")[1]
     for op in ops:
         if not op.targets_b:
             continue
         url = op.url(values)
-        token = token_b_admin if op.path.startswith("/api/v1/grading/") and op.method != "get" else token_b
+        role = next((r for prefix, r in writer_roles.items() if op.path.startswith(prefix)), None)
+        token = writer_tokens[role] if role and op.method != "get" else token_b
         status = api_call(client, op, url, bearer(token), world).status_code
         ok = (200,) if op.method == "get" else (200, 400)
         if status not in ok:

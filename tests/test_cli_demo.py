@@ -3,7 +3,7 @@ from stdnum.cn import ric
 
 from jiceng import cli
 from jiceng.core import crypto
-from jiceng.demo import DemoRefused, load_demo
+from jiceng.core.demo import DemoRefused, load_demo
 from jiceng.people.models import Person
 from jiceng.people.validators import parse_id_number
 

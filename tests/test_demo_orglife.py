@@ -8,11 +8,12 @@ from collections import defaultdict
 from django.utils import timezone
 
 from jiceng.core import indicators
+from jiceng.core.demo import AS_OF
 from jiceng.core.models import OrgKind
 from jiceng.core.periods import Period
 from jiceng.core.rulepacks import ancestor_paths
-from jiceng.demo import AS_OF, ORGLIFE_MONTHS
 from jiceng.orglife import compliance
+from jiceng.orglife.demo import ORGLIFE_MONTHS
 from jiceng.orglife.models import PARTY_LIFE_KINDS, Attendance, Meeting, MeetingKind, TopicList
 from jiceng.people.models import CadrePost, PartyMember
 

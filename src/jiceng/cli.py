@@ -41,7 +41,7 @@ def cmd_demo(ns: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    from jiceng.demo import DemoRefused, load_demo
+    from jiceng.core.demo import DemoRefused, load_demo
 
     try:
         summary = load_demo(seed=ns.seed, progress=True, **({"as_of": ns.as_of} if ns.as_of else {}))
@@ -56,7 +56,7 @@ def cmd_demo(ns: argparse.Namespace) -> int:
 
 
 def _print_banner(port: int) -> None:
-    from jiceng.demo import DEMO_LOGINS, demo_loaded
+    from jiceng.core.demo import DEMO_LOGINS, demo_loaded
 
     print(f"\n  jiceng 基层治理平台  →  http://127.0.0.1:{port}/\n")
     if demo_loaded():
@@ -123,7 +123,7 @@ def cmd_gen(ns: argparse.Namespace) -> int:
     from django.core.management import call_command
 
     call_command("migrate", interactive=False, verbosity=0)
-    from jiceng.gen import generate
+    from jiceng.core.gen import generate
 
     try:
         counts = generate(ns.scale, seed=ns.seed, progress=True)

@@ -6,7 +6,7 @@ import re
 from django.urls import reverse
 
 from jiceng.core.models import AuditEntry, HolidayOverride, RuleOverride
-from jiceng.core.rulepack_default import DEFAULT_RULES, VERSION
+from jiceng.core.rulepacks import VERSION, default_rules
 
 
 def rule_section(page, key: str) -> str:
@@ -26,7 +26,7 @@ def test_rule_page_shows_default_then_the_override(world, login):
     c = login(world.users["county"])
     page = c.get(reverse("rule_list"))
     assert page.status_code == 200 and page.context["org"] == world.county_org
-    for key in DEFAULT_RULES:
+    for key in default_rules():
         assert f'id="rule-{key}"' in page.text
     section = rule_section(page, "people.min_member_age")
     assert "18" in section and VERSION in section and "<form" in section

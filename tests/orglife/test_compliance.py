@@ -139,7 +139,7 @@ def test_indicators_computed_together_share_their_scans(world):
 
     record(world, world.branch_a, "theme_day", TODAY - dt.timedelta(days=3))
     period = Period(dt.date(TODAY.year, 1, 1), dt.date(TODAY.year, 12, 31), str(TODAY.year))
-    fns = indicators.REGISTRY
+    fns = indicators.registry()
 
     def queries(names, shared):
         with CaptureQueriesContext(connection) as ctx:

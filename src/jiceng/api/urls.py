@@ -1,5 +1,5 @@
-"""The JSON API: /api/v1/…, OpenAPI at /api/openapi.json. Each app contributes a router; this
-module assembles them and maps domain errors to HTTP answers."""
+"""The JSON API: /api/v1/…, OpenAPI at /api/openapi.json. Each installed app declares its router in
+its plugin (core.kit); this module assembles them and maps domain errors to HTTP answers."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
 from ninja.security import APIKeyCookie, HttpBearer
 
+from jiceng.core import kit
 from jiceng.core.errors import DomainError, NotFound
 
 
@@ -33,44 +34,32 @@ class SessionAuth(APIKeyCookie):
         return user if user is not None and user.is_authenticated and user.is_active else None
 
 
-api = NinjaAPI(
-    title="jiceng 基层 API",
-    version="1",
-    description="党建引领基层治理平台接口。所有数据按调用者的组织范围过滤。",
-    auth=[BearerToken(), SessionAuth(csrf=True)],
-    urls_namespace="api",
-    openapi_url="/openapi.json",
-    docs_url="/docs",
-)
+def build_api() -> NinjaAPI:
+    """A NinjaAPI with every installed app's router (core.kit), errors mapped to HTTP answers."""
+    api = NinjaAPI(
+        title="jiceng 基层 API",
+        version="1",
+        description="党建引领基层治理平台接口。所有数据按调用者的组织范围过滤。",
+        auth=[BearerToken(), SessionAuth(csrf=True)],
+        urls_namespace="api",
+        openapi_url="/openapi.json",
+        docs_url="/docs",
+    )
 
+    @api.exception_handler(DomainError)
+    def _domain_error(request, exc: DomainError):
+        return api.create_response(request, {"errors": exc.as_list()}, status=400)
 
-@api.exception_handler(DomainError)
-def _domain_error(request, exc: DomainError):
-    return api.create_response(request, {"errors": exc.as_list()}, status=400)
+    @api.exception_handler(NotFound)
+    def _not_found(request, exc):
+        return api.create_response(request, {"errors": [{"field": "__all__", "message": "未找到或无权访问。"}]},
+                                   status=404)
 
+    @api.exception_handler(AuthenticationError)
+    def _unauthorised(request, exc):
+        return api.create_response(request, {"errors": [{"field": "__all__", "message": "未登录或令牌无效。"}]},
+                                   status=401)
 
-@api.exception_handler(NotFound)
-def _not_found(request, exc):
-    return api.create_response(request, {"errors": [{"field": "__all__", "message": "未找到或无权访问。"}]},
-                               status=404)
-
-
-@api.exception_handler(AuthenticationError)
-def _unauthorised(request, exc):
-    return api.create_response(request, {"errors": [{"field": "__all__", "message": "未登录或令牌无效。"}]},
-                               status=401)
-
-
-def _mount() -> None:
-    from jiceng.core.api import router as core_router
-    from jiceng.grading.api import router as grading_router
-    from jiceng.orglife.api import router as orglife_router
-    from jiceng.people.api import router as people_router
-
-    api.add_router("/v1/", core_router)
-    api.add_router("/v1/", people_router)
-    api.add_router("/v1/", orglife_router)
-    api.add_router("/v1/", grading_router)
-
-
-_mount()
+    for router in kit.api_routers():
+        api.add_router("/v1/", router)
+    return api

@@ -113,7 +113,7 @@ def area_node(request, area_id: int):
 def indicator_list(request):
     return [
         {"name": i.name, "label": i.label, "unit": i.unit, "description": i.description}
-        for i in sorted(indicators.REGISTRY.values(), key=lambda i: i.name)
+        for i in sorted(indicators.registry().values(), key=lambda i: i.name)
     ]
 
 

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "jiceng.core"
     label = "core"
     verbose_name = _("core")
+
+    def ready(self) -> None:
+        from . import kit
+
+        kit.plugins()  # every installed app's declarations, and the indicators they register

@@ -15,7 +15,6 @@ from itertools import islice
 from typing import Any
 
 from django.db import models
-from django.utils.translation import gettext_lazy as _
 
 from . import bulk
 from .models import AuditEntry, RollupDirty
@@ -122,15 +121,15 @@ def record_many(*, actor, action: str, entries: Iterable[tuple[models.Model, str
     return written
 
 
-# Display names for changed fields in the audit log; apps add theirs at start-up.
-FIELD_LABELS: dict[str, Any] = {}
+def action_labels() -> dict[str, Any]:
+    """Display names of audit actions (the log stores the code), from every app's plugin."""
+    from . import kit
 
-# Display names for audit actions (the log stores the code).
-ACTION_LABELS = {
-    "create": _("created"), "update": _("changed"), "reveal": _("viewed full personal data"),
-    "export": _("exported"), "grant": _("granted a role"), "token_create": _("created an API token"),
-    "token_revoke": _("revoked an API token"), "rule_override": _("overrode a rule"),
-    "holiday_set": _("edited the holiday table"), "demo_load": _("loaded the demo data"),
-    "publish": _("published"), "confirm": _("confirmed"), "override": _("overrode the proposal"),
-    "close": _("closed (track to closure)"), "delete": _("deleted"), "import": _("imported"),
-}
+    return kit.action_labels()
+
+
+def field_labels() -> dict[str, Any]:
+    """Display names of changed fields, from every app's plugin."""
+    from . import kit
+
+    return kit.field_labels()

@@ -8,7 +8,7 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from .rulepack_default import DEFAULT_RULES
+from .rulepacks import default_rules
 
 
 class DateInput(forms.DateInput):
@@ -21,8 +21,12 @@ class DateInput(forms.DateInput):
         super().__init__(attrs, format="%Y-%m-%d")
 
 
+def _rule_keys() -> list[tuple[str, str]]:
+    return [(k, k) for k in default_rules()]
+
+
 class RuleOverrideForm(forms.Form):
-    key = forms.ChoiceField(choices=[(k, k) for k in DEFAULT_RULES], widget=forms.HiddenInput)
+    key = forms.ChoiceField(choices=_rule_keys, widget=forms.HiddenInput)
     # not required here: an empty value gets its own message below, an empty reason the service's
     value = forms.CharField(
         label=capfirst(_("value")),

@@ -69,7 +69,7 @@ class Indicator:
     fn: Callable[[Org, Period], IndicatorValue]
 
 
-REGISTRY: dict[str, Indicator] = {}
+_DECLARED: dict[str, Indicator] = {}
 
 
 def register(name: str, *, label: str, unit: str, description: str = ""):
@@ -77,17 +77,25 @@ def register(name: str, *, label: str, unit: str, description: str = ""):
         raise ValueError(unit)
 
     def deco(fn: Callable[[Org, Period], IndicatorValue]):
-        if name in REGISTRY:
+        if name in _DECLARED:
             raise ValueError(f"indicator {name} registered twice")
-        REGISTRY[name] = Indicator(name, str(label), unit, str(description), fn)
+        _DECLARED[name] = Indicator(name, str(label), unit, str(description), fn)
         return fn
 
     return deco
 
 
+def registry() -> dict[str, Indicator]:
+    """The indicators of the installed apps, by name."""
+    from . import kit
+
+    kit.plugins()  # the apps' indicator modules are imported there
+    return {name: ind for name, ind in _DECLARED.items() if kit.in_installed_app(ind.fn.__module__)}
+
+
 def get(name: str) -> Indicator:
     try:
-        return REGISTRY[name]
+        return registry()[name]
     except KeyError:
         raise NotFound() from None
 

@@ -119,11 +119,17 @@ class Role(models.TextChoices):
     MEMBER = "member", _("party member")
 
 
+def _role_choices():
+    from .kit import role_choices  # every role the installed apps declare
+
+    return role_choices()
+
+
 class RoleAssignment(models.Model):
     """A role granted on one org node reaches that node's whole subtree."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
-    role = models.CharField(_("role"), max_length=30, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=30, choices=_role_choices)
     org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
 
@@ -167,7 +173,7 @@ class AuditEntry(models.Model):
 
 
 class RuleOverride(models.Model):
-    """A subtree's own value for one rule of the default pack (core/rulepack_default.py).
+    """A subtree's own value for one rule of the default pack (the apps' kit.Rule declarations).
 
     The nearest override on the path from an org up to the root wins; ``valid_from`` lets a
     county change a rule from a date on without rewriting the past.

@@ -73,9 +73,9 @@ def refresh(org: Org, period: Period, names: list[str] | None = None) -> int:
             cur.execute("SELECT set_config('work_mem', %s, false)", [work_mem()])
     try:
         with indicators.shared_work():
-            for name in names or sorted(indicators.REGISTRY):
+            for name in names or sorted(indicators.registry()):
                 t = time.perf_counter()
-                value = indicators.REGISTRY[name].fn(org, period).check()
+                value = indicators.registry()[name].fn(org, period).check()
                 rows.append(IndicatorSnapshot(org=org, name=name, period=period.label, as_of=period.as_of,
                                               value=_to_json(value), computed_at=stamp,
                                               took_ms=round((time.perf_counter() - t) * 1000)))

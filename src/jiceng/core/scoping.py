@@ -16,7 +16,7 @@ from django.db.models.functions import Length, Substr
 
 from .errors import NotFound
 from .models import Area, Org, RoleAssignment
-from .roles import ROLE_PERMS, Perm
+from .roles import role_perms
 
 M = TypeVar("M", bound=Model)
 _CACHE_ATTR = "_jiceng_grants"
@@ -59,15 +59,17 @@ def _minimal(paths: Iterable[str]) -> list[str]:
     return sorted(out)
 
 
-def org_paths(actor, perm: Perm) -> list[str]:
-    return _minimal(path for role, path, _ in _grants(actor) if perm in ROLE_PERMS.get(role, ()))
+def org_paths(actor, perm: str) -> list[str]:
+    table = role_perms()
+    return _minimal(path for role, path, _ in _grants(actor) if perm in table.get(role, ()))
 
 
-def area_paths(actor, perm: Perm) -> list[str]:
-    return _minimal(a for role, _, a in _grants(actor) if a and perm in ROLE_PERMS.get(role, ()))
+def area_paths(actor, perm: str) -> list[str]:
+    table = role_perms()
+    return _minimal(a for role, _, a in _grants(actor) if a and perm in table.get(role, ()))
 
 
-def has_perm_anywhere(actor, perm: Perm) -> bool:
+def has_perm_anywhere(actor, perm: str) -> bool:
     return bool(org_paths(actor, perm))
 
 
@@ -80,39 +82,39 @@ def _prefix_q(paths: list[str], lookup: str) -> Q:
     return q
 
 
-def org_q(actor, perm: Perm, field: str = "org") -> Q:
+def org_q(actor, perm: str, field: str = "org") -> Q:
     """Q limiting rows whose ``field`` (an Org FK path, or "" for Org itself) is in scope."""
     lookup = f"{field}__path" if field else "path"
     return _prefix_q(org_paths(actor, perm), lookup)
 
 
-def area_q(actor, perm: Perm, field: str = "area") -> Q:
+def area_q(actor, perm: str, field: str = "area") -> Q:
     lookup = f"{field}__path" if field else "path"
     return _prefix_q(area_paths(actor, perm), lookup)
 
 
-def path_q(actor, perm: Perm, lookup: str) -> Q:
+def path_q(actor, perm: str, lookup: str) -> Q:
     """For denormalised path columns (e.g. AuditEntry.org_path)."""
     return _prefix_q(org_paths(actor, perm), lookup)
 
 
-def orgs_for(actor, perm: Perm = Perm.VIEW_ORG) -> QuerySet[Org]:
+def orgs_for(actor, perm: str = "view_org") -> QuerySet[Org]:
     return Org.objects.filter(org_q(actor, perm, field=""))
 
 
-def areas_for(actor, perm: Perm = Perm.VIEW_ORG) -> QuerySet[Area]:
+def areas_for(actor, perm: str = "view_org") -> QuerySet[Area]:
     return Area.objects.filter(area_q(actor, perm, field=""))
 
 
-def can_access_org(actor, perm: Perm, org: Org) -> bool:
+def can_access_org(actor, perm: str, org: Org) -> bool:
     return any(org.path.startswith(p) for p in org_paths(actor, perm))
 
 
-def can_access_area(actor, perm: Perm, area: Area) -> bool:
+def can_access_area(actor, perm: str, area: Area) -> bool:
     return any(area.path.startswith(p) for p in area_paths(actor, perm))
 
 
-def root_orgs(actor, perm: Perm = Perm.VIEW_ORG) -> list[Org]:
+def root_orgs(actor, perm: str = "view_org") -> list[Org]:
     """The top nodes of the actor's scope, e.g. the county committee for a county officer."""
     paths = org_paths(actor, perm)
     return list(Org.objects.filter(path__in=paths).order_by("path")) if paths else []

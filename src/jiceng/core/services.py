@@ -28,9 +28,8 @@ from .models import (
     RuleOverride,
     User,
 )
-from .roles import ROLE_PERMS, Perm
-from .rulepack_default import DEFAULT_RULES
-from .rulepacks import validate_value
+from .roles import Perm, role_perms
+from .rulepacks import default_rules, validate_value
 from .scoping import can_access_area, can_access_org, forget_grants, org_paths
 
 
@@ -116,11 +115,12 @@ def org_create(
 def role_grant(*, actor, user: User, role: str, org: Org) -> RoleAssignment:
     """Grant ``role`` on ``org``. No escalation: the actor must hold every permission of the role
     at that node (a township officer cannot hand out rule-pack rights it does not have)."""
-    if role not in ROLE_PERMS:
+    table = role_perms()
+    if role not in table:
         raise DomainError(field="role", message=f"角色：未知角色“{role}”。")
     if actor is not None and not actor.is_superuser:
         _require(can_access_org(actor, Perm.MANAGE_USERS, org))
-        missing = [p for p in ROLE_PERMS[role] if not can_access_org(actor, p, org)]
+        missing = [p for p in table[role] if not can_access_org(actor, p, org)]
         if missing:
             raise DomainError(field="role", message="角色：不能授予超出自身权限的角色。")
     with transaction.atomic():
@@ -214,18 +214,19 @@ def rule_override_set(
     *, actor, org: Org, key: str, value: Any, valid_from: dt.date, reason: str, source: str = ""
 ) -> RuleOverride:
     _require(can_access_org(actor, Perm.MANAGE_RULES, org))
-    if key not in DEFAULT_RULES:
+    rules = default_rules()
+    if key not in rules:
         raise DomainError(field="key", message=f"规则：未知规则“{key}”。")
     if not (reason or "").strip():
         raise DomainError(field="reason", message="理由：覆盖全国默认规则必须说明理由。")
-    validate_value(DEFAULT_RULES[key], value)
+    validate_value(rules[key], value)
     with transaction.atomic():
         override, _ = RuleOverride.objects.update_or_create(
             org=org, key=key, valid_from=valid_from,
             defaults={"value": value, "reason": reason.strip(), "source": source, "created_by": actor},
         )
         audit.record(actor=actor, action="rule_override", target=override, target_repr=f"{org} · {key}",
-                     org_path=org.path, changes={key: [DEFAULT_RULES[key].value, value]})
+                     org_path=org.path, changes={key: [rules[key].value, value]})
         rollups.mark_subtree(org)  # every committee under it counts by the new rule
     return override
 

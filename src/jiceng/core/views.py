@@ -22,8 +22,7 @@ from .errors import DomainError, NotFound
 from .forms import HolidayForm, RuleOverrideForm
 from .models import HolidayOverride, OrgKind
 from .roles import Perm
-from .rulepack_default import DEFAULT_RULES, VERSION
-from .rulepacks import resolve
+from .rulepacks import VERSION, default_rules, resolve
 from .scoping import can_access_org, has_perm_anywhere, root_orgs
 
 
@@ -61,7 +60,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         since=_date(g.get("since")), until=_date(g.get("until")),
     )
     page = Paginator(qs, 50).get_page(g.get("page"))
-    return render(request, "core/audit_list.html", {"page": page, "filters": g, "actions": audit.ACTION_LABELS})
+    return render(request, "core/audit_list.html", {"page": page, "filters": g, "actions": audit.action_labels()})
 
 
 def _add_domain_errors(form, exc: DomainError) -> None:
@@ -107,7 +106,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
             raise NotFound()  # a rule that is not in the pack
     today = timezone.localdate()
     rows = []
-    for key, r in DEFAULT_RULES.items():
+    for key, r in default_rules().items():
         value, where = resolve(key, org)
         pretty = json.dumps(value, ensure_ascii=False, indent=2)
         row = {"key": key, "label": r.label, "source": r.source, "local": r.local, "value": pretty,

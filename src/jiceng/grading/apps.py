@@ -6,6 +6,3 @@ class GradingConfig(AppConfig):
     name = "jiceng.grading"
     label = "grading"
     verbose_name = _("branch grading")
-
-    def ready(self) -> None:
-        from . import indicators  # noqa: F401  (registers the indicators)

@@ -13,18 +13,18 @@ from django.utils import timezone
 from jiceng.core import audit
 from jiceng.core.errors import DomainError, ErrorCollector, NotFound
 from jiceng.core.models import Org, OrgKind
-from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import ancestor_paths
 from jiceng.core.scoping import can_access_org
 
 from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
+from .plugin import GRADE
 from .scoring import propose
 
 
 def round_open(*, actor, org: Org, year: int) -> GradingRound:
     """Grade every unit under ``org`` for ``year`` by the rule pack's scheme; the bottom share
     (rounded up) and every unit with a weak sign are proposed as lagging (001, 004-P9)."""
-    if not can_access_org(actor, Perm.GRADE, org):
+    if not can_access_org(actor, GRADE, org):
         raise NotFound()
     today = timezone.localdate()
     errors = ErrorCollector()
@@ -67,7 +67,7 @@ def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: boo
     """Confirm the proposal, or override the level or the lagging mark. An override needs a reason
     and is audited with the proposal beside it."""
     # the committee that runs the round decides, not a township inside it
-    if not can_access_org(actor, Perm.GRADE, grade.round.org):
+    if not can_access_org(actor, GRADE, grade.round.org):
         raise NotFound()
     final = final or grade.proposed
     lagging = grade.lagging_proposed if lagging is None else lagging
@@ -101,7 +101,7 @@ def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: boo
 def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[str, str, dt.date | None]]
                 ) -> RectificationPlan:
     """一支一策: a lagging organisation's plan — problems, and measures with owners and deadlines."""
-    if not can_access_org(actor, Perm.GRADE, grade.round.org):
+    if not can_access_org(actor, GRADE, grade.round.org):
         raise NotFound()
     errors = ErrorCollector()
     if not grade.lagging or not grade.confirmed_at:
@@ -142,7 +142,7 @@ def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[
 def measure_complete(*, actor, measure: RectificationMeasure, done_on: dt.date | None, evidence: str
                      ) -> RectificationMeasure:
     plan = measure.plan
-    if not can_access_org(actor, Perm.GRADE, plan.grade.org):
+    if not can_access_org(actor, GRADE, plan.grade.org):
         raise NotFound()
     errors = ErrorCollector()
     if plan.status == PlanStatus.CLOSED:
@@ -168,7 +168,7 @@ def measure_complete(*, actor, measure: RectificationMeasure, done_on: dt.date |
 def plan_close(*, actor, plan: RectificationPlan, closure_note: str) -> RectificationPlan:
     """挂账销号: only when every measure is done, with a note of how it was verified by the committee
     that ran the round."""
-    if not can_access_org(actor, Perm.GRADE, plan.grade.round.org):
+    if not can_access_org(actor, GRADE, plan.grade.round.org):
         raise NotFound()
     errors = ErrorCollector()
     if plan.status == PlanStatus.CLOSED:

@@ -40,6 +40,7 @@ from .forms import (
     add_domain_errors,
 )
 from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
+from .plugin import GRADE
 from .scoring import bottom_quota
 
 MEASURE_ROWS = 3  # blank measure rows offered on a new plan; "add a row" adds one more
@@ -88,7 +89,7 @@ def _percent(share: float | None) -> float | None:
 
 @login_required
 def grading_rounds(request: HttpRequest) -> HttpResponse:
-    committees = list(orgs_for(request.user, Perm.GRADE).filter(kind=OrgKind.COMMITTEE).order_by("path"))
+    committees = list(orgs_for(request.user, GRADE).filter(kind=OrgKind.COMMITTEE).order_by("path"))
     form = None
     if committees:
         today = timezone.localdate()
@@ -229,7 +230,7 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
     grade = selectors.grade_get(actor=request.user, grade_id=grade_id)
     rnd = grade.round
     _decorate(grade, rnd)
-    can_grade = can_access_org(request.user, Perm.GRADE, grade.org)
+    can_grade = can_access_org(request.user, GRADE, grade.org)
     initial = {"final": grade.final or grade.proposed, "lagging": grade.lagging, "reason": grade.reason}
     confirm_form = GradeConfirmForm(initial=initial, levels=rnd.levels)
     plan_form, formset, plan_errors = PlanForm(), _measure_formset(), {}
@@ -393,7 +394,7 @@ def _plan_page(
     close_form: PlanCloseForm | None = None,
     bound: tuple[int, MeasureCompleteForm] | None = None,
 ) -> HttpResponse:
-    can_grade = can_access_org(request.user, Perm.GRADE, plan.grade.org)
+    can_grade = can_access_org(request.user, GRADE, plan.grade.org)
     is_open = plan.status == PlanStatus.OPEN
     today = timezone.localdate()
     measures = list(plan.measures.all())
@@ -428,7 +429,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, plan_id=plan_id)
     if request.method != "POST":
         return _plan_page(request, plan)
-    if not can_access_org(request.user, Perm.GRADE, plan.grade.org):
+    if not can_access_org(request.user, GRADE, plan.grade.org):
         raise NotFound()
     form = PlanCloseForm(request.POST)
     if form.is_valid():
@@ -449,7 +450,7 @@ def measure_complete(request: HttpRequest, measure_id: int) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, plan_id=measure.plan_id)
     if request.method != "POST":
         return _plan_page(request, plan)
-    if not can_access_org(request.user, Perm.GRADE, plan.grade.org):
+    if not can_access_org(request.user, GRADE, plan.grade.org):
         raise NotFound()
     form = MeasureCompleteForm(request.POST, auto_id=f"id_m{measure.pk}_%s")
     if form.is_valid():

@@ -6,6 +6,3 @@ class OrglifeConfig(AppConfig):
     name = "jiceng.orglife"
     label = "orglife"
     verbose_name = _("organisational life")
-
-    def ready(self) -> None:
-        from . import indicators  # noqa: F401  (registers the indicators)

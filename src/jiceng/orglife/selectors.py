@@ -19,6 +19,7 @@ from jiceng.people.models import PartyMember
 
 from . import compliance
 from .models import ATTENDED, PARTY_LIFE_KINDS, Attendance, Meeting, MeetingAttachment, TopicItem, TopicList
+from .plugin import RECORD_MEETING
 
 
 def meetings_for(*, actor, org: Org | None = None, kind: str = "", since: dt.date | None = None,
@@ -69,14 +70,14 @@ def attachment_get(*, actor, attachment_id) -> MeetingAttachment:
 def checklist(*, actor, org: Org, held_on: dt.date) -> list[PartyMember]:
     """Members the attendance checklist must cover: the organisation's members on that day."""
     return list(
-        PartyMember.objects.filter(org_q(actor, Perm.RECORD_MEETING), org__path__startswith=org.path,
+        PartyMember.objects.filter(org_q(actor, RECORD_MEETING), org__path__startswith=org.path,
                                    joined_on__lte=held_on)
         .select_related("person", "org").order_by("org__path", "person__name")
     )
 
 
 def recordable_orgs(*, actor) -> QuerySet[Org]:
-    return Org.objects.filter(org_q(actor, Perm.RECORD_MEETING, field=""),
+    return Org.objects.filter(org_q(actor, RECORD_MEETING, field=""),
                               kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.GROUP]).order_by("path")
 
 

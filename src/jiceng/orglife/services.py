@@ -28,6 +28,7 @@ from .models import (
     TopicItem,
     TopicList,
 )
+from .plugin import PUBLISH_TOPICS, RECORD_MEETING
 
 MAX_ATTACHMENTS = 10
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
@@ -70,7 +71,7 @@ def meeting_record(
     organisation on that day has exactly one attendance status, and no one else does; leave or
     absence carries a reason where the rule pack requires it (``orglife.reason_required_for``).
     """
-    if not can_access_org(actor, Perm.RECORD_MEETING, org):
+    if not can_access_org(actor, RECORD_MEETING, org):
         raise NotFound()
     errors = ErrorCollector()
     if kind not in MeetingKind.values:
@@ -190,7 +191,7 @@ def _check_attachments(errors: ErrorCollector, uploads: list[UploadedFile]) -> l
 
 def topic_list_publish(*, actor, org: Org, month: dt.date, title: str, items: Sequence[str]) -> TopicList:
     """The county (or township) publishes a month's key-content list to its whole subtree (001)."""
-    if not can_access_org(actor, Perm.PUBLISH_TOPICS, org):
+    if not can_access_org(actor, PUBLISH_TOPICS, org):
         raise NotFound()
     errors = ErrorCollector()
     if org.kind != OrgKind.COMMITTEE:

@@ -38,11 +38,8 @@ from jiceng.core.scoping import (
 from . import selectors, services
 from .forms import MeetingFilterForm, MeetingForm, TopicListForm
 from .models import AttendanceStatus, MeetingKind
+from .plugin import HEADLINES, PUBLISH_TOPICS, RECORD_MEETING
 
-HEADLINES = [
-    "orglife.participation_rate", "orglife.education_coverage", "orglife.compliance_rate",
-    "orglife.silent_branches", "orglife.often_absent",
-]
 STATE_LABELS = {
     "done": gettext_lazy("held"), "overdue": gettext_lazy("overdue"), "due": gettext_lazy("due now"),
     "upcoming": gettext_lazy("upcoming"), "n/a": gettext_lazy("not required"),
@@ -78,7 +75,7 @@ def _query_without(request: HttpRequest, *keys: str) -> str:
 
 
 def _render(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
-    ctx.setdefault("can_record", has_perm_anywhere(request.user, Perm.RECORD_MEETING))
+    ctx.setdefault("can_record", has_perm_anywhere(request.user, RECORD_MEETING))
     return render(request, template, ctx)
 
 
@@ -92,7 +89,7 @@ def orglife_overview(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     org = _org_param(request) or roots[0]
     period, period_error = _period(request)
-    source = indicators.compute_many(actor=request.user, names=HEADLINES, org=org, period=period)
+    source = indicators.compute_many(actor=request.user, names=list(HEADLINES), org=org, period=period)
     headlines = [{"name": name, "label": indicators.get(name).label, "unit": indicators.get(name).unit,
                   "result": source.values[name]} for name in HEADLINES]
     branches = selectors.branch_overview(actor=request.user, root=org)
@@ -141,7 +138,7 @@ def orglife_calendar(request: HttpRequest, org_id: int) -> HttpResponse:
     return _render(request, "orglife/calendar.html", {
         "org": org, "year": year, "rows": rows, "months": range(1, 13), "status": status,
         "often_absent": absent.order_by("org__path", "person__name"),
-        "can_record": can_access_org(request.user, Perm.RECORD_MEETING, org),
+        "can_record": can_access_org(request.user, RECORD_MEETING, org),
         "this_year": timezone.localdate().year,
     })
 
@@ -335,7 +332,7 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
 def topic_lists(request: HttpRequest) -> HttpResponse:
     if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
         raise NotFound()
-    publishers = list(orgs_for(request.user, Perm.PUBLISH_TOPICS).filter(kind=OrgKind.COMMITTEE).order_by("path"))
+    publishers = list(orgs_for(request.user, PUBLISH_TOPICS).filter(kind=OrgKind.COMMITTEE).order_by("path"))
     if request.method == "POST" and not publishers:
         raise NotFound()
     form = None

@@ -6,11 +6,3 @@ class PeopleConfig(AppConfig):
     name = "jiceng.people"
     label = "people"
     verbose_name = _("people")
-
-    def ready(self) -> None:
-        from jiceng.core import audit
-
-        from . import indicators  # noqa: F401  (registers the indicators)
-        from .services import FIELD_LABELS
-
-        audit.FIELD_LABELS.update(FIELD_LABELS)

@@ -31,12 +31,12 @@ from django.utils import translation
 from jiceng.core import audit, bulk, crypto
 from jiceng.core.errors import DomainError, ErrorCollector
 from jiceng.core.models import Org, OrgKind, RuleOverride
-from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import rule
 from jiceng.core.scoping import can_access_org, org_paths, org_q
 
 from . import services
 from .models import ETHNICITIES, Education, Gender, MemberStatus, Mobility, PartyMember, Person
+from .plugin import CHANGE_MEMBER
 
 MAX_ROWS = 200_000
 BATCH = 2_000
@@ -121,9 +121,9 @@ def import_targets(*, actor):
     """Organisations offered as the import's target: the tops of the actor's member-changing
     scope and the committees and general branches below them (each row then names its branch or
     group). Branches are left out below the top so a county's list stays short."""
-    paths = org_paths(actor, Perm.CHANGE_MEMBER)
+    paths = org_paths(actor, CHANGE_MEMBER)
     return (
-        Org.objects.filter(org_q(actor, Perm.CHANGE_MEMBER, field=""))
+        Org.objects.filter(org_q(actor, CHANGE_MEMBER, field=""))
         .filter(Q(path__in=paths) | Q(kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]))
         .order_by("path")
     )
@@ -142,7 +142,7 @@ def member_import(*, actor, org: Org, file: IO[bytes] | None = None, filename: s
     organisation); each row's organisation must lie in ``org``'s subtree and be of a kind that
     holds members. Raises DomainError for an unreadable file, MemberImportRejected for bad rows.
     """
-    if not can_access_org(actor, Perm.CHANGE_MEMBER, org):
+    if not can_access_org(actor, CHANGE_MEMBER, org):
         raise DomainError(field="org", message="所属党组织：不在您的管辖范围内，不能向该组织导入党员。")
     if rows is None:
         if file is None:

@@ -16,6 +16,7 @@ from jiceng.core.rulepacks import rule
 from jiceng.core.scoping import area_q, get_scoped_or_404, org_q
 
 from .models import CadrePost, Committee, Household, MemberStatus, Mobility, PartyMember, Person, Post
+from .plugin import CHANGE_MEMBER
 from .queries import active_on_q, age_band_q
 
 
@@ -105,7 +106,7 @@ def member_get(*, actor, member_id) -> PartyMember:
 
 
 def member_get_for_change(*, actor, member_id) -> PartyMember:
-    return get_scoped_or_404(members_for(actor=actor, perm=Perm.CHANGE_MEMBER), pk=member_id)
+    return get_scoped_or_404(members_for(actor=actor, perm=CHANGE_MEMBER), pk=member_id)
 
 
 def member_posts(*, actor, member: PartyMember) -> QuerySet[CadrePost]:
@@ -143,7 +144,7 @@ def village_get(*, actor, area_id) -> Area:
 def village_get_for_change(*, actor, area_id) -> Area:
     """A village or community whose 两委 seats the actor may change."""
     return get_scoped_or_404(
-        Area.objects.filter(area_q(actor, Perm.CHANGE_MEMBER, field=""),
+        Area.objects.filter(area_q(actor, CHANGE_MEMBER, field=""),
                             kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]),
         pk=area_id,
     )
@@ -161,7 +162,7 @@ def village_posts(*, actor, village: Area) -> QuerySet[CadrePost]:
 
 def post_get_for_change(*, actor, post_id) -> CadrePost:
     """A 两委 seat in a village the actor may change (to end its term)."""
-    qs = CadrePost.objects.filter(area_q(actor, Perm.CHANGE_MEMBER)).select_related("area")
+    qs = CadrePost.objects.filter(area_q(actor, CHANGE_MEMBER)).select_related("area")
     return get_scoped_or_404(_with_membership(qs), pk=post_id)
 
 
@@ -225,7 +226,7 @@ def member_org_choices(*, actor, member: PartyMember | None = None) -> QuerySet[
     are relation transfers, a workflow of their own)."""
     from jiceng.core.models import OrgKind
 
-    qs = Org.objects.filter(org_q(actor, Perm.CHANGE_MEMBER, field=""),
+    qs = Org.objects.filter(org_q(actor, CHANGE_MEMBER, field=""),
                             kind__in=[OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.GROUP])
     if member is not None:
         step = Org.steplen

@@ -10,7 +10,6 @@ from typing import Any
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
 
 from jiceng.core import audit, crypto
 from jiceng.core.dates import years_after
@@ -36,16 +35,11 @@ from .models import (
     Person,
     Post,
 )
+from .plugin import CHANGE_MEMBER, FIELD_LABELS
 from .validators import normalise_phone, parse_id_number
 
 PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "education", "id_number", "phone", "area")
 MEMBER_FIELDS = ("org", "status", "joined_on", "full_on", "mobility", "mobility_note")
-FIELD_LABELS = {
-    "name": _("Name"), "gender": _("Gender"), "ethnicity": _("Ethnicity"), "birth_date": _("Birth date"),
-    "education": _("Education"), "id_number": _("ID number"), "phone": _("Phone"), "area": _("Residence"),
-    "org": _("Organisation"), "status": _("Status"), "joined_on": _("Admitted on"),
-    "full_on": _("Full member since"), "mobility": _("Mobility"), "mobility_note": _("Where and how to contact"),
-}
 
 
 # The choices as sets: ``Choices.values`` builds a new list on every call, which a bulk import
@@ -154,7 +148,7 @@ def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: P
         clean["phone"] = phone
 
     area = data.get("area")
-    if area is not None and not can_access_area(actor, Perm.CHANGE_MEMBER, area):
+    if area is not None and not can_access_area(actor, CHANGE_MEMBER, area):
         errors.add("area", "居住地：不在您的管辖范围内。")
     clean["area"] = area
     return clean
@@ -176,7 +170,7 @@ def _check_member(errors: ErrorCollector, actor, data: dict[str, Any], birth: dt
     org: Org | None = data.get("org")
     if org is None:
         errors.add("org", "所属党组织：必填。")
-    elif not can_access_org(actor, Perm.CHANGE_MEMBER, org):
+    elif not can_access_org(actor, CHANGE_MEMBER, org):
         errors.add("org", "所属党组织：不在您的管辖范围内，不能把党员编入该组织。")
     elif current_org is not None and org != current_org and _township_anchor(org) != _township_anchor(current_org):
         errors.add("org", "所属党组织：跨乡镇（街道）调整党员属于组织关系转接，须双方确认，不能在此直接修改。")
@@ -290,7 +284,7 @@ def member_create(*, actor, **data: Any) -> PartyMember:
 def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
     """Change any of PERSON_FIELDS / MEMBER_FIELDS. ``member`` must come from a selector (scoped);
     the actor also needs CHANGE_MEMBER on the member's current organisation."""
-    if not can_access_org(actor, Perm.CHANGE_MEMBER, member.org):
+    if not can_access_org(actor, CHANGE_MEMBER, member.org):
         raise NotFound()
     unknown = set(changes) - set(PERSON_FIELDS) - set(MEMBER_FIELDS)
     if unknown:
@@ -348,7 +342,7 @@ def members_export_record(*, actor, org_paths: list[str], count: int, filters: d
 
 def household_create(*, actor, area: Area, address: str, head_name: str, tags=()) -> Household:
     errors = ErrorCollector()
-    if not can_access_area(actor, Perm.CHANGE_MEMBER, area):
+    if not can_access_area(actor, CHANGE_MEMBER, area):
         errors.add("area", "所在区域：不在您的管辖范围内。")
     if not (address or "").strip():
         errors.add("address", "地址：必填。")
@@ -394,7 +388,7 @@ def cadre_post_create(
     from .selectors import person_in_scope_q
 
     errors = ErrorCollector()
-    if not can_access_area(actor, Perm.CHANGE_MEMBER, area):
+    if not can_access_area(actor, CHANGE_MEMBER, area):
         raise NotFound()
     if not Person.objects.filter(person_in_scope_q(actor), pk=person.pk).exists():
         errors.add("person", "人员：不在您的管辖范围内。")
@@ -428,7 +422,7 @@ def cadre_post_create(
 
 def cadre_post_end(*, actor, post: CadrePost, term_to: dt.date) -> CadrePost:
     """End (or correct the end of) a term; it may not be stretched over a successor's term."""
-    if not can_access_area(actor, Perm.CHANGE_MEMBER, post.area):
+    if not can_access_area(actor, CHANGE_MEMBER, post.area):
         raise NotFound()
     if term_to < post.term_from:
         raise DomainError(field="term_to", message="任期止：不能早于任期起。")

@@ -32,6 +32,7 @@ from .forms import (
     MemberSearchForm,
     add_domain_errors,
 )
+from .plugin import CHANGE_MEMBER
 
 ORG_OUT_OF_SCOPE = "所属党组织：不存在或不在您的管辖范围内。"
 PERSON_OUT_OF_SCOPE = "人员：不存在或不在您的管辖范围内。"
@@ -64,7 +65,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
     ctx = {"form": form, "page": page, "filters": filters, "query": query.urlencode(),
            "query_without_org": without_org.urlencode(),
            "can_export": has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL),
-           "can_create": has_perm_anywhere(request.user, Perm.CHANGE_MEMBER)}
+           "can_create": has_perm_anywhere(request.user, CHANGE_MEMBER)}
     template = "people/member_list.html#results" if request.htmx else "people/member_list.html"
     return render(request, template, ctx)
 
@@ -92,7 +93,7 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     return render(request, "people/member_detail.html", {
         "member": member,
         "posts": selectors.member_posts(actor=request.user, member=member),
-        "can_change": can_access_org(request.user, Perm.CHANGE_MEMBER, member.org),
+        "can_change": can_access_org(request.user, CHANGE_MEMBER, member.org),
         "can_reveal": can_access_org(request.user, Perm.REVEAL_PERSONAL, member.org),
         "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, member.org),
     })
@@ -114,7 +115,7 @@ def _org_choices(actor, member=None) -> list[tuple[int, str]]:
 
 @login_required
 def member_create(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, Perm.CHANGE_MEMBER):
+    if not has_perm_anywhere(request.user, CHANGE_MEMBER):
         raise NotFound()
     form = MemberForm(request.POST or None, org_choices=_org_choices(request.user), creating=True,
                       initial={"status": "full", "mobility": "none", "ethnicity": "汉族"})
@@ -144,7 +145,7 @@ IMPORT_ERRORS_SHOWN = 500
 @login_required
 def member_import(request: HttpRequest) -> HttpResponse:
     """批量导入党员: upload, and either every bad row listed (nothing stored) or all of them stored."""
-    if not has_perm_anywhere(request.user, Perm.CHANGE_MEMBER):
+    if not has_perm_anywhere(request.user, CHANGE_MEMBER):
         raise NotFound()
     targets = list(imports.import_targets(actor=request.user))
     top = min((o.depth for o in targets), default=1)
@@ -177,7 +178,7 @@ def member_import(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 def member_import_template(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, Perm.CHANGE_MEMBER):
+    if not has_perm_anywhere(request.user, CHANGE_MEMBER):
         raise NotFound()
     return xlsx_response(imports.template_xlsx(), "党员导入模板.xlsx")
 
@@ -246,7 +247,7 @@ def _village_page(request: HttpRequest, village, *, post_form: CadrePostForm | N
     (a bound form carries back the errors of the POST that failed)."""
     annotated = selectors.villages_for(actor=request.user).get(pk=village.pk)
     posts = list(selectors.village_posts(actor=request.user, village=village))
-    can_change = can_access_area(request.user, Perm.CHANGE_MEMBER, village)
+    can_change = can_access_area(request.user, CHANGE_MEMBER, village)
     ctx = {"village": annotated, "posts": posts, "can_change": can_change}
     if can_change:
         today = timezone.localdate()

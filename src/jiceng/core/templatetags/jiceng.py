@@ -1,6 +1,6 @@
 from django import template
 
-from jiceng.core.audit import ACTION_LABELS, FIELD_LABELS
+from jiceng.core.audit import action_labels, field_labels
 
 register = template.Library()
 
@@ -22,9 +22,9 @@ def percent_of(part, total) -> str:
 
 @register.filter
 def field_label(name: str) -> str:
-    return str(FIELD_LABELS.get(name, name))
+    return str(field_labels().get(name, name))
 
 
 @register.filter
 def action_label(code: str) -> str:
-    return str(ACTION_LABELS.get(code, code))
+    return str(action_labels().get(code, code))

@@ -18,7 +18,7 @@ from jiceng.core.periods import parse_period
 
 
 def dump(periods: list[str], kinds: list[str]) -> dict:
-    names = sorted(indicators.REGISTRY)
+    names = sorted(indicators.registry())
     out: dict = {}
     for org in Org.objects.filter(kind__in=kinds).order_by("path"):
         per_org = out[f"{org.path} {org.name}"] = {}

@@ -1,0 +1,297 @@
+"""The platform kit: how an app plugs in (docs/adding-an-app.md).
+
+Every app — core included — declares what the rest of the platform needs to know about it in one
+object, ``PLUGIN``, in its own ``plugin.py``: its permissions and the roles that get them, the roles
+it introduces, its rule-pack entries with their validators and sources, its audit labels, its
+dashboard panels and headline figures, its navigation entries, its URL mounts and API router, its
+ledgers, its workflows, its demo and generator steps and its authorisation-matrix cases. Core finds
+them through INSTALLED_APPS and never imports a domain app: adding an app is a folder and one line
+in ``INSTALLED_APPS``.
+
+Anything that names code (a router, a URL module, a demo step) is a dotted path, imported when it is
+first used, so that declaring an app imports nothing of it but ``plugin.py``.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.apps import apps
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.utils.module_loading import import_string
+
+
+class RuleValueError(ValueError):
+    """Raised by a rule's validator: the message says what the value should be (in Chinese)."""
+
+
+@dataclass(frozen=True)
+class Permission:
+    """A right an app introduces; ``roles`` are the role codes that hold it."""
+
+    code: str
+    label: Any
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RoleDef:
+    """A role users are granted on an org node; it reaches the node's subtree. ``perms``: the
+    permissions declared elsewhere that this role holds (a Permission may also name the role)."""
+
+    code: str
+    label: Any
+    perms: tuple[str, ...] = ()
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One entry of the default rule pack: a national rule (or common local practice, ``local``)
+    with its source. ``validate(value)`` raises RuleValueError for an override that does not fit."""
+
+    key: str
+    value: Any
+    label: str
+    source: str
+    local: bool = False
+    validate: Callable[[Any], None] | None = None
+
+
+@dataclass(frozen=True)
+class Panel:
+    """A dashboard chart of a breakdown indicator."""
+
+    indicator: str
+    chart: str = "bar"  # bar | pie
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline figure (count or rate) on the dashboard."""
+
+    indicator: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A main-menu entry, shown to users who hold ``perm`` somewhere."""
+
+    label: Any
+    url_name: str
+    perm: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class Urls:
+    """URL patterns mounted under ``prefix`` ("" or "orglife/"), from a module with ``urlpatterns``."""
+
+    prefix: str
+    module: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """A demo or generator step: ``fn`` (dotted path) is called with the shared context, in
+    ``order`` across every app (the tree first, then people, then what hangs off them)."""
+
+    fn: str
+    order: int = 100
+
+
+@dataclass(frozen=True)
+class AppPlugin:
+    label: str
+    permissions: tuple[Permission, ...] = ()
+    roles: tuple[RoleDef, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    audit_actions: dict[str, Any] = field(default_factory=dict)  # action code -> label
+    audit_fields: dict[str, Any] = field(default_factory=dict)  # changed field -> label
+    panels: tuple[Panel, ...] = ()
+    headlines: tuple[Headline, ...] = ()
+    nav: tuple[NavItem, ...] = ()
+    urls: tuple[Urls, ...] = ()
+    api: str | None = None  # "jiceng.people.api.router"
+    indicators: str | None = None  # module that registers the app's indicators on import
+    ledgers: str | None = None  # module that declares the app's ledgers (core.ledgers) on import
+    workflows: str | None = None  # module that declares the app's workflows (core.workflows) on import
+    demo: tuple[Step, ...] = ()
+    gen: tuple[Step, ...] = ()
+    authz: str | None = None  # module with the app's authorisation-matrix cases (tests/test_authz_matrix.py)
+
+
+# --- discovery -------------------------------------------------------------------------------------
+
+
+@functools.cache
+def plugins() -> tuple[AppPlugin, ...]:
+    """Every installed app's plugin, in INSTALLED_APPS order; an app without ``plugin.py`` declares
+    nothing. The declarations' own modules (indicators, ledgers, workflows) are imported here, once."""
+    found: list[AppPlugin] = []
+    for config in apps.get_app_configs():
+        try:
+            module = importlib.import_module(f"{config.name}.plugin")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"{config.name}.plugin":
+                raise
+            continue
+        plugin = module.PLUGIN
+        if not isinstance(plugin, AppPlugin):
+            raise TypeError(f"{config.name}.plugin.PLUGIN is not an AppPlugin")
+        found.append(plugin)
+    _check(found)
+    for plugin in found:
+        for mod in (plugin.indicators, plugin.ledgers, plugin.workflows):
+            if mod:
+                importlib.import_module(mod)
+    return tuple(found)
+
+
+def _check(found: list[AppPlugin]) -> None:
+    """Two apps may not claim the same name for different things."""
+    seen: dict[str, dict[str, str]] = {"permission": {}, "role": {}, "rule": {}, "label": {}}
+    for p in found:
+        for kind, names in (("label", [p.label]), ("permission", [x.code for x in p.permissions]),
+                            ("role", [x.code for x in p.roles]), ("rule", [x.key for x in p.rules])):
+            for name in names:
+                if name in seen[kind]:
+                    raise ValueError(f"{kind} {name!r} declared by both {seen[kind][name]} and {p.label}")
+                seen[kind][name] = p.label
+
+
+def in_installed_app(module: str) -> bool:
+    """Whether code of ``module`` belongs to an installed app (registries forget what a removed app
+    declared: its module may stay imported, its entries must not stay visible)."""
+    return any(module == c.name or module.startswith(c.name + ".") for c in apps.get_app_configs())
+
+
+def reset() -> None:
+    """Forget what was discovered (INSTALLED_APPS changed, in a test)."""
+    for fn in (plugins, permissions, roles, role_perms, rules):
+        fn.cache_clear()
+
+
+@receiver(setting_changed)
+def _installed_apps_changed(sender, setting, **kwargs) -> None:
+    if setting == "INSTALLED_APPS":
+        reset()
+
+
+# --- what the declarations add up to -------------------------------------------------------------
+
+
+@functools.cache
+def permissions() -> dict[str, Permission]:
+    return {perm.code: perm for p in plugins() for perm in p.permissions}
+
+
+@functools.cache
+def roles() -> dict[str, RoleDef]:
+    return {r.code: r for r in sorted((r for p in plugins() for r in p.roles), key=lambda r: r.order)}
+
+
+@functools.cache
+def role_perms() -> dict[str, frozenset[str]]:
+    """role code -> the permissions it holds: those a role names, and those that name the role."""
+    known = permissions()
+    out: dict[str, set[str]] = {code: set(r.perms) for code, r in roles().items()}
+    for perm in known.values():
+        for role in perm.roles:
+            if role not in out:
+                raise ValueError(f"permission {perm.code!r} names unknown role {role!r}")
+            out[role].add(perm.code)
+    for role, perms in out.items():
+        if unknown := perms - set(known):
+            raise ValueError(f"role {role!r} holds undeclared permissions {sorted(unknown)}")
+    return {role: frozenset(perms) for role, perms in out.items()}
+
+
+def role_choices() -> list[tuple[str, Any]]:
+    """Choices of RoleAssignment.role: every declared role."""
+    return [(r.code, r.label) for r in roles().values()]
+
+
+@functools.cache
+def rules() -> dict[str, Rule]:
+    return {r.key: r for p in plugins() for r in p.rules}
+
+
+def action_labels() -> dict[str, Any]:
+    return {code: label for p in plugins() for code, label in p.audit_actions.items()}
+
+
+def field_labels() -> dict[str, Any]:
+    return {name: label for p in plugins() for name, label in p.audit_fields.items()}
+
+
+def panels() -> list[Panel]:
+    return sorted((x for p in plugins() for x in p.panels), key=lambda x: x.order)
+
+
+def headlines() -> list[Headline]:
+    return sorted((x for p in plugins() for x in p.headlines), key=lambda x: x.order)
+
+
+def nav_items() -> list[NavItem]:
+    return sorted((x for p in plugins() for x in p.nav), key=lambda x: x.order)
+
+
+def url_mounts() -> list[Urls]:
+    return [u for p in plugins() for u in p.urls]
+
+
+def api_routers() -> list[Any]:
+    return [import_string(p.api) for p in plugins() if p.api]
+
+
+def steps(kind: str) -> list[Callable[..., Any]]:
+    """The demo ("demo") or generator ("gen") steps of every app, in order."""
+    chosen: Sequence[Step] = sorted((s for p in plugins() for s in getattr(p, kind)), key=lambda s: s.order)
+    return [import_string(s.fn) for s in chosen]
+
+
+def authz_modules() -> list[Any]:
+    return [importlib.import_module(p.authz) for p in plugins() if p.authz]
+
+
+# --- authorisation-matrix cases ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AuthzCases:
+    """What the authorisation matrix (tests/test_authz_matrix.py) needs to know about an app's pages
+    and API operations, which it finds by itself from the URL resolver and the OpenAPI schema.
+
+    The matrix plays users of village A against the records of village B in a small world (see
+    tests/world.py: ``county``, ``town_a``/``town_b`` and their ``*_org``, ``village_a``/``village_b``,
+    ``branch_a``/``branch_b``, ``group_a``, ``member_a``/``member_b``, ``users``). ``records(w)``
+    makes B's records of this app through its services and returns them by name; the callables
+    below take the world and every app's records merged (``r``).
+    """
+
+    records: Callable[[Any], dict[str, Any]] | None = None
+    # path parameters that name a record of B (pages and API alike)
+    params: dict[str, Callable[[Any, dict[str, Any]], Any]] = field(default_factory=dict)
+    # path parameters of pages only that name no record (a field name, one's own token)
+    page_params: dict[str, Callable[[Any, dict[str, Any]], Any]] = field(default_factory=dict)
+    # API path parameters that name nothing owned by anyone (the answer is scoped by the caller)
+    neutral_params: dict[str, Callable[[Any, dict[str, Any]], Any]] = field(default_factory=dict)
+    # query parameters through which a list could be pointed at B
+    query_probes: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
+    # (method, schema path) -> a body that passes validation, so that scoping is what refuses it
+    write_bodies: dict[tuple[str, str], Callable[[Any, dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
+    # everything a write by A against B could touch, as comparable values
+    state: Callable[[Any], dict[str, Any]] | None = None
+    # list pages (URL names) that show B's data to B's own secretary: the positive control
+    visible_to_b: frozenset[str] = frozenset()
+    # API path prefix -> the role on B's township whose token makes the positive-control writes
+    # (a branch secretary lacks some rights, e.g. grading)
+    b_writer_roles: dict[str, str] = field(default_factory=dict)
