@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connections
 from django.db.models import (
     Case,
     CharField,
@@ -31,12 +34,14 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Concat, ExtractMonth, ExtractYear, Floor, Length, Substr
 
+from jiceng.core.indicators import Scope, by_rule, common_path, grouped, partitions, scopes_q
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import Period
 from jiceng.core.rulepacks import rule
-from jiceng.people.models import PartyMember
+from jiceng.people import queries as people
 
 from .models import ATTENDED, PARTY_LIFE_KINDS, Attendance, AttendanceStatus, Meeting
 
@@ -84,22 +89,32 @@ def groups_in(root: Org) -> QuerySet[Org]:
 def committee_branch_ids(root: Org, as_of: dt.date, threshold: int) -> list[int]:
     """Branches with at least ``threshold`` full members on ``as_of`` (they must have a committee,
     支部工作条例 第十九条): one grouped query; a member of a party group counts for its branch."""
-    big = (
-        PartyMember.objects.filter(org__path__startswith=root.path, full_on__lte=as_of)
+    return list(branches_in(root).filter(
+        path__in=_committee_branch_paths(Q(org__path__startswith=root.path), as_of, threshold))
+                .values_list("pk", flat=True))
+
+
+def _committee_branch_paths(members: Q, as_of: dt.date, threshold: int) -> QuerySet:
+    return (
+        people.full_members_on(as_of).filter(members)
         .annotate(bp=_branch_path_of_meeting()).order_by().values("bp").annotate(n=Count("pk")).filter(n__gte=threshold)
         .values_list("bp", flat=True)
     )
-    return list(branches_in(root).filter(path__in=list(big)).values_list("pk", flat=True))
+
+
+def _holders(holder: str, as_of: dt.date, threshold: int, scopes: Sequence[Scope]) -> QuerySet[Org]:
+    """The units under the scopes that must hold a kind: every branch, the branches with a
+    committee, or the party groups."""
+    if holder == "group":
+        return Org.objects.filter(scopes_q(scopes, "path"), kind=OrgKind.GROUP)
+    units = Org.objects.filter(scopes_q(scopes, "path"), kind=OrgKind.BRANCH)
+    if holder == "branch_with_committee":
+        units = units.filter(path__in=list(_committee_branch_paths(scopes_q(scopes, "org__path"), as_of, threshold)))
+    return units
 
 
 def holder_units(root: Org, holder: str, as_of: dt.date) -> QuerySet[Org]:
-    if holder == "group":
-        return groups_in(root)
-    units = branches_in(root)
-    if holder == "branch_with_committee":
-        units = units.filter(pk__in=committee_branch_ids(
-            root, as_of, rule("org.branch_committee_threshold", root, as_of)))
-    return units
+    return _holders(holder, as_of, rule("org.branch_committee_threshold", root, as_of), [Scope(root)])
 
 
 @dataclass
@@ -113,49 +128,78 @@ class Tally:
         return round(self.satisfied / self.required, 4) if self.required else None
 
 
-def _required(units: QuerySet[Org], blocks: list[Block]) -> int:
-    """Σ over blocks of units existing during the block. Units grouped by dates in SQL first."""
-    rows = units.order_by().values_list("established_on", "dissolved_on").annotate(n=Count("pk"))
-    total = 0
-    for est, dis, n in rows:
-        for b in blocks:
-            if (est is None or est <= b.end) and (dis is None or dis > b.start):
-                total += n
-    return total
+def _required(scopes: Sequence[Scope], units: QuerySet[Org], blocks: list[Block]) -> dict[int, int]:
+    """Per scope, Σ over blocks of its units existing during the block. Units are grouped by scope
+    and dates in SQL first."""
+    out = {s.key: 0 for s in scopes}
+    for rows, keys in partitions(scopes, units, "path"):
+        for key, est, dis, n in (rows.order_by().values_list("_u", "established_on", "dissolved_on")
+                                 .annotate(n=Count("pk"))):
+            existing = sum(1 for b in blocks if (est is None or est <= b.end) and (dis is None or dis > b.start))
+            for pk in keys.get(key, ()):
+                out[pk] += n * existing
+    return out
 
 
-def _satisfied(units: QuerySet[Org], kind: str, every: int, count: int, blocks: list[Block]) -> int:
+def _satisfied(scopes: Sequence[Scope], units: QuerySet[Org], kind: str, every: int, count: int,
+               blocks: list[Block]) -> dict[int, int]:
+    """Per scope, the (unit, block) slots in which the unit held at least ``count`` meetings of
+    ``kind``, counted in SQL."""
+    out = {s.key: 0 for s in scopes}
     if not blocks:
-        return 0
-    qs = (
+        return out
+    meetings = (
         Meeting.objects.filter(org__in=units.values("pk"), kind=kind, held_on__gte=blocks[0].start,
                                held_on__lte=blocks[-1].end)
         # only while the unit existed, as _required counts it
         .filter(Q(org__dissolved_on__isnull=True) | Q(held_on__lt=F("org__dissolved_on")))
-        .annotate(y=ExtractYear("held_on"), b=_block_index(every))
-        .order_by()
-        .values("org_id", "y", "b")
-        .annotate(n=Count("pk"))
-        .filter(n__gte=count)
     )
-    return qs.count()
+    for rows, keys in partitions(scopes, meetings, "org__path"):
+        slots = (rows.annotate(y=ExtractYear("held_on"), b=_block_index(every)).order_by()
+                 .values("_u", "org_id", "y", "b").annotate(n=Count("pk")).filter(n__gte=count))
+        for key, n in count_by(slots, "_u"):
+            for pk in keys.get(key, ()):
+                out[pk] = n
+    return out
+
+
+def count_by(qs: QuerySet, key: str) -> list[tuple[Any, int]]:
+    """Rows of a grouped query counted per ``key``, in SQL (a count over a GROUP BY)."""
+    try:
+        sql, params = qs.query.sql_with_params()
+    except EmptyResultSet:
+        return []
+    with connections[qs.db].cursor() as cur:  # where the query would read (the replica for reports)
+        cur.execute(f"SELECT t.{key}, COUNT(*) FROM ({sql}) t GROUP BY t.{key}", params)
+        return cur.fetchall()
+
+
+def tally_scopes(scopes: Sequence[Scope], period: Period) -> dict[int, Tally]:
+    """Required vs satisfied blocks for every unit under each scope, over the period's due blocks;
+    the requirements and the committee threshold as they apply at each scope's organisation."""
+    out = {s.key: Tally() for s in scopes}
+    as_of = period.as_of
+    for reqs, same_reqs in by_rule(scopes, "orglife.required_per_period", as_of):
+        for threshold, group in by_rule(same_reqs, "org.branch_committee_threshold", as_of):
+            for kind, req in reqs.items():
+                if kind not in PARTY_LIFE_KINDS:
+                    continue
+                blocks = blocks_in(req["every_months"], period.start, as_of)
+                units = _holders(req["holder"], as_of, threshold, group)
+                required = _required(group, units, blocks)
+                due = [s for s in group if required[s.key]]
+                satisfied = _satisfied(due, units, kind, req["every_months"], req["count"], blocks) if due else {}
+                for s in group:
+                    t, n = out[s.key], satisfied.get(s.key, 0)
+                    t.required += required[s.key]
+                    t.satisfied += n
+                    t.by_kind[kind] = (n, required[s.key])
+    return out
 
 
 def tally(root: Org, period: Period) -> Tally:
     """Required vs satisfied blocks for every unit in the subtree, over the period's due blocks."""
-    result = Tally()
-    as_of = period.as_of
-    for kind, req in rule("orglife.required_per_period", root, as_of).items():
-        if kind not in PARTY_LIFE_KINDS:
-            continue
-        blocks = blocks_in(req["every_months"], period.start, as_of)
-        units = holder_units(root, req["holder"], as_of)
-        required = _required(units, blocks)
-        satisfied = _satisfied(units, kind, req["every_months"], req["count"], blocks) if required else 0
-        result.required += required
-        result.satisfied += satisfied
-        result.by_kind[kind] = (satisfied, required)
-    return result
+    return tally_scopes([Scope(root)], period)[root.pk]
 
 
 # --- one unit's calendar -------------------------------------------------------------------------
@@ -250,36 +294,72 @@ def _branch_path_of_meeting():
     )
 
 
-def silent_branches(root: Org, today: dt.date) -> QuerySet[Org]:
-    """No party life for the rule's number of months (000-R2: 半年以上没有正常开展组织生活), counting
-    only branches established before the window began. One grouped query finds the branches that
-    did meet; the rest are silent."""
-    since = silent_since(today, root)
+def _silent(scopes_filter: Q, within: Q, since: dt.date, today: dt.date) -> QuerySet[Org]:
+    """Branches selected by ``within`` with no party life in [since, today], established before the
+    window began and not dissolved. One grouped query finds the branches that did meet (among the
+    meetings ``scopes_filter`` selects); the rest are silent."""
     active = (
-        Meeting.objects.filter(org__path__startswith=root.path, kind__in=PARTY_LIFE_KINDS, held_on__gte=since,
-                               held_on__lte=today)
+        Meeting.objects.filter(scopes_filter, kind__in=PARTY_LIFE_KINDS, held_on__gte=since, held_on__lte=today)
         .annotate(bp=_branch_path_of_meeting()).order_by().values_list("bp", flat=True).distinct()
     )
-    return branches_in(root).exclude(path__in=list(active)).filter(
+    return Org.objects.filter(within, kind=OrgKind.BRANCH).exclude(path__in=list(active)).filter(
         Q(established_on__isnull=True) | Q(established_on__lt=since)).filter(
         Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
 
 
+def silent_branches(root: Org, today: dt.date) -> QuerySet[Org]:
+    """No party life for the rule's number of months (000-R2: 半年以上没有正常开展组织生活), counting
+    only branches established before the window began."""
+    return _silent(Q(org__path__startswith=root.path), Q(path__startswith=root.path), silent_since(today, root),
+                   today)
+
+
+def silent_counts(scopes: Sequence[Scope], today: dt.date) -> dict[int, int]:
+    """How many branches under each scope are silent (silent_branches), per rule value one query."""
+    out = {s.key: 0 for s in scopes}
+    for months, group in by_rule(scopes, "orglife.silent_months_weak"):
+        since = _months_before(today, months)
+        silent = _silent(scopes_q(group, "org__path"), scopes_q(group, "path"), since, today)
+        for pk, agg in grouped(group, silent, "path", {"n": Count("pk")}).items():
+            out[pk] = agg["n"]
+    return out
+
+
 # --- participation ----------------------------------------------------------------------------------
 
-def members_of(root: Org, as_of: dt.date) -> QuerySet[PartyMember]:
-    return PartyMember.objects.filter(org__path__startswith=root.path, joined_on__lte=as_of)
+def members_of(root: Org, as_of: dt.date) -> QuerySet:
+    return people.members_of(root, as_of)
+
+
+def member_counts(scopes: Sequence[Scope], as_of: dt.date) -> dict[int, int]:
+    return {pk: agg["n"] for pk, agg in grouped(scopes, people.members_on(as_of), "org__path",
+                                                {"n": Count("pk")}).items()}
+
+
+def _attended(period: Period, wanted: list[str]) -> QuerySet:
+    return Attendance.objects.filter(
+        member__joined_on__lte=period.as_of, status__in=ATTENDED, meeting__kind__in=wanted,
+        meeting__held_on__gte=period.start, meeting__held_on__lte=period.as_of)
+
+
+def attended_scopes(scopes: Sequence[Scope], period: Period, kinds: dict[str, list[str]]) -> dict[int, dict[str, int]]:
+    """Per scope, distinct members who attended (present or online) a meeting of each group of
+    ``kinds``, all groups from one scan."""
+    wanted = sorted({k for group in kinds.values() for k in group})
+    return grouped(scopes, _attended(period, wanted), "member__org__path",
+                   {name: Count("member_id", distinct=True, filter=Q(meeting__kind__in=group))
+                    for name, group in kinds.items()})
 
 
 def attended_counts(root: Org, period: Period, kinds: dict[str, list[str]]) -> dict[str, int]:
-    """Distinct members of the subtree who attended (present or online) a meeting of each group of
-    ``kinds``, all groups from one scan."""
-    wanted = sorted({k for group in kinds.values() for k in group})
-    return Attendance.objects.filter(
-        member__org__path__startswith=root.path, member__joined_on__lte=period.as_of, status__in=ATTENDED,
-        meeting__kind__in=wanted, meeting__held_on__gte=period.start, meeting__held_on__lte=period.as_of,
-    ).aggregate(**{name: Count("member_id", distinct=True, filter=Q(meeting__kind__in=group))
-                   for name, group in kinds.items()})
+    """Distinct members of the subtree who attended a meeting of each group of ``kinds``."""
+    return attended_scopes([Scope(root)], period, kinds)[root.pk]
+
+
+def attendees(root: Org, period: Period, kinds: list[str]) -> QuerySet:
+    """The members of the subtree who attended a meeting of one of ``kinds`` (the rows behind a rate)."""
+    ids = _attended(period, sorted(kinds)).filter(member__org__path__startswith=root.path).values("member_id")
+    return people.members_of(root, period.as_of).filter(pk__in=ids)
 
 
 # A streak of N absences needs N absences: the window (a sort of every row by member and date)
@@ -291,7 +371,7 @@ WITH candidates AS (
     JOIN orglife_meeting m ON m.id = at.meeting_id
     JOIN people_partymember pm ON pm.id = at.member_id
     JOIN core_org o ON o.id = pm.org_id
-    WHERE o.path LIKE %s AND m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}) AND at.status = %s
+    WHERE {orgs} AND m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}) AND at.status = %s
     GROUP BY at.member_id HAVING COUNT(*) >= %s
 ), a AS (
     SELECT at.member_id, at.status,
@@ -306,15 +386,49 @@ SELECT member_id FROM a WHERE status = %s GROUP BY member_id, grp HAVING COUNT(*
 """
 
 
+def _orgs_sql(scopes: Sequence[Scope]) -> tuple[str, list]:
+    """The organisations of some scopes as a WHERE condition on ``o.path``: the common subtree of
+    whole scopes, or a scope's own rows."""
+    whole = [s for s in scopes if s.own is None]
+    terms, params = [], []
+    if whole:
+        terms.append("o.path LIKE %s")
+        params.append(common_path(whole) + "%")
+    for s in scopes:
+        if s.own is not None:
+            if s.own.org_exact:
+                terms.append(f"o.path IN ({', '.join(['%s'] * len(s.own.org_exact))})")
+                params += list(s.own.org_exact)
+            for prefix in s.own.org_prefixes:
+                terms.append("o.path LIKE %s")
+                params.append(prefix + "%")
+    return (f"({' OR '.join(terms)})" if terms else "1 = 0"), params
+
+
+def _often_absent_sql(scopes: Sequence[Scope], period: Period, n: int) -> tuple[str, list]:
+    orgs, org_params = _orgs_sql(scopes)
+    kinds = ", ".join(["%s"] * len(PARTY_LIFE_KINDS))
+    absent = AttendanceStatus.ABSENT
+    params = [*org_params, period.start, period.as_of, *PARTY_LIFE_KINDS, absent, n,
+              absent, period.start, period.as_of, *PARTY_LIFE_KINDS, absent, n]
+    return _OFTEN_ABSENT_SQL.format(orgs=orgs, kinds=kinds), params
+
+
 def often_absent_member_ids(root: Org, period: Period) -> list[int]:
     """Members with at least N consecutive absences without leave among the meetings recorded for
     them in the period (window functions; leave and attendance break a streak)."""
-    n = rule("orglife.often_absent_consecutive", root)
-    kinds = ", ".join(["%s"] * len(PARTY_LIFE_KINDS))
-    sql = _OFTEN_ABSENT_SQL.format(kinds=kinds)
-    absent = AttendanceStatus.ABSENT
-    params = [root.path + "%", period.start, period.as_of, *PARTY_LIFE_KINDS, absent, n,
-              absent, period.start, period.as_of, *PARTY_LIFE_KINDS, absent, n]
-    with connection.cursor() as cur:
+    sql, params = _often_absent_sql([Scope(root)], period, rule("orglife.often_absent_consecutive", root))
+    with connections[Attendance.objects.all().db].cursor() as cur:
         cur.execute(sql, params)
         return sorted({row[0] for row in cur.fetchall()})
+
+
+def often_absent_counts(scopes: Sequence[Scope], period: Period) -> dict[int, int]:
+    """How many members under each scope are often absent, the streak found once per rule value."""
+    out = {s.key: 0 for s in scopes}
+    for n, group in by_rule(scopes, "orglife.often_absent_consecutive"):
+        sql, params = _often_absent_sql(group, period, n)
+        members = people.members().filter(pk__in=RawSQL(sql, params))
+        for pk, agg in grouped(group, members, "org__path", {"n": Count("pk")}).items():
+            out[pk] = agg["n"]
+    return out

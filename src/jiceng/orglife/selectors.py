@@ -15,7 +15,7 @@ from jiceng.core.periods import Period
 from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import ancestor_paths
 from jiceng.core.scoping import get_scoped_or_404, org_q
-from jiceng.people.models import PartyMember
+from jiceng.people import selectors as people
 
 from . import compliance
 from .models import ATTENDED, PARTY_LIFE_KINDS, Attendance, Meeting, MeetingAttachment, TopicItem, TopicList
@@ -67,12 +67,12 @@ def attachment_get(*, actor, attachment_id) -> MeetingAttachment:
     )
 
 
-def checklist(*, actor, org: Org, held_on: dt.date) -> list[PartyMember]:
+def checklist(*, actor, org: Org, held_on: dt.date) -> list:
     """Members the attendance checklist must cover: the organisation's members on that day."""
     return list(
-        PartyMember.objects.filter(org_q(actor, RECORD_MEETING), org__path__startswith=org.path,
-                                   joined_on__lte=held_on)
-        .select_related("person", "org").order_by("org__path", "person__name")
+        people.members_for(actor=actor, perm=RECORD_MEETING).filter(org__path__startswith=org.path,
+                                                                   joined_on__lte=held_on)
+        .order_by("org__path", "person__name")
     )
 
 
@@ -130,9 +130,9 @@ def branch_calendar(*, actor, branch: Org, year: int) -> list[compliance.Calenda
     return compliance.unit_calendar(branch, year, timezone.localdate())
 
 
-def often_absent_members(*, actor, root: Org, period: Period) -> QuerySet[PartyMember]:
+def often_absent_members(*, actor, root: Org, period: Period) -> QuerySet:
     ids = compliance.often_absent_member_ids(root, period)
-    return PartyMember.objects.filter(org_q(actor, Perm.VIEW_MEMBER), pk__in=ids).select_related("person", "org")
+    return people.members_for(actor=actor).filter(pk__in=ids)
 
 
 def attendance_for_export(*, actor, org: Org | None, period: Period) -> QuerySet[Attendance]:

@@ -17,7 +17,7 @@ from jiceng.core.models import Org, OrgKind
 from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import ancestor_paths, rule
 from jiceng.core.scoping import can_access_org
-from jiceng.people.models import PartyMember
+from jiceng.people import queries as people
 
 from .models import (
     Attendance,
@@ -139,8 +139,7 @@ def _check_attendance(errors: ErrorCollector, org: Org, held_on, attendance: Seq
     expected = {}
     if held_on is not None:
         expected = {
-            m.pk: m for m in PartyMember.objects.filter(org__path__startswith=org.path, joined_on__lte=held_on)
-            .select_related("person")
+            m.pk: m for m in people.members_of(org, held_on).select_related("person")
         }
     need_reason = set(rule("orglife.reason_required_for", org))
     seen: set[int] = set()

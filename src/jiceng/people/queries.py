@@ -1,13 +1,17 @@
-"""SQL building blocks shared by selectors and indicators (one definition of each band)."""
+"""People's public, unscoped read layer: SQL building blocks for indicators, for this app's selectors
+and for other apps' services and selectors (one definition of "the members of a subtree on a day",
+of each band …). Unscoped: a caller that serves a user scopes the result itself (docs/adding-an-app.md).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from jiceng.core.dates import years_before
+from jiceng.core.models import Org
 
 
 def age_band_q(band: dict[str, Any], as_of: dt.date, field: str = "birth_date") -> Q:
@@ -25,3 +29,29 @@ def active_on_q(day: dt.date, prefix: str = "") -> Q:
     return Q(**{f"{prefix}term_from__lte": day}) & (
         Q(**{f"{prefix}term_to__isnull": True}) | Q(**{f"{prefix}term_to__gte": day})
     )
+
+
+def members() -> QuerySet:
+    """Every party member, whenever admitted. Everywhere: filter by the org path."""
+    from .models import PartyMember
+
+    return PartyMember.objects.all()
+
+
+def members_on(as_of: dt.date) -> QuerySet:
+    """Party members on ``as_of``: admitted (joined) by then. Everywhere: filter by the org path."""
+    from .models import PartyMember
+
+    return PartyMember.objects.filter(joined_on__lte=as_of)
+
+
+def members_of(root: Org, as_of: dt.date) -> QuerySet:
+    """Party members of ``root``'s subtree on ``as_of``."""
+    return members_on(as_of).filter(org__path__startswith=root.path)
+
+
+def full_members_on(as_of: dt.date) -> QuerySet:
+    """Full members on ``as_of`` (converted by then). Everywhere: filter by the org path."""
+    from .models import PartyMember
+
+    return PartyMember.objects.filter(full_on__lte=as_of)

@@ -1,6 +1,7 @@
 """Print every registered indicator of every party committee as JSON, computed from the rows.
 
-    jiceng manage indicators_dump --period 2026-Q3 --period 2026-10 [--output file.json]
+    jiceng manage indicators_dump --period 2026-Q3 --period 2026-10 [--kind branch] [--together]
+                                  [--output file.json]
 
 For checking a change against a recorded run (tests/golden/) and for comparing two databases.
 """
@@ -17,16 +18,27 @@ from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import parse_period
 
 
-def dump(periods: list[str], kinds: list[str]) -> dict:
+def _plain(v) -> dict:
+    return {"value": v.value, "numerator": v.numerator, "denominator": v.denominator,
+            "parts": [[p.key, p.value] for p in v.parts]}
+
+
+def dump(periods: list[str], kinds: list[str], *, together: bool = False) -> dict:
+    """``together``: every organisation's values from one grouped computation per indicator
+    (indicators.compute_units), instead of one subtree at a time."""
     names = sorted(indicators.registry())
-    out: dict = {}
-    for org in Org.objects.filter(kind__in=kinds).order_by("path"):
-        per_org = out[f"{org.path} {org.name}"] = {}
-        for text in periods:
-            values = indicators.compute_live(names, org, parse_period(text))
-            per_org[text] = {name: {"value": v.value, "numerator": v.numerator, "denominator": v.denominator,
-                                    "parts": [[p.key, p.value] for p in v.parts]}
-                             for name, v in values.items()}
+    orgs = list(Org.objects.filter(kind__in=kinds).select_related("area").order_by("path"))
+    out: dict = {f"{org.path} {org.name}": {} for org in orgs}
+    for text in periods:
+        period = parse_period(text)
+        if together:
+            values = indicators.compute_units(names, orgs, period)
+            for org in orgs:
+                out[f"{org.path} {org.name}"][text] = {name: _plain(values[name][org.pk]) for name in names}
+        else:
+            for org in orgs:
+                live = indicators.compute_live(names, org, period)
+                out[f"{org.path} {org.name}"][text] = {name: _plain(v) for name, v in live.items()}
     return out
 
 
@@ -37,9 +49,11 @@ class Command(BaseCommand):
         parser.add_argument("--period", action="append", required=True)
         parser.add_argument("--kind", action="append", default=None, help="org kinds (default: committee)")
         parser.add_argument("--output", default="-")
+        parser.add_argument("--together", action="store_true",
+                            help="compute every organisation at once (grouped), not one subtree at a time")
 
-    def handle(self, *args, period, kind, output, **options):
-        data = dump(period, kind or [OrgKind.COMMITTEE])
+    def handle(self, *args, period, kind, output, together, **options):
+        data = dump(period, kind or [OrgKind.COMMITTEE], together=together)
         text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
         if output == "-":
             sys.stdout.write(text + "\n")
