@@ -204,3 +204,40 @@ def test_worker_full_refresh_then_only_dirty_organisations(world):
     assert IndicatorSnapshot.objects.get(org=world.county_org, name="people.member_count").value["value"] == 4
     # 乙镇 was not written under: not recomputed
     assert IndicatorSnapshot.objects.get(org=world.town_b_org, name="people.member_count").computed_at == stamp
+
+
+def test_combined_rollups_equal_the_rows_for_every_committee(demo_county):
+    """Deepest first, each committee's additive figures are combined from its townships' stored values
+    plus its own rows; every stored value equals the computation from the rows."""
+    period = parse_period("2026-01-01..2026-10-31")
+    rollups.refresh_all(period)
+    registry = indicators.registry()
+    committees = list(Org.objects.filter(kind="committee").select_related("area"))
+    assert len(committees) > 2
+    for org in committees:
+        for snap in IndicatorSnapshot.objects.filter(org=org, period=period.label):
+            assert rollups._from_json(snap.value) == registry[snap.name].fn(org, period), (org.name, snap.name)
+    root = demo_county["root"]
+    combined = set(IndicatorSnapshot.objects.filter(org=root, combined=True).values_list("name", flat=True))
+    assert combined == {n for n, ind in registry.items() if ind.additive}
+    # a township has no committee below it: all its figures come from its rows
+    assert not IndicatorSnapshot.objects.filter(org__depth=2, combined=True).exists()
+
+
+def test_a_rule_overridden_inside_the_subtree_is_not_combined(demo_county):
+    """A township that counts ages by its own bands: the county's age structure cannot be the sum of
+    its townships' (their parts differ), so it is computed from the rows."""
+    from jiceng.core import services
+
+    root, county = demo_county["root"], demo_county["county"]
+    town = Org.objects.filter(kind="committee", depth=2).order_by("path").first()
+    services.rule_override_set(actor=county, org=town, key="people.age_bands", value=[
+        {"key": "le40", "label": "40岁及以下", "min": None, "max": 40},
+        {"key": "ge41", "label": "41岁及以上", "min": 41, "max": None}], valid_from=dt.date(2020, 1, 1),
+        reason="试点")
+    period = parse_period("2026-Q3")
+    rollups.refresh_all(period)
+    snap = IndicatorSnapshot.objects.get(org=root, name="people.age_bands", period=period.label)
+    assert not snap.combined
+    assert rollups._from_json(snap.value) == indicators.registry()["people.age_bands"].fn(root, period)
+    assert IndicatorSnapshot.objects.get(org=root, name="people.member_count", period=period.label).combined

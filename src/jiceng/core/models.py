@@ -245,6 +245,8 @@ class IndicatorSnapshot(models.Model):
     value = models.JSONField()
     computed_at = models.DateTimeField()
     took_ms = models.PositiveIntegerField(default=0)
+    # combined from the child committees' stored values plus its own rows (core/rollups.py)
+    combined = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["org", "name", "period"], name="uniq_indicator_snapshot")]

@@ -36,7 +36,7 @@ from . import indicators
 from .indicators import IndicatorValue, Part
 from .models import IndicatorSnapshot, Org, OrgKind, RollupDirty
 from .periods import Period, parse_period
-from .rulepacks import ancestor_paths
+from .rulepacks import ancestor_paths, overridden_inside
 
 
 def max_age() -> int:
@@ -61,10 +61,23 @@ def work_mem() -> str:
     return str(getattr(settings, "JICENG_ROLLUP_WORK_MEM", "256MB"))
 
 
-def refresh(org: Org, period: Period, names: list[str] | None = None) -> int:
+def refresh(org: Org, period: Period, names: list[str] | None = None, *, combine: bool = True) -> int:
     """Compute and store the indicators of one subtree; returns the milliseconds it took.
+
+    An indicator that adds up over a partition (``Indicator.additive``) is combined from the stored
+    values of the rollup organisations just below (its child committees, refreshed first: the worker
+    goes deepest first) plus the organisation's own rows outside them, instead of rescanning the whole
+    subtree — unless a child has no current stored value, a rule it reads is overridden inside the
+    subtree, or (area-based figures) the children's areas do not partition the subtree's. Otherwise,
+    and for the rest, it is computed from the rows. ``combine=False`` always computes from the rows.
     Internal: called by the worker, which has no actor; readers go through indicators.compute_many."""
     started, stamp = time.perf_counter(), timezone.now()  # the values reflect the data from here on
+    registry = indicators.registry()
+    wanted = names or sorted(registry)
+    children = _rollup_children(org) if combine else []
+    stored = _stored_values(children, period, wanted) if children else {}
+    own_org = _own_org_rows(org, children) if children else None
+    own_area = _own_area_rows(org, children) if children else None
     rows = []
     if connection.vendor == "postgresql":
         # one worker process may take memory no web worker could: PostgreSQL's default 4MB makes
@@ -73,11 +86,20 @@ def refresh(org: Org, period: Period, names: list[str] | None = None) -> int:
             cur.execute("SELECT set_config('work_mem', %s, false)", [work_mem()])
     try:
         with indicators.shared_work():
-            for name in names or sorted(indicators.registry()):
+            for name in wanted:
+                ind = registry[name]
                 t = time.perf_counter()
-                value = indicators.registry()[name].fn(org, period).check()
+                own = own_org if ind.basis == "org" else own_area
+                parts = [stored.get((c.pk, name)) for c in children]
+                combined = (ind.additive and bool(children) and own is not None and None not in parts
+                            and not overridden_inside(ind.rules, org))
+                if combined:
+                    mine = ind.compute([indicators.Scope(org, own)], period)[org.pk]
+                    value = indicators.combine([mine, *parts], ind).check()
+                else:
+                    value = ind.fn(org, period).check()
                 rows.append(IndicatorSnapshot(org=org, name=name, period=period.label, as_of=period.as_of,
-                                              value=_to_json(value), computed_at=stamp,
+                                              value=_to_json(value), computed_at=stamp, combined=combined,
                                               took_ms=round((time.perf_counter() - t) * 1000)))
     finally:
         if connection.vendor == "postgresql":
@@ -86,8 +108,79 @@ def refresh(org: Org, period: Period, names: list[str] | None = None) -> int:
     with transaction.atomic():
         IndicatorSnapshot.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["org", "name", "period"],
-            update_fields=["as_of", "value", "computed_at", "took_ms"])
+            update_fields=["as_of", "value", "computed_at", "took_ms", "combined"])
     return round((time.perf_counter() - started) * 1000)
+
+
+def _rollup_children(org: Org) -> list[Org]:
+    """The rollup organisations just below ``org``: under it with no other rollup organisation
+    between (its child committees)."""
+    below = list(Org.objects.filter(path__startswith=org.path, kind__in=rollup_kinds())
+                 .exclude(pk=org.pk).select_related("area").order_by("path"))
+    nearest: list[Org] = []
+    for o in below:  # in path order an org's rollup ancestors come before it
+        if not any(o.path.startswith(n.path) for n in nearest):
+            nearest.append(o)
+    return nearest
+
+
+def _stored_values(children: list[Org], period: Period, names: list[str]) -> dict[tuple[int, str], IndicatorValue]:
+    """The children's stored values for the period on the same snapshot date."""
+    snaps = IndicatorSnapshot.objects.filter(org__in=children, period=period.label, as_of=period.as_of,
+                                             name__in=names).values_list("org_id", "name", "value")
+    return {(org_id, name): _from_json(value) for org_id, name, value in snaps}
+
+
+def _own_paths(root: str, children: set[str], child_paths: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+    """Rows of ``root``'s subtree outside the children's subtrees, as exact paths and prefixes:
+    ``root`` itself, and each child node's subtree unless a child lies in it (then that node
+    itself, and the same one level down). ``child_paths``: each node's direct children."""
+    exact, prefixes = [root], []
+    for node in child_paths.get(root, []):
+        if node in children:
+            continue
+        if any(c.startswith(node) for c in children):
+            more_exact, more_prefixes = _own_paths(node, children, child_paths)
+            exact += more_exact
+            prefixes += more_prefixes
+        else:
+            prefixes.append(node)
+    return exact, prefixes
+
+
+def _tree_children(model, root: str, needed: set[str]) -> dict[str, list[str]]:
+    """Direct children of ``root`` and of every node on the way down to the ``needed`` paths."""
+    steplen = model.steplen
+    parents = {root} | {p[:i] for p in needed for i in range(len(root) + steplen, len(p), steplen)}
+    out: dict[str, list[str]] = {}
+    for path in model.objects.filter(path__startswith=root, depth__in={len(p) // steplen + 1 for p in parents}
+                                     ).values_list("path", flat=True):
+        parent = path[:-steplen]
+        if parent in parents:
+            out.setdefault(parent, []).append(path)
+    return out
+
+
+def _own_org_rows(org: Org, children: list[Org]) -> indicators.OwnRows:
+    paths = {c.path for c in children}
+    exact, prefixes = _own_paths(org.path, paths, _tree_children(Org, org.path, paths))
+    return indicators.OwnRows(org_exact=tuple(exact), org_prefixes=tuple(prefixes))
+
+
+def _own_area_rows(org: Org, children: list[Org]) -> indicators.OwnRows | None:
+    """The same in the area tree; None when the children's areas do not partition part of the
+    organisation's area (a child without an area, outside it, or two overlapping): area-based
+    figures are then computed from their rows."""
+    from .models import Area
+
+    if org.area_id is None or any(c.area_id is None for c in children):
+        return None
+    root, areas = org.area.path, sorted(c.area.path for c in children)
+    if any(not a.startswith(root) or a == root for a in areas) or any(
+            b.startswith(a) for a, b in zip(areas, areas[1:], strict=False)):
+        return None
+    exact, prefixes = _own_paths(root, set(areas), _tree_children(Area, root, set(areas)))
+    return indicators.OwnRows(area_exact=tuple(exact), area_prefixes=tuple(prefixes))
 
 
 @dataclass
