@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.errors import DomainError
-from jiceng.people.forms import _DateInput
+from jiceng.core.forms import DateInput
 
 from .models import PlanStatus
 
@@ -83,7 +83,7 @@ class MeasureRowForm(forms.Form):
         widget=forms.TextInput(attrs={"aria-label": _("Owner")}),
     )
     deadline = forms.DateField(
-        label=_("Deadline"), required=False, widget=_DateInput(attrs={"aria-label": _("Deadline")})
+        label=_("Deadline"), required=False, widget=DateInput(attrs={"aria-label": _("Deadline")})
     )
 
 
@@ -91,7 +91,7 @@ MeasureFormSet = forms.formset_factory(MeasureRowForm, extra=0, max_num=30, abso
 
 
 class MeasureCompleteForm(forms.Form):
-    done_on = forms.DateField(label=_("Done on"), required=False, widget=_DateInput())
+    done_on = forms.DateField(label=_("Done on"), required=False, widget=DateInput())
     evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
 
 

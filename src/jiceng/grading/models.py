@@ -19,6 +19,8 @@ class GradingRound(models.Model):
     scheme = models.CharField(_("scheme"), max_length=20)
     levels = models.JSONField()
     bottom_share = models.FloatField()
+    # units left out because no criterion had anything to count: [{"org_id", "name", "reason"}]
+    not_gradable = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -50,7 +50,8 @@ def round_open(*, actor, org: Org, year: int) -> GradingRound:
 def _round_create(actor, org, year, proposals, scheme) -> GradingRound:
     with transaction.atomic():
         rnd = GradingRound.objects.create(org=org, year=year, scheme=scheme["scheme"], levels=scheme["levels"],
-                                          bottom_share=scheme["bottom_share"], created_by=actor)
+                                          bottom_share=scheme["bottom_share"], not_gradable=scheme["not_gradable"],
+                                          created_by=actor)
         Grade.objects.bulk_create([
             Grade(round=rnd, org=p.org, score=p.score, factors=p.factors, proposed=p.level,
                   lagging_proposed=p.lagging, lagging=p.lagging)
@@ -58,7 +59,7 @@ def _round_create(actor, org, year, proposals, scheme) -> GradingRound:
         ])
         audit.record(actor=actor, action="create", target=rnd, org_path=org.path,
                      changes={"units": [None, len(proposals)], "scheme": [None, scheme["scheme"]],
-                              "quota": [None, scheme["quota"]]})
+                              "quota": [None, scheme["quota"]], "not_gradable": [None, len(scheme["not_gradable"])]})
     return rnd
 
 

@@ -5,17 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.forms import DateInput
+
 from .models import MeetingKind
-
-
-class _DateInput(forms.DateInput):
-    """<input type="date"> only takes ISO dates: a localised value ("2026/07/01" in zh-hans) is
-    dropped by the browser, which then posts the field empty."""
-
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class _MonthInput(forms.DateInput):
@@ -45,8 +37,8 @@ class _MultipleFileField(forms.FileField):
 class MeetingFilterForm(forms.Form):
     org = forms.IntegerField(required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *MeetingKind.choices])
-    since = forms.DateField(label=_("From"), required=False, widget=_DateInput())
-    until = forms.DateField(label=_("To"), required=False, widget=_DateInput())
+    since = forms.DateField(label=_("From"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("To"), required=False, widget=DateInput())
     q = forms.CharField(label=_("Topic or place"), required=False, max_length=50)
 
 
@@ -56,7 +48,7 @@ class MeetingForm(forms.Form):
 
     org = forms.TypedChoiceField(label=_("Organisation"), coerce=int)
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", "—"), *MeetingKind.choices])
-    held_on = forms.DateField(label=_("Date"), required=False, widget=_DateInput())
+    held_on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     topic = forms.CharField(label=_("Topic"), required=False, max_length=300)
     first_agenda = forms.CharField(label=_("First agenda item"), required=False, max_length=300,

@@ -7,7 +7,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.errors import DomainError
-from jiceng.core.forms import DateInput as _DateInput  # one definition; other apps import it from here
+from jiceng.core.forms import DateInput
 
 from .models import ETHNICITIES, Committee, Education, Gender, MemberStatus, Mobility, Post
 
@@ -42,14 +42,14 @@ class MemberForm(forms.Form):
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=[(e, e) for e in ETHNICITIES])
     id_number = forms.CharField(label=_("ID number"), required=False, max_length=18,
                                 help_text=_("Leave the masked value as it is to keep the stored number."))
-    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=_DateInput())
+    birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
     education = forms.ChoiceField(label=_("Education"), required=False, choices=[("", "—")] + Education.choices)
     phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
     org = forms.IntegerField(label=_("Organisation"), widget=forms.Select)
     status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)
-    joined_on = forms.DateField(label=_("Admitted on"), widget=_DateInput())
+    joined_on = forms.DateField(label=_("Admitted on"), widget=DateInput())
     full_on = forms.DateField(label=_("Full member since"), required=False,
-                              widget=_DateInput())
+                              widget=DateInput())
     mobility = forms.ChoiceField(label=_("Mobility"), choices=Mobility.choices)
     mobility_note = forms.CharField(label=_("Where and how to contact"), required=False, max_length=200)
 
@@ -67,8 +67,8 @@ class CadrePostForm(forms.Form):
     committee = forms.ChoiceField(label=_("Committee"), choices=Committee.choices)
     post = forms.ChoiceField(label=_("Post"), choices=Post.choices)
     person = forms.IntegerField(label=capfirst(_("person")), widget=forms.Select)
-    term_from = forms.DateField(label=capfirst(_("term from")), widget=_DateInput())
-    term_to = forms.DateField(label=capfirst(_("term to")), required=False, widget=_DateInput(),
+    term_from = forms.DateField(label=capfirst(_("term from")), widget=DateInput())
+    term_to = forms.DateField(label=capfirst(_("term to")), required=False, widget=DateInput(),
                               help_text=_("Leave empty while the term runs."))
 
     def __init__(self, *args, person_choices=(), **kwargs):
@@ -77,7 +77,7 @@ class CadrePostForm(forms.Form):
 
 
 class CadrePostEndForm(forms.Form):
-    term_to = forms.DateField(label=capfirst(_("term to")), widget=_DateInput())
+    term_to = forms.DateField(label=capfirst(_("term to")), widget=DateInput())
 
 
 class MemberImportForm(forms.Form):
