@@ -268,20 +268,21 @@ def _floors(connection, root, period) -> dict[str, Callable[[], object]]:
 
 def _export(table: Table, scale: str) -> None:
     """Stream the attendance ledger of the whole tree for the last full month (≈2 M rows at province
-    scale, capped at 1,000,000) to xlsx in a child process, through the rows the ledger view writes
-    (scoped, ordered, names joined); its peak RSS. Over all 24 months the ledger's ORDER BY sorts
+    scale, capped at 1,000,000) to xlsx in a child process, through the ledger registry's writer
+    (scoped, ordered, names joined, cells sanitised); its peak RSS. Over all 24 months the ledger's ORDER BY sorts
     every attendance row of the province first (6 GB of temporary files) before the first row."""
     code = (
         "import datetime, django, itertools, os, resource, time; os.environ.setdefault('DJANGO_SETTINGS_MODULE','jiceng.settings'); "
-        "django.setup(); from django.utils import timezone; from jiceng.core.exports import write_xlsx; "
+        "django.setup(); import dataclasses; from django.utils import timezone; from jiceng.core import ledgers; "
         "from jiceng.core.models import User; from jiceng.core.periods import parse_period; "
-        "from jiceng.orglife.selectors import ATTENDANCE_LEDGER_HEADERS, attendance_ledger_rows; "
         "actor = User.objects.get(username='bench_root'); "
         "period = parse_period(f'{timezone.localdate().replace(day=1) - datetime.timedelta(days=1):%Y-%m}'); "
+        "ledger = ledgers.get('orglife.attendance'); sheet = ledger.sheets[0]; "
+        "capped = dataclasses.replace(ledger, sheets=(dataclasses.replace(sheet, rows=lambda req: "
+        "itertools.islice(sheet.rows(req), 1000000)),)); "
         "t = time.perf_counter(); "
-        "rows = itertools.islice(attendance_ledger_rows(actor=actor, org=None, period=period), 1000000); "
-        "out = write_xlsx('出勤台账', ATTENDANCE_LEDGER_HEADERS, rows); "
-        "print(out.rows_written, (time.perf_counter()-t)*1000, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
+        "out = ledgers.write_xlsx(capped, ledgers.LedgerRequest(actor=actor, period=period)); "
+        "print(out.rows, (time.perf_counter()-t)*1000, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)"
     )
     res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=os.environ)
     if res.returncode != 0:

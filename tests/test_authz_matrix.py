@@ -73,8 +73,39 @@ B_RECORD_PARAMS = _bound("params")
 PAGE_PARAMS = {**B_RECORD_PARAMS, **_bound("page_params")}
 # Path parameters of API operations that name an object of village B …
 API_PARAMS = dict(B_RECORD_PARAMS)
-# … and those that name nothing owned by anyone (the answer is then scoped by the caller's own tree).
+# … and those that name nothing owned by anyone (the answer is then scoped by the caller's own tree);
+# a page whose parameters are all of these (a ledger's key) is read as a list page. A value may be a
+# list: every one of them is tried.
 API_NEUTRAL_PARAMS = _bound("neutral_params")
+
+
+def neutral_values(world) -> dict[str, list[Any]]:
+    out = {}
+    for name, fn in API_NEUTRAL_PARAMS.items():
+        value = fn(world)
+        out[name] = list(value) if isinstance(value, list | tuple) else [value]
+    return out
+
+
+def api_values(world) -> dict[str, Any]:
+    """A value for every path parameter (the first of a neutral one's values)."""
+    return {**{name: fn(world) for name, fn in API_PARAMS.items()},
+            **{name: values[0] for name, values in neutral_values(world).items()}}
+
+
+def op_urls(op, world) -> list[str]:
+    """The operation's URL with B's records, once for each value of its neutral parameters."""
+    fixed = {name: fn(world) for name, fn in API_PARAMS.items()}
+    neutral = [p for p in op.path_params if p in API_NEUTRAL_PARAMS]
+    return [op.url({**fixed, **combo}) for combo in expand(tuple(neutral), neutral_values(world))]
+
+
+def expand(params: tuple[str, ...], choices: dict[str, list[Any]]) -> list[dict[str, Any]]:
+    """Every combination of the given parameters' values."""
+    combos: list[dict[str, Any]] = [{}]
+    for name in params:
+        combos = [{**c, name: v} for c in combos for v in choices[name]]
+    return combos
 
 # Query parameters through which a list can be pointed at village B. Values that a page may echo
 # back (a search box) are partial ("王" of "王五"), so an echo is never mistaken for a leak.
@@ -82,6 +113,8 @@ QUERY_PROBES: dict[str, Callable[[Any], Any]] = merged("query_probes")
 LIST_QUERIES: list[dict[str, str]] = [
     {}, {"org": "org"}, {"area": "area"}, {"q": "q"}, {"id_tail": "id_tail"}, {"org": "org", "q": "q"},
     {"target_type": "people.partymember", "target_id": "target_id"}, {"member": "member"},
+    # downloads (ledgers): the file itself, for the whole scope and pointed at B
+    {"format": "xlsx"}, {"format": "csv"}, {"org": "org", "format": "xlsx"}, {"org": "org", "format": "csv"},
 ]
 EXTRA_LIST_QUERIES = [{"q": "三社"}, {"q": "乙"}]
 
@@ -272,15 +305,31 @@ def report(failures: list[str]) -> str:
 
 @pytest.fixture
 def b_ids(world) -> dict[str, Any]:
-    return {name: fn(world) for name, fn in PAGE_PARAMS.items()}
+    return {**{name: fn(world) for name, fn in PAGE_PARAMS.items()},
+            **{name: values[0] for name, values in neutral_values(world).items()}}
 
 
 # --- 1. pages --------------------------------------------------------------------------------------
 
 
+def list_pages(world) -> list[tuple[Page, dict[str, Any]]]:
+    """Pages that read lists: those without parameters, and those whose parameters name nothing of
+    anyone's (each value tried)."""
+    choices = neutral_values(world)
+    out = []
+    for p in pages():
+        if all(param in choices for param in p.params):
+            out += [(p, values) for values in expand(p.params, choices)]
+    return out
+
+
+def object_pages() -> list[Page]:
+    return [p for p in pages() if p.params and not all(param in API_NEUTRAL_PARAMS for param in p.params)]
+
+
 def test_every_page_parameter_has_a_b_value():
-    missing = sorted({f"{p.route} needs '{param}'"
-                      for p in pages() for param in p.params if param not in PAGE_PARAMS})
+    missing = sorted({f"{p.route} needs '{param}'" for p in pages() for param in p.params
+                      if param not in PAGE_PARAMS and param not in API_NEUTRAL_PARAMS})
     assert not missing, (
         "New URL parameter(s) without a value in tests/test_authz_matrix.py PAGE_PARAMS "
         "(map each to an object of village B so the page is checked): " + "; ".join(missing)
@@ -288,19 +337,20 @@ def test_every_page_parameter_has_a_b_value():
 
 
 def test_list_pages_show_nothing_of_b(world, client, login):
-    list_pages = [p for p in pages() if not p.params]
-    assert len(list_pages) >= 8, [p.route for p in list_pages]
+    lists = list_pages(world)
+    assert len(lists) >= 8, [p.route for p, _v in lists]
     queries = [resolve_query(world, q) for q in LIST_QUERIES] + EXTRA_LIST_QUERIES
     failures = []
     for username in A_USERS:
         login(world.users[username])
-        for page in list_pages:
+        for page, values in lists:
             for query in queries:
-                url = with_query(page.url({}), query)
+                url = with_query(page.url(values), query)
                 response = client.get(url, follow=True)
                 if response.status_code == 405:
                     continue  # a POST-only action (e.g. create a token): there is no list to read
-                if response.status_code not in (200, 403, 404):
+                # 400: a download the request cannot serve (a year without a grading round), named
+                if response.status_code not in (200, 400, 403, 404):
                     failures.append(f"{username} GET {url}: unexpected {response.status_code}")
                     continue
                 if found := leaks(body_text(response)):
@@ -309,10 +359,11 @@ def test_list_pages_show_nothing_of_b(world, client, login):
     # Positive control: the same pages do show B's data to B's own secretary, so the check can fail.
     login(world.users["sec_b"])
     shown = set()
-    for page in list_pages:
-        response = client.get(page.url({}), follow=True)
-        if response.status_code == 200 and leaks(body_text(response)):
-            shown.add(page.short)
+    for page, values in lists:
+        for query in ({}, {"format": "xlsx"}):
+            response = client.get(with_query(page.url(values), query), follow=True)
+            if response.status_code == 200 and leaks(body_text(response)):
+                shown.add(page.short)
     if missing := B_VISIBLE_TO_SEC_B - shown:
         failures.append(f"positive control: sec_b does not see B's data on {sorted(missing)}")
     assert not failures, report(failures)
@@ -321,31 +372,31 @@ def test_list_pages_show_nothing_of_b(world, client, login):
 def test_export_is_scoped(world, client, login):
     """The xlsx export, read cell by cell: A's members, none of B's, and no export aimed at B."""
     login(world.users["sec_a"])
-    url = reverse("member_export")
-    response = client.get(url)
+    url = reverse("ledger_detail", kwargs={"key": "people.members"})
+    response = client.get(url, {"format": "xlsx"})
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     text = body_text(response)
     assert "张三" in text and not leaks(text), text
     for query in ({"org": world.branch_b.pk}, {"org": world.town_b_org.pk}, {"org": MISSING_ID}):
         before = AuditEntry.objects.count()
-        response = client.get(with_query(url, query))
+        response = client.get(with_query(url, {**query, "format": "xlsx"}))
         assert response.status_code == 404, query
         assert not leaks(body_text(response))
         assert AuditEntry.objects.count() == before, "a refused export was recorded as an export"
 
 
 def test_object_pages_of_b_answer_404(world, client, login, b_ids):
-    object_pages = [p for p in pages() if p.params]
-    assert object_pages
-    unknown = sorted({param for p in object_pages for param in p.params if param not in PAGE_PARAMS})
+    objects = object_pages()
+    assert objects
+    unknown = sorted({param for p in objects for param in p.params if param not in PAGE_PARAMS})
     assert not unknown, f"give {unknown} a value in its app's authz.py (params or page_params)"
 
     failures = []
     not_allowed: dict[str, set[str]] = {}  # route -> methods the view refuses to everyone (405)
     for username in A_USERS:
         login(world.users[username])
-        for page in object_pages:
+        for page in objects:
             url, missing_url = page.url(b_ids), page.url(b_ids, missing=True)
             refused = 0
             for method in ("get", "post"):
@@ -376,7 +427,7 @@ def test_object_pages_of_b_answer_404(world, client, login, b_ids):
 
     # Positive control, last (B's secretary may revoke its token here): the same URLs work for B.
     login(world.users["sec_b"])
-    for page in object_pages:
+    for page in objects:
         url = page.url(b_ids)
         response = client.get(url)
         if response.status_code == 405:
@@ -427,7 +478,7 @@ def test_anonymous_pages_redirect_to_login(world, client, b_ids):
 
 
 def test_anonymous_api_is_401(world, client):
-    values = {name: fn(world) for name, fn in {**API_PARAMS, **API_NEUTRAL_PARAMS}.items()}
+    values = api_values(world)
     failures = []
     for op in operations(client):
         response = api_call(client, op, op.url(values))
@@ -464,7 +515,7 @@ def test_api_of_b_is_404_to_a(world, client, login):
     known = API_PARAMS.keys() | API_NEUTRAL_PARAMS.keys()
     unknown = sorted({p for op in ops for p in op.path_params if p not in known})
     assert not unknown, f"give {unknown} a value in its app's authz.py (params or neutral_params)"
-    values = {name: fn(world) for name, fn in {**API_PARAMS, **API_NEUTRAL_PARAMS}.items()}
+    values = api_values(world)
 
     # Callers from A's tree: a bearer token for each user, and sec_a's browser session too.
     callers: list[tuple[str, dict[str, str]]] = []
@@ -479,12 +530,13 @@ def test_api_of_b_is_404_to_a(world, client, login):
         if caller == "sec_a/session":
             login(world.users["sec_a"])
         for op in ops:
-            base = op.url(values)
-            if op.targets_b:
-                requests = [base]
-            else:
+            requests = []
+            for base in op_urls(op, world):
+                if op.targets_b:
+                    requests.append(base)
+                    continue
                 probes = [q for q in op.query_params if q in QUERY_PROBES]
-                requests = [base] + [with_query(base, {q: QUERY_PROBES[q](world)}) for q in probes]
+                requests += [base] + [with_query(base, {q: QUERY_PROBES[q](world)}) for q in probes]
                 if len(probes) > 1:
                     requests.append(with_query(base, {q: QUERY_PROBES[q](world) for q in probes}))
             for url in requests:
@@ -501,13 +553,19 @@ def test_api_of_b_is_404_to_a(world, client, login):
                 elif not op.targets_b and op.method != "get" and status not in (400, 404):
                     # a write whose body names B: refused as out of scope (404) or as a field error
                     failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 400 or 404")
-                elif not op.targets_b and op.method == "get" and status not in (200, 404):
-                    failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 200 or 404")
-                if status == 200:
+                elif not op.targets_b and op.method == "get" and status not in (200, 400, 404):
+                    failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 200, 400 or 404")
+                elif status == 400 and not all(e.get("field") and e.get("message")
+                                               for e in response.json().get("errors", [None])):
+                    failures.append(f"{caller} {op.method.upper()} {url}: 400 without a field and a message")
+                if status == 200 and response.get("Content-Type", "").startswith("application/json"):
                     data = response.json()
                     text = json.dumps(data, ensure_ascii=False)
                     if found := leaks(text) + json_b_refs(data, world):
                         failures.append(f"{caller} {op.method.upper()} {url}: 200 shows B's {found}")
+                elif status == 200:  # a file (a ledger)
+                    if found := leaks(body_text(response)):
+                        failures.append(f"{caller} {op.method.upper()} {url}: 200 file shows B's {found}")
                 elif found := leaks(response.content.decode()):
                     failures.append(f"{caller} {op.method.upper()} {url}: {status} shows B's {found}")
 
@@ -569,7 +627,7 @@ def test_api_patch_of_b_changes_nothing(world, client):
 
 def test_revoked_expired_and_unknown_tokens_are_401(world, client):
     sec_b = world.users["sec_b"]
-    values = {name: fn(world) for name, fn in {**API_PARAMS, **API_NEUTRAL_PARAMS}.items()}
+    values = api_values(world)
     ops = operations(client)
 
     _t, valid = core_services.api_token_create(actor=sec_b, name="valid")
@@ -578,7 +636,9 @@ def test_revoked_expired_and_unknown_tokens_are_401(world, client):
     expired_row, expired = core_services.api_token_create(actor=sec_b, name="expired")
     ApiToken.objects.filter(pk=expired_row.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     tokens = {"revoked": revoked, "expired": expired, "unknown": "jc_" + "x" * 43, "truncated": valid[:12]}
-    before = {k: v for k, v in b_state(world).items() if k != "tokens_b"}  # last_used_at moves
+    # last_used_at moves; the valid token's exports of personal data are logged (checked below)
+    before = {k: v for k, v in b_state(world).items() if k not in ("tokens_b", "audit_count")}
+    last_entry = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     failures = []
     for op in ops:
@@ -599,7 +659,10 @@ def test_revoked_expired_and_unknown_tokens_are_401(world, client):
         status = api_call(client, op, op.url(values), bearer(valid)).status_code
         if status != 401:
             failures.append(f"inactive user's token {op}: {status}, expected 401")
-    after = {k: v for k, v in b_state(world).items() if k != "tokens_b"}
+    after = {k: v for k, v in b_state(world).items() if k not in ("tokens_b", "audit_count")}
     if changed := state_diff(before, after):
         failures.append(f"calls with bad tokens changed {changed}")
+    written = list(AuditEntry.objects.filter(pk__gt=last_entry).values_list("actor_id", "action"))
+    if any(entry != (sec_b.pk, "export") for entry in written):
+        failures.append(f"calls with bad tokens wrote audit entries: {written}")
     assert not failures, report(failures)

@@ -10,11 +10,9 @@ are. The rest of the suite never switches the mirror on: there everything reads 
 from __future__ import annotations
 
 import asyncio
-import io
 import re
 import threading
 
-import openpyxl
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connections, router, transaction
 from django.test.utils import CaptureQueriesContext
@@ -25,6 +23,7 @@ from jiceng.core import audit, dbrouter
 from jiceng.core.dbrouter import REPORTING, reporting
 from jiceng.core.models import AuditEntry, Org, User
 from jiceng.orglife.models import Attendance
+from tests.helpers import get_ledger, xlsx_rows
 
 both_databases = pytest.mark.django_db(databases=[DEFAULT_DB_ALIAS, REPORTING])
 WHOLE_HISTORY = f"2000-01-01..{timezone.localdate():%Y-%m-%d}"
@@ -52,9 +51,7 @@ def _writes(ctx) -> list[str]:
 
 
 def _xlsx_rows(response) -> list[tuple]:
-    assert response.status_code == 200
-    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True).worksheets[0]
-    return list(ws.iter_rows(values_only=True))
+    return xlsx_rows(response)
 
 
 # --- without a replica --------------------------------------------------------------------------
@@ -75,7 +72,7 @@ def test_without_the_alias_reads_stay_on_default(mirror, monkeypatch, client, de
             assert dbrouter.reporting_alias() is None
             assert router.db_for_read(Attendance) == DEFAULT_DB_ALIAS
         with CaptureQueriesContext(primary) as on_primary, CaptureQueriesContext(replica) as on_replica:
-            rows = _xlsx_rows(client.get(reverse("attendance_ledger"), {"period": WHOLE_HISTORY}))
+            rows = _xlsx_rows(get_ledger(client, "orglife.attendance", period=WHOLE_HISTORY))
     assert len(rows) > 1
     assert on_replica.captured_queries == []
     assert "orglife_attendance" in _tables_read(on_primary)
@@ -94,7 +91,7 @@ def test_attendance_ledger_reads_from_reporting_and_audits_on_default(mirror, cl
     before = AuditEntry.objects.filter(action="export").count()
     with (CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
           CaptureQueriesContext(connections[REPORTING]) as replica):
-        rows = _xlsx_rows(client.get(reverse("attendance_ledger"), {"period": WHOLE_HISTORY}))
+        rows = _xlsx_rows(get_ledger(client, "orglife.attendance", period=WHOLE_HISTORY))
     assert len(rows) > 100  # the demo county's attendance, read through the mirror
     assert {"orglife_attendance", "orglife_meeting", "people_person"} <= _tables_read(replica)
     assert _writes(replica) == []
@@ -106,12 +103,12 @@ def test_attendance_ledger_reads_from_reporting_and_audits_on_default(mirror, cl
 
 
 @both_databases
-def test_member_export_and_meeting_ledger_read_from_reporting(mirror, client, demo_county):
+def test_member_roster_and_meeting_ledger_read_from_reporting(mirror, client, demo_county):
     client.force_login(demo_county["county"])
-    for name, table in (("member_export", "people_partymember"), ("meeting_ledger", "orglife_meeting")):
+    for name, table in (("people.members", "people_partymember"), ("orglife.meetings", "orglife_meeting")):
         with (CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
               CaptureQueriesContext(connections[REPORTING]) as replica):
-            assert len(_xlsx_rows(client.get(reverse(name)))) > 10
+            assert len(_xlsx_rows(get_ledger(client, name, period=WHOLE_HISTORY))) > 10
         assert table in _tables_read(replica), name
         assert table not in _tables_read(primary), name
 

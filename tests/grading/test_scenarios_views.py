@@ -12,10 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.core import services as core_services
-from jiceng.core.exports import write_xlsx, write_xlsx_sheets
+from jiceng.core.ledgers import Ledger, LedgerRequest, Sheet
+from jiceng.core.ledgers import write_xlsx as write_ledger
 from jiceng.core.models import AuditEntry
 from jiceng.grading import services
 from jiceng.grading.models import Grade, GradingRound, RectificationPlan
+from tests.helpers import get_ledger, sheet_rows, workbook
 
 YEAR = timezone.localdate().year
 
@@ -71,8 +73,8 @@ def test_a_county_on_the_abc_scheme_sees_abc_everywhere(world, login):
     )
     assert r.status_code == 200 and 'data-field="final"' in r.text
     assert Grade.objects.get(pk=grade.pk).confirmed_at is None
-    wb = _load(c.get(reverse("grading_ledger", kwargs={"round_id": rnd.pk})))
-    labels = [row[0] for row in wb.worksheets[0].iter_rows(min_row=2, values_only=True)]
+    wb = workbook(get_ledger(c, "grading.grades", round=rnd.pk, period=rnd.year))
+    labels = [row[0] for row in sheet_rows(wb.worksheets[0])[1:]]
     assert labels == ["A类", "B类", "C类", "合计"]
 
 
@@ -200,18 +202,16 @@ def test_plans_list_query_count_is_flat(demo_county, client, django_assert_max_n
     assert r.status_code == 200
 
 
-def test_xlsx_sheets_are_formula_safe_and_write_xlsx_still_works():
-    out = write_xlsx_sheets(
-        [("一", ["a", "b"], iter([("=1+1", 2), ("@x", "ok")])), ("二", ["c"], [("-3",), (-3,)])]
-    )
-    assert out.rows_written == 4 and out.rows_per_sheet == [2, 2]
-    wb = _load(out)
+def test_ledger_sheets_are_formula_safe(world):
+    ledger = Ledger(key="t.two", title="两表", description="", sheets=(
+        Sheet("一", ["a", "b"], lambda req: iter([("=1+1", 2), ("@x", "ok")])),
+        Sheet("二", ["c"], lambda req: [("-3",), (-3,)])))
+    out = write_ledger(ledger, LedgerRequest(actor=world.users["county"]))
+    assert out.rows == 4 and out.rows_per_sheet == [2, 2]
+    wb = _load(out.file)
     assert [ws.title for ws in wb.worksheets] == ["一", "二"]
-    assert list(wb.worksheets[0].iter_rows(values_only=True)) == [("a", "b"), ("'=1+1", 2), ("'@x", "ok")]
-    assert list(wb.worksheets[1].iter_rows(values_only=True)) == [("c",), ("'-3",), (-3,)]
-    single = write_xlsx("名册", ["x"], iter([("+cmd",)]))
-    assert single.rows_written == 1
-    assert list(_load(single).worksheets[0].iter_rows(values_only=True)) == [("x",), ("'+cmd",)]
+    assert sheet_rows(wb.worksheets[0]) == [("a", "b"), ("'=1+1", 2), ("'@x", "ok")]
+    assert sheet_rows(wb.worksheets[1]) == [("c",), ("'-3",), (-3,)]
 
 
 def test_a_tampered_measure_formset_is_an_error_not_a_crash(world, login, world_round):

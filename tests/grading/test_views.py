@@ -4,7 +4,6 @@ the two ledgers, and scoping (a village sees nothing of its sibling)."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 import math
 
 import openpyxl
@@ -15,6 +14,7 @@ from django.utils import timezone
 from jiceng.core.models import AuditEntry
 from jiceng.grading import selectors, services
 from jiceng.grading.models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
+from tests.helpers import get_ledger, ledger_url, sheet_rows, workbook
 
 DEMO_PASSWORD = "demo12345"
 
@@ -24,14 +24,15 @@ def _year() -> int:
 
 
 def _xlsx(response) -> openpyxl.Workbook:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    raw = b"".join(response.streaming_content)
-    return openpyxl.load_workbook(io.BytesIO(raw), read_only=True)
+    return workbook(response)
 
 
 def _rows(ws) -> list[tuple]:
-    return list(ws.iter_rows(values_only=True))
+    return sheet_rows(ws)
+
+
+def _grading_ledger(client, rnd):
+    return get_ledger(client, "grading.grades", round=rnd.pk, period=rnd.year)
 
 
 @pytest.fixture
@@ -369,7 +370,7 @@ def test_grading_ledger_has_the_distribution_and_one_row_per_unit(county_client,
     expected = [
         (r["label"], r["count"]) for r in selectors.distribution(actor=demo_county["county"], rnd=demo_round)
     ]
-    wb = _xlsx(county_client.get(reverse("grading_ledger", kwargs={"round_id": demo_round.pk})))
+    wb = _xlsx(_grading_ledger(county_client, demo_round))
     dist, units = wb.worksheets
     rows = _rows(dist)
     assert rows[0] == ("等次", "个数", "占总数%")
@@ -394,7 +395,7 @@ def test_rectification_ledger_one_row_per_measure(world, login, world_round):
         actor=world.users["county"], measure=m, done_on=timezone.localdate(), evidence="记录本"
     )
     c = login(world.users["county"])
-    rows = _rows(_xlsx(c.get(reverse("rectification_ledger"))).worksheets[0])
+    rows = _rows(_xlsx(get_ledger(c, "grading.rectification")).worksheets[0])
     assert rows[0][:9] == (
         "党组织",
         "评定年度",
@@ -410,7 +411,7 @@ def test_rectification_ledger_one_row_per_measure(world, login, world_round):
     done = next(r for r in rows if r[3] == "措施1" and r[0] == "一村党支部")
     assert done[1] == _year() and done[7] == "记录本" and done[9] == "整改中"
     assert done[6].date() == timezone.localdate()
-    rows = _rows(_xlsx(c.get(reverse("rectification_ledger"), {"status": "closed"})).worksheets[0])
+    rows = _rows(_xlsx(get_ledger(c, "grading.rectification", status="closed")).worksheets[0])
     assert len(rows) == 1
 
 
@@ -450,22 +451,22 @@ def test_village_a_gets_404_on_village_b(world, login, world_round):
     r = c.get(reverse("grading_round", kwargs={"round_id": world_round.pk}))
     assert r.status_code == 200 and "一村党支部" in r.text and "三社区" not in r.text and "二村" not in r.text
     assert r.context["total"] == 1 and r.context["quota"] is None
-    wb = _xlsx(c.get(reverse("grading_ledger", kwargs={"round_id": world_round.pk})))
+    wb = _xlsx(_grading_ledger(c, world_round))
     text = " ".join(
         str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True) for v in row if v
     )
     assert "一村党支部" in text and "三社区" not in text
     r = c.get(reverse("rectification_plans"))
     assert "三社区" not in r.text
-    wb = _xlsx(c.get(reverse("rectification_ledger")))
+    wb = _xlsx(get_ledger(c, "grading.rectification"))
     assert len(_rows(wb.worksheets[0])) == 1
 
 
 def test_a_round_of_township_b_is_404_for_village_a(world, login):
     rnd = services.round_open(actor=world.users["county"], org=world.town_b_org, year=_year())
     c = login(world.users["sec_a"])
-    for name in ("grading_round", "grading_ledger"):
-        assert c.get(reverse(name, kwargs={"round_id": rnd.pk})).status_code == 404
+    assert c.get(reverse("grading_round", kwargs={"round_id": rnd.pk})).status_code == 404
+    assert _grading_ledger(c, rnd).status_code == 404
     assert "乙镇" not in c.get(reverse("grading_rounds")).text
 
 
@@ -476,7 +477,7 @@ def test_anonymous_is_sent_to_login(client, world, world_round):
         reverse("grading_round", kwargs={"round_id": world_round.pk}),
         reverse("grade_detail", kwargs={"grade_id": grade.pk}),
         reverse("rectification_plans"),
-        reverse("rectification_ledger"),
+        ledger_url("grading.rectification"),
     ):
         for method in ("get", "post"):
             r = getattr(client, method)(url)

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import io
 import re
 
-import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -16,10 +14,12 @@ from jiceng.core.models import AuditEntry
 from jiceng.orglife import services
 from jiceng.orglife.models import Attendance, Meeting, MeetingAttachment, TopicList
 from jiceng.orglife.services import AttendanceIn
+from tests.helpers import get_ledger, xlsx_rows
 
 TODAY = timezone.localdate()
 # compliance only counts blocks that have ended: the previous month has
 PREV = (TODAY.replace(day=1) - dt.timedelta(days=1)).replace(day=15)
+WHOLE = f"2000-01-01..{TODAY:%Y-%m-%d}"
 PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
@@ -41,14 +41,6 @@ def record(world, org=None, actor=None, held_on=PREV, kind="theme_day", **kw):
     actor = actor or (world.users["sec_b"] if org == world.branch_b else world.users["sec_a"])
     return services.meeting_record(actor=actor, org=org, kind=kind, held_on=held_on, place="活动室", topic="主题党日",
                                    attendance=[AttendanceIn(m.pk, "present") for m in members], **kw)
-
-
-def xlsx_rows(response) -> list[tuple]:
-    assert response.status_code == 200, response
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    raw = b"".join(response.streaming_content)
-    ws = openpyxl.load_workbook(io.BytesIO(raw), read_only=True).worksheets[0]
-    return list(ws.iter_rows(values_only=True))
 
 
 def calendar_cell(html: str, kind: str, org_pk: int, block: str) -> tuple[str, str]:
@@ -278,13 +270,13 @@ def test_meeting_list_filters(world, login):
 def test_meeting_ledger_is_scoped(world, login):
     record(world)
     record(world, org=world.branch_b)
-    rows = xlsx_rows(login(world.users["county"]).get(reverse("meeting_ledger")))
+    rows = xlsx_rows(get_ledger(login(world.users["county"]), "orglife.meetings", period=WHOLE))
     assert rows[0][:3] == ("会议日期", "党组织", "会议类型")
     assert {r[1] for r in rows[1:]} == {"一村党支部", "三社区党支部"}
     c = login(world.users["sec_a"])
-    rows = xlsx_rows(c.get(reverse("meeting_ledger")))
+    rows = xlsx_rows(get_ledger(c, "orglife.meetings", period=WHOLE))
     assert len(rows) == 2 and rows[1][1] == "一村党支部" and rows[1][6:8] == (2, 2)
-    assert c.get(reverse("meeting_ledger"), {"org": world.branch_b.pk}).status_code == 404
+    assert get_ledger(c, "orglife.meetings", org=world.branch_b.pk).status_code == 404
 
 
 def test_attendance_ledger_is_scoped_and_audited(world, login):
@@ -295,7 +287,7 @@ def test_attendance_ledger_is_scoped_and_audited(world, login):
     record(world, org=world.branch_b)
     c = login(world.users["sec_a"])
     before = AuditEntry.objects.filter(action="export").count()
-    rows = xlsx_rows(c.get(reverse("attendance_ledger"), {"period": str(PREV.year)}))
+    rows = xlsx_rows(get_ledger(c, "orglife.attendance", **{"period": str(PREV.year)}))
     assert rows[0] == ("会议日期", "党组织", "会议类型", "会议主题", "党员姓名", "所在党组织", "出勤情况", "原因")
     names = {r[4]: r for r in rows[1:]}
     assert set(names) == {"张三", "李四"}
@@ -306,21 +298,21 @@ def test_attendance_ledger_is_scoped_and_audited(world, login):
     assert e.org_path == world.branch_a.path and e.target_type == "orglife.attendance" and "2" in e.target_repr
 
     c = login(world.users["county"])
-    rows = xlsx_rows(c.get(reverse("attendance_ledger"), {"org": world.branch_a.pk, "period": str(PREV.year)}))
+    rows = xlsx_rows(get_ledger(c, "orglife.attendance", **{"org": world.branch_a.pk, "period": str(PREV.year)}))
     assert {r[4] for r in rows[1:]} == {"张三", "李四"}
     assert AuditEntry.objects.filter(action="export").latest("id").org_path == world.branch_a.path
-    rows = xlsx_rows(c.get(reverse("attendance_ledger"), {"period": str(PREV.year)}))
+    rows = xlsx_rows(get_ledger(c, "orglife.attendance", **{"period": str(PREV.year)}))
     assert {r[4] for r in rows[1:]} == {"张三", "李四", "王五"}
     # an empty period
-    rows = xlsx_rows(c.get(reverse("attendance_ledger"), {"period": "2019"}))
+    rows = xlsx_rows(get_ledger(c, "orglife.attendance", **{"period": "2019"}))
     assert len(rows) == 1
-    assert c.get(reverse("attendance_ledger"), {"period": "junk"}).status_code == 400
+    assert get_ledger(c, "orglife.attendance", period="junk").status_code == 400
 
     c = login(world.users["sec_b"])
     before = AuditEntry.objects.count()
-    assert c.get(reverse("attendance_ledger"), {"org": world.branch_a.pk}).status_code == 404
+    assert get_ledger(c, "orglife.attendance", org=world.branch_a.pk).status_code == 404
     assert AuditEntry.objects.count() == before, "a refused export was recorded as an export"
-    assert login(world.users["grid_a"]).get(reverse("attendance_ledger")).status_code == 404
+    assert get_ledger(login(world.users["grid_a"]), "orglife.attendance").status_code == 404
     assert m.pk
 
 

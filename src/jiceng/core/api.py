@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ninja import Field, Router, Schema
 
-from jiceng.core import indicators, selectors
+from jiceng.core import indicators, ledgers, selectors
 from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import NotFound
 from jiceng.core.models import Org
@@ -141,3 +141,30 @@ def _indicator_value(request, name: str, org: int | None, period: str | None) ->
         "denominator": val.denominator, "parts": [vars(x) for x in val.parts],
         "stored_at": got.stored_at.isoformat() if got.stored_at else None, "pending": got.pending,
     }
+
+
+# --- ledgers ----------------------------------------------------------------------------------------
+
+
+class LedgerInfo(Schema):
+    key: str
+    title: str
+    description: str
+    personal: bool = Field(..., description="含个人信息：须有导出权限，每次导出记入审计日志")
+    period: bool = Field(..., description="是否按统计期间（period）导出")
+    allowed: bool = Field(..., description="调用者能否导出")
+
+
+@router.get("/ledgers", response=list[LedgerInfo], summary="台账列表：可导出哪些台账")
+def ledger_list(request):
+    return [{"key": o.ledger.key, "title": o.ledger.title, "description": o.ledger.description,
+             "personal": o.ledger.personal, "period": o.ledger.period, "allowed": o.allowed}
+            for o in ledgers.offers(request.auth)]
+
+
+@router.get("/ledgers/{key}", summary="导出一份台账（format=xlsx 或 csv；org 为组织子树，period 为统计期间，其余参数为该台账的筛选条件）",
+            response={200: None}, openapi_extra={"responses": {"200": {"description": "xlsx 或 csv 文件"}}})
+def ledger_export(request, key: str, org: int | None = None, period: str | None = None, format: str = "xlsx"):
+    with reporting():  # read-only but for the export's audit entry, which the router sends to default
+        ledger, req, _form = ledgers.prepare(actor=request.auth, key=key, data=request.GET)
+        return ledgers.download(ledger, req, format, asked=dict(request.GET.items()))

@@ -89,3 +89,11 @@ def api_tokens_for(*, actor) -> QuerySet[ApiToken]:
 def orgs_for_area(*, actor, area: Area) -> QuerySet[Org]:
     """Party organisations anchored exactly at this area (e.g. a grid's party group)."""
     return orgs_for(actor, Perm.VIEW_ORG).filter(area=area).order_by("path")
+
+
+def ledger_orgs(*, actor, perm: str, limit: int = 300) -> QuerySet[Org]:
+    """Subtrees offered on a ledger's form: the committees and general branches the actor may export
+    for (a branch's ledger is opened from its own page, with ?org=)."""
+    from .models import OrgKind
+
+    return orgs_for(actor, perm).filter(kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]).order_by("path")[:limit]

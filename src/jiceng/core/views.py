@@ -10,20 +10,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, selectors, services
+from . import audit, ledgers, selectors, services
+from .dbrouter import reporting
 from .errors import DomainError, NotFound
 from .forms import HolidayForm, RuleOverrideForm
 from .models import HolidayOverride, OrgKind
 from .roles import Perm
 from .rulepacks import VERSION, default_rules, resolve
 from .scoping import can_access_org, has_perm_anywhere, root_orgs
+from .web import needs
 
 
 @require_GET
@@ -186,3 +189,44 @@ def token_revoke(request: HttpRequest, token_id: int) -> HttpResponse:
     services.api_token_revoke(actor=request.user, token_id=token_id)
     messages.success(request, _("Token revoked."))
     return redirect("profile")
+
+
+# --- ledgers (core.ledgers) ------------------------------------------------------------------------
+
+
+@login_required
+@needs(Perm.VIEW_ORG)
+def ledger_list(request: HttpRequest) -> HttpResponse:
+    """Every ledger of the installed apps, and which this user may export."""
+    return render(request, "core/ledger_list.html", {"offers": ledgers.offers(request.user)})
+
+
+@never_cache
+@login_required
+@reporting
+def ledger_detail(request: HttpRequest, key: str) -> HttpResponse:
+    """One ledger: the form (subtree, period, the ledger's own filters) and, with ?format=xlsx|csv,
+    the file. A bad period or filter is shown on the form, or answered 400 for a download."""
+    fmt = request.GET.get("format", "")
+    error = None
+    try:
+        ledger, req, form = ledgers.prepare(actor=request.user, key=key, data=request.GET)
+    except DomainError as exc:
+        if fmt:
+            return HttpResponseBadRequest("；".join(m["message"] for m in exc.as_list()),
+                                          content_type="text/plain; charset=utf-8")
+        ledger, req, error = ledgers.get(key), None, exc
+        form = ledgers.filter_form(ledger, request.user, request.GET)
+    if fmt and error is None:
+        try:
+            return ledgers.download(ledger, req, fmt, asked=dict(request.GET.items()))
+        except DomainError as exc:
+            return HttpResponseBadRequest("；".join(m["message"] for m in exc.as_list()),
+                                          content_type="text/plain; charset=utf-8")
+    query = request.GET.copy()
+    query.pop("format", None)
+    return render(request, "core/ledger_detail.html", {
+        "ledger": ledger, "req": req, "form": form, "error": error, "query": query.urlencode(),
+        "orgs": selectors.ledger_orgs(actor=request.user, perm=ledger.perm),
+        "org_id": request.GET.get("org", ""), "period": request.GET.get("period", ""),
+    })

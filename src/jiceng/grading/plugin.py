@@ -24,5 +24,6 @@ PLUGIN = kit.AppPlugin(
     urls=(kit.Urls("grading/", "jiceng.grading.urls"),),
     api="jiceng.grading.api.router",
     indicators="jiceng.grading.indicators",
+    ledgers="jiceng.grading.ledgers",
     authz="jiceng.grading.authz",
 )

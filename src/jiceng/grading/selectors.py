@@ -55,7 +55,37 @@ def distribution(*, actor, rnd: GradingRound) -> list[dict]:
     return rows
 
 
-def plans_for(*, actor, status: str = "", overdue: bool = False) -> QuerySet[RectificationPlan]:
+def round_covering(*, actor, org, year: int) -> GradingRound | None:
+    """The round in scope that grades ``org``'s subtree in ``year`` (run by it or above it, else the
+    highest inside it); ``org`` None: the actor's top round of the year."""
+    from jiceng.core.rulepacks import ancestor_paths
+
+    rounds = rounds_for(actor=actor).filter(year=year)
+    if org is None:
+        return rounds.order_by("org__depth", "org__path").first()
+    return (rounds.filter(org__path__in=ancestor_paths(org.path)).order_by("org__depth").first()
+            or rounds.filter(org__path__startswith=org.path).order_by("org__depth", "org__path").first())
+
+
+def plan_of(grade: Grade) -> RectificationPlan | None:
+    """The grade's plan, or None (the reverse one-to-one raises when there is none)."""
+    try:
+        return grade.plan
+    except RectificationPlan.DoesNotExist:
+        return None
+
+
+def round_summary(*, actor, rnd: GradingRound) -> dict[str, int]:
+    """Counts for the round page: proposed and marked lagging, confirmed, plans (within scope)."""
+    return grades_for(actor=actor, rnd=rnd).aggregate(
+        proposed_lagging=Count("pk", filter=Q(lagging_proposed=True)),
+        lagging=Count("pk", filter=Q(lagging=True)),
+        confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
+        plans=Count("plan"),
+    )
+
+
+def plans_for(*, actor, status: str = "", overdue: bool = False, within=None) -> QuerySet[RectificationPlan]:
     today = timezone.localdate()
     qs = RectificationPlan.objects.filter(org_q(actor, Perm.VIEW_ORG, field="grade__org")).select_related(
         "grade__org", "grade__round").annotate(
@@ -63,6 +93,8 @@ def plans_for(*, actor, status: str = "", overdue: bool = False) -> QuerySet[Rec
         n_done=Count("measures", filter=Q(measures__done_on__isnull=False)),
         n_overdue=Count("measures", filter=Q(measures__done_on__isnull=True, measures__deadline__lt=today)),
     )
+    if within is not None:
+        qs = qs.filter(grade__org__path__startswith=within.path)
     if status:
         qs = qs.filter(status=status)
     if overdue:

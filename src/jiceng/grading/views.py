@@ -17,11 +17,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.cache import never_cache
 
-from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import DomainError, NotFound
-from jiceng.core.exports import write_xlsx_sheets, xlsx_response
 from jiceng.core.models import OrgKind
 from jiceng.core.roles import Perm
 from jiceng.core.scoping import can_access_org, orgs_for
@@ -169,55 +166,6 @@ def grading_round(request: HttpRequest, round_id: int) -> HttpResponse:
     return render(request, "grading/round.html", ctx)
 
 
-@never_cache
-@login_required
-@reporting
-def grading_ledger(request: HttpRequest, round_id: int) -> HttpResponse:
-    """评定台账: the 000-R2 table (好…个，占总数的…%), then one row per graded organisation."""
-    rnd = selectors.round_get(actor=request.user, round_id=round_id)
-    dist = selectors.distribution(actor=request.user, rnd=rnd)
-    total = sum(r["count"] for r in dist)
-    table = [(r["label"], r["count"], _percent(r["share"])) for r in dist]
-    table.append(("合计", total, 100.0 if total else None))
-    grades = (
-        (
-            g.org.name,
-            g.score,
-            rnd.level_label(g.proposed),
-            rnd.level_label(g.final) if g.final else "",
-            _yes(g.lagging_proposed),
-            _yes(g.lagging) if g.confirmed_at else "",
-            "、".join(WEAK_SIGNS_ZH.get(s, s) for s in g.factors.get("weak_signs", [])),
-            g.reason,
-            timezone.localtime(g.confirmed_at).date() if g.confirmed_at else None,
-            PLAN_STATUS_ZH.get(p.status, p.status) if (p := _plan_of(g)) else "",
-        )
-        for g in selectors.grades_for(actor=request.user, rnd=rnd).iterator(chunk_size=2000)
-    )
-    out = write_xlsx_sheets(
-        [
-            (f"{rnd.year}年等次分布", ["等次", "个数", "占总数%"], table),
-            (
-                f"{rnd.year}年评定结果",
-                [
-                    "党组织",
-                    "得分",
-                    "系统建议等次",
-                    "确认等次",
-                    "建议列为后进",
-                    "确认后进",
-                    "软弱涣散情形",
-                    "调整理由",
-                    "确认日期",
-                    "整改方案",
-                ],
-                grades,
-            ),
-        ]
-    )
-    return xlsx_response(out, f"评定台账-{rnd.org.name}-{rnd.year}.xlsx")
-
-
 # --- one grade ------------------------------------------------------------------------------------
 
 
@@ -333,58 +281,6 @@ def rectification_plans(request: HttpRequest) -> HttpResponse:
     ctx = {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()}
     template = "grading/plans.html#results" if request.htmx else "grading/plans.html"
     return render(request, template, ctx)
-
-
-@never_cache
-@login_required
-@reporting
-def rectification_ledger(request: HttpRequest) -> HttpResponse:
-    """整改台账: one row per measure — organisation, year, problems, measure, owner, deadline, done on,
-    evidence and the plan's status (挂账销号)."""
-    _form, filters = _plan_filters(request)
-    today = timezone.localdate()
-    plans = selectors.plans_for(actor=request.user, **filters).prefetch_related("measures")
-    rows = (
-        (
-            p.grade.org.name,
-            p.grade.round.year,
-            p.problems,
-            m.description,
-            m.owner,
-            m.deadline,
-            m.done_on,
-            m.evidence,
-            _yes(m.done_on is None and m.deadline < today),
-            PLAN_STATUS_ZH.get(p.status, p.status),
-            timezone.localtime(p.closed_at).date() if p.closed_at else None,
-            p.closure_note,
-        )
-        for p in plans.iterator(chunk_size=500)
-        for m in p.measures.all()
-    )
-    out = write_xlsx_sheets(
-        [
-            (
-                "整改台账",
-                [
-                    "党组织",
-                    "评定年度",
-                    "存在问题",
-                    "整改措施",
-                    "责任人",
-                    "完成时限",
-                    "完成日期",
-                    "完成情况（佐证）",
-                    "逾期未完成",
-                    "方案状态",
-                    "销号日期",
-                    "销号说明",
-                ],
-                rows,
-            )
-        ]
-    )
-    return xlsx_response(out, f"整改台账-{today:%Y%m%d}.xlsx")
 
 
 def _plan_page(

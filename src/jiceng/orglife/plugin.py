@@ -30,6 +30,7 @@ PLUGIN = kit.AppPlugin(
     urls=(kit.Urls("orglife/", "jiceng.orglife.urls"),),
     api="jiceng.orglife.api.router",
     indicators="jiceng.orglife.indicators",
+    ledgers="jiceng.orglife.ledgers",
     demo=(kit.Step("jiceng.orglife.demo.build", order=30),),
     gen=(kit.Step("jiceng.orglife.gen.build", order=30),),
     authz="jiceng.orglife.authz",

@@ -11,7 +11,7 @@ from collections import Counter, OrderedDict
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, QueryDict
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +21,7 @@ from django.views.decorators.cache import never_cache
 
 from jiceng.core import indicators
 from jiceng.core import selectors as core_selectors
-from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import DomainError, NotFound
-from jiceng.core.exports import write_xlsx, xlsx_response
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import Period, parse_period
 from jiceng.core.roles import Perm
@@ -165,21 +163,23 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return _render(request, "orglife/meeting_list.html", {
         "form": form, "page": page, "filter_org": filters.get("org"), "query": _query_without(request, "page"),
-        "query_without_org": _query_without(request, "page", "org"),
+        "query_without_org": _query_without(request, "page", "org"), "ledger_query": _ledger_query(filters),
     })
 
 
-@never_cache
-@login_required
-@reporting
-def meeting_ledger(request: HttpRequest) -> HttpResponse:
-    """会议台账: the meeting list's filter, one row per meeting."""
-    if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
-        raise NotFound()
-    _form, filters = _meeting_filters(request)
-    rows = selectors.meeting_ledger_rows(actor=request.user, **filters)
-    out = write_xlsx("会议台账", selectors.MEETING_LEDGER_HEADERS, rows)
-    return xlsx_response(out, f"会议台账-{timezone.localdate():%Y%m%d}.xlsx")
+def _ledger_query(filters: dict) -> str:
+    """The meeting ledger (core.ledgers) for the list's filters: its dates as the period."""
+    q = QueryDict(mutable=True)
+    if filters.get("org") is not None:
+        q["org"] = str(filters["org"].pk)
+    # what the list shows: its dates, else every meeting recorded
+    since, until = filters.get("since"), filters.get("until")
+    q["period"] = f"{since or dt.date(2000, 1, 1):%Y-%m-%d}..{until or timezone.localdate():%Y-%m-%d}"
+    for key in ("kind", "q"):
+        if filters.get(key):
+            q[key] = filters[key]
+    q["format"] = "xlsx"
+    return q.urlencode()
 
 
 def _attendance_from(data: QueryDict) -> list[services.AttendanceIn]:
@@ -362,30 +362,3 @@ def topic_list_detail(request: HttpRequest, topic_list_id: int) -> HttpResponse:
     topic_list = get_scoped_or_404(selectors.topic_lists_for(actor=request.user), pk=topic_list_id)
     coverage = selectors.topic_coverage(actor=request.user, topic_list=topic_list)
     return _render(request, "orglife/topic_list_detail.html", {"topic_list": topic_list, "coverage": coverage})
-
-
-# --- attendance ledger -----------------------------------------------------------------------------
-
-
-@never_cache
-@login_required
-@reporting
-def attendance_ledger(request: HttpRequest) -> HttpResponse:
-    """出勤台账 for ?org=&period=: one row per member per meeting. Names leave the system, so the
-    export is logged under the filtered organisation, else under each root of the export scope."""
-    if not has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL):
-        raise NotFound()
-    org = _org_param(request)
-    if org is not None and not can_access_org(request.user, Perm.EXPORT_PERSONAL, org):
-        raise NotFound()
-    try:
-        period = parse_period(request.GET.get("period"))
-    except DomainError as exc:
-        return HttpResponseBadRequest(exc.as_list()[0]["message"], content_type="text/plain; charset=utf-8")
-    rows = selectors.attendance_ledger_rows(actor=request.user, org=org, period=period)
-    out = write_xlsx("出勤台账", selectors.ATTENDANCE_LEDGER_HEADERS, rows)
-    # a write inside reporting(): the router sends it to the primary
-    services.attendance_export_record(actor=request.user, org=org, period_label=period.label,
-                                      count=out.rows_written)
-    label = period.label.replace("..", "至")
-    return xlsx_response(out, f"出勤台账-{label}-{timezone.localdate():%Y%m%d}.xlsx")

@@ -46,5 +46,5 @@ CASES = kit.AuthzCases(
         "people": Person.objects.count(),
         "posts_b": list(CadrePost.objects.filter(area=w.village_b).order_by("pk").values()),
     },
-    visible_to_b=frozenset({"member_list", "member_export", "village_list"}),
+    visible_to_b=frozenset({"member_list", "village_list"}),
 )

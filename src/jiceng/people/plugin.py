@@ -37,6 +37,7 @@ PLUGIN = kit.AppPlugin(
     urls=(kit.Urls("", "jiceng.people.urls"),),
     api="jiceng.people.api.router",
     indicators="jiceng.people.indicators",
+    ledgers="jiceng.people.ledgers",
     demo=(kit.Step("jiceng.people.demo.build", order=20),),
     gen=(kit.Step("jiceng.people.gen.build", order=20),),
     authz="jiceng.people.authz",

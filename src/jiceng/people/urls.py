@@ -5,7 +5,6 @@ from . import views
 urlpatterns = [
     path("members/", views.member_list, name="member_list"),
     path("members/new/", views.member_create, name="member_create"),
-    path("members/export.xlsx", views.member_export, name="member_export"),
     path("members/import/", views.member_import, name="member_import"),
     path("members/import/template.xlsx", views.member_import_template, name="member_import_template"),
     path("members/<int:member_id>/", views.member_detail, name="member_detail"),

@@ -15,12 +15,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
-from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import DomainError, NotFound
-from jiceng.core.exports import write_xlsx, xlsx_response
+from jiceng.core.exports import xlsx_response
 from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import rule
-from jiceng.core.scoping import can_access_area, can_access_org, has_perm_anywhere, org_paths
+from jiceng.core.scoping import can_access_area, can_access_org, has_perm_anywhere
 from jiceng.core.selectors import org_get
 
 from . import imports, selectors, services
@@ -63,28 +62,12 @@ def member_list(request: HttpRequest) -> HttpResponse:
     without_org = query.copy()
     without_org.pop("org", None)
     ctx = {"form": form, "page": page, "filters": filters, "query": query.urlencode(),
+           "ledger": reverse("ledger_detail", kwargs={"key": "people.members"}),
            "query_without_org": without_org.urlencode(),
            "can_export": has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL),
            "can_create": has_perm_anywhere(request.user, CHANGE_MEMBER)}
     template = "people/member_list.html#results" if request.htmx else "people/member_list.html"
     return render(request, template, ctx)
-
-
-@never_cache
-@login_required
-@reporting
-def member_export(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL):
-        raise NotFound()
-    _form, filters = _filters(request)
-    rows = selectors.member_export_rows(actor=request.user, filters=filters)
-    out = write_xlsx("党员名册", selectors.MEMBER_EXPORT_HEADERS, rows)
-    # logged where the rows came from: the filtered node, else each root of the export scope
-    paths = [filters.org.path] if filters.org else org_paths(request.user, Perm.EXPORT_PERSONAL)
-    services.members_export_record(actor=request.user, org_paths=paths, count=out.rows_written,
-                                   filters=filters.as_dict())
-    name = f"党员名册-{timezone.localdate():%Y%m%d}.xlsx"
-    return xlsx_response(out, name)
 
 
 @login_required
