@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from .models import ApiToken, Area, AuditEntry, Org
+from .models import ApiToken, Area, AuditEntry, HolidayOverride, Org, RoleAssignment
 from .roles import Perm
 from .scoping import area_q, areas_for, get_scoped_or_404, org_q, orgs_for, path_q
 
@@ -15,13 +15,22 @@ def org_get(*, actor, org_id) -> Org:
     return get_scoped_or_404(orgs_for(actor, Perm.VIEW_ORG).select_related("area"), pk=org_id)
 
 
-def org_children(*, actor, org: Org) -> QuerySet[Org]:
-    """Children of a node in scope (the node itself was fetched through org_get)."""
-    return (
-        Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), path__startswith=org.path, depth=org.depth + 1)
-        .select_related("area")
-        .order_by("path")
-    )
+def org_children(*, actor, org: Org, kinds=None) -> QuerySet[Org]:
+    """Children of a node in scope (the node itself was fetched through org_get), of ``kinds``."""
+    qs = Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), path__startswith=org.path, depth=org.depth + 1)
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.select_related("area").order_by("path")
+
+
+def org_parent(*, actor, org: Org) -> Org:
+    """The node's parent, if the actor may see it (else NotFound)."""
+    from .errors import NotFound
+
+    parent = orgs_for(actor, Perm.VIEW_ORG).filter(path=org.path[: -Org.steplen]).first() if org.depth > 1 else None
+    if parent is None:
+        raise NotFound()
+    return parent
 
 
 def org_ancestors_in_scope(*, actor, org: Org) -> list[Org]:
@@ -97,3 +106,14 @@ def ledger_orgs(*, actor, perm: str, limit: int = 300) -> QuerySet[Org]:
     from .models import OrgKind
 
     return orgs_for(actor, perm).filter(kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]).order_by("path")[:limit]
+
+
+def holidays() -> QuerySet[HolidayOverride]:
+    """The holiday table, newest first. Not scoped: the calendar is public and shared by every
+    organisation."""
+    return HolidayOverride.objects.order_by("-date")
+
+
+def grants_of(*, actor) -> QuerySet[RoleAssignment]:
+    """The actor's own role grants (their profile page)."""
+    return RoleAssignment.objects.filter(user_id=actor.pk).select_related("org").order_by("org__path", "role")

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,11 +22,11 @@ from . import audit, ledgers, selectors, services
 from .dbrouter import reporting
 from .errors import DomainError, NotFound
 from .forms import HolidayForm, RuleOverrideForm
-from .models import HolidayOverride, OrgKind
+from .models import OrgKind
 from .roles import Perm
 from .rulepacks import VERSION, default_rules, resolve
 from .scoping import can_access_org, has_perm_anywhere, root_orgs
-from .web import needs
+from .web import form_errors, needs
 
 
 @require_GET
@@ -53,9 +53,8 @@ def _date(value: str | None) -> dt.date | None:
 
 
 @login_required
+@needs(Perm.VIEW_AUDIT)
 def audit_list(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, Perm.VIEW_AUDIT):
-        raise Http404()
     g = request.GET
     qs = selectors.audit_entries(
         actor=request.user, q=g.get("q", "").strip(), action=g.get("action", ""),
@@ -64,12 +63,6 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(qs, 50).get_page(g.get("page"))
     return render(request, "core/audit_list.html", {"page": page, "filters": g, "actions": audit.action_labels()})
-
-
-def _add_domain_errors(form, exc: DomainError) -> None:
-    for field, msgs in exc.errors.items():
-        for m in msgs:
-            form.add_error(field if field in form.fields else None, m)
 
 
 def _rule_form_id(key: str) -> str:
@@ -100,7 +93,7 @@ def rule_list(request: HttpRequest) -> HttpResponse:
                 services.rule_override_set(actor=request.user, org=org, key=d["key"], value=d["value"],
                                            valid_from=d["valid_from"], reason=d["reason"], source=d["source"])
             except DomainError as exc:
-                _add_domain_errors(bound, exc)
+                form_errors(bound, exc)
             else:
                 messages.success(request, _("Override saved; it applies from %(date)s.")
                                  % {"date": d["valid_from"].isoformat()})
@@ -129,11 +122,10 @@ def rule_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@needs(Perm.VIEW_ORG)
 def holiday_list(request: HttpRequest) -> HttpResponse:
     """The State Council holiday notices entered by hand (years the calendar library does not know,
     or corrections). One table for the whole installation; MANAGE_RULES adds rows."""
-    if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
-        raise NotFound()
     can_manage = has_perm_anywhere(request.user, Perm.MANAGE_RULES)
     if request.method == "POST" and not can_manage:
         raise NotFound()
@@ -143,12 +135,11 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
         try:
             services.holiday_set(actor=request.user, date=d["date"], is_workday=d["is_workday"], name=d["name"])
         except DomainError as exc:
-            _add_domain_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("holiday_list")
-    # not scoped: the calendar is public and shared by every organisation
-    page = Paginator(HolidayOverride.objects.order_by("-date"), 100).get_page(request.GET.get("page"))
+    page = Paginator(selectors.holidays(), 100).get_page(request.GET.get("page"))
     labels = {name: f.label for name, f in HolidayForm.base_fields.items()}
     return render(request, "core/holiday_list.html",
                   {"page": page, "form": form, "can_manage": can_manage, "form_labels": labels})
@@ -160,7 +151,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     return render(request, "core/profile.html", {
         "tokens": selectors.api_tokens_for(actor=request.user),
         "new_token": new_token,
-        "grants": request.user.role_assignments.select_related("org"),
+        "grants": selectors.grants_of(actor=request.user),
         "can_view_rules": has_perm_anywhere(request.user, Perm.VIEW_ORG),
     })
 

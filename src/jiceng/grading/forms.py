@@ -5,25 +5,11 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.errors import DomainError
 from jiceng.core.forms import DateInput
 
 from .models import PlanStatus
 
 YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
-
-
-def add_domain_errors(form: forms.Form, exc: DomainError) -> dict[str, list[str]]:
-    """Put a service's errors on the form's fields (or the form itself); errors for fields the form
-    does not have are returned, for the template to show where they belong."""
-    rest: dict[str, list[str]] = {}
-    for field, msgs in exc.errors.items():
-        for m in msgs:
-            if field in form.fields or field == "__all__":
-                form.add_error(field if field in form.fields else None, m)
-            else:
-                rest.setdefault(field, []).append(m)
-    return rest
 
 
 class RoundOpenForm(forms.Form):

@@ -12,6 +12,16 @@ from jiceng.core.scoping import get_scoped_or_404, org_q
 from .models import Grade, GradingRound, RectificationMeasure, RectificationPlan
 
 
+def grading_committees(*, actor) -> QuerySet:
+    """The committees whose grading the actor may run (one round a year each)."""
+    from jiceng.core.models import OrgKind
+    from jiceng.core.scoping import orgs_for
+
+    from .plugin import GRADE
+
+    return orgs_for(actor, GRADE).filter(kind=OrgKind.COMMITTEE).order_by("path")
+
+
 def rounds_for(*, actor) -> QuerySet[GradingRound]:
     """Rounds run by an organisation in scope, or whose grades reach into the scope."""
     graded = Grade.objects.filter(org_q(actor, Perm.VIEW_ORG)).values("round_id")

@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -19,10 +17,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from jiceng.core.errors import DomainError, NotFound
-from jiceng.core.models import OrgKind
 from jiceng.core.roles import Perm
-from jiceng.core.scoping import can_access_org, orgs_for
+from jiceng.core.scoping import can_access_org
 from jiceng.core.selectors import org_get
+from jiceng.core.web import form_errors
 
 from . import selectors, services
 from .forms import (
@@ -34,7 +32,6 @@ from .forms import (
     PlanFilterForm,
     PlanForm,
     RoundOpenForm,
-    add_domain_errors,
 )
 from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
 from .plugin import GRADE
@@ -61,19 +58,12 @@ def _yes(value: bool) -> str:
     return "是" if value else "否"
 
 
-def _plan_of(grade: Grade) -> RectificationPlan | None:
-    try:
-        return grade.plan
-    except ObjectDoesNotExist:
-        return None
-
-
 def _decorate(grade: Grade, rnd: GradingRound) -> Grade:
     """Labels for the template, which cannot call level_label(key)."""
     grade.proposed_label = rnd.level_label(grade.proposed)
     grade.final_label = rnd.level_label(grade.final) if grade.final else ""
     grade.weak_sign_labels = [WEAK_SIGNS.get(s, s) for s in grade.factors.get("weak_signs", [])]
-    grade.plan_obj = _plan_of(grade)
+    grade.plan_obj = selectors.plan_of(grade)
     return grade
 
 
@@ -86,7 +76,7 @@ def _percent(share: float | None) -> float | None:
 
 @login_required
 def grading_rounds(request: HttpRequest) -> HttpResponse:
-    committees = list(orgs_for(request.user, GRADE).filter(kind=OrgKind.COMMITTEE).order_by("path"))
+    committees = list(selectors.grading_committees(actor=request.user))
     form = None
     if committees:
         today = timezone.localdate()
@@ -103,7 +93,7 @@ def grading_rounds(request: HttpRequest) -> HttpResponse:
             except NotFound:
                 form.add_error("org", _("Organisation: not found or outside your scope."))
             except DomainError as exc:
-                add_domain_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(
                     request,
@@ -145,12 +135,7 @@ def grading_round(request: HttpRequest, round_id: int) -> HttpResponse:
     total = sum(r["count"] for r in rows)
     for r in rows:
         r["percent"] = _percent(r["share"])
-    summary = selectors.grades_for(actor=request.user, rnd=rnd).aggregate(
-        proposed_lagging=Count("pk", filter=Q(lagging_proposed=True)),
-        lagging=Count("pk", filter=Q(lagging=True)),
-        confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
-        plans=Count("plan"),
-    )
+    summary = selectors.round_summary(actor=request.user, rnd=rnd)
     # the quota is ⌈share × N⌉ of the whole round: only meaningful to someone who sees all of it
     whole = can_access_org(request.user, Perm.VIEW_ORG, rnd.org)
     ctx.update(
@@ -200,7 +185,7 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
                         reason=d["reason"],
                     )
                 except DomainError as exc:
-                    add_domain_errors(confirm_form, exc)
+                    form_errors(confirm_form, exc)
                 else:
                     messages.success(
                         request,
@@ -232,7 +217,7 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
                         measures=measures,
                     )
                 except DomainError as exc:
-                    plan_errors = add_domain_errors(plan_form, exc)
+                    plan_errors = form_errors(plan_form, exc, elsewhere=("measures", "grade"))
                 else:
                     messages.success(request, _("Rectification plan created."))
                     return redirect("plan_detail", plan_id=plan.pk)
@@ -332,7 +317,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
         try:
             services.plan_close(actor=request.user, plan=plan, closure_note=form.cleaned_data["closure_note"])
         except DomainError as exc:
-            add_domain_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Plan closed (挂账销号)."))
             return redirect("plan_detail", plan_id=plan.pk)
@@ -358,7 +343,7 @@ def measure_complete(request: HttpRequest, measure_id: int) -> HttpResponse:
                 evidence=form.cleaned_data["evidence"],
             )
         except DomainError as exc:
-            add_domain_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Measure marked as done."))
             return redirect("plan_detail", plan_id=plan.pk)

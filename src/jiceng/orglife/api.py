@@ -5,18 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db import transaction
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from jiceng.core.errors import DomainError, ErrorCollector, NotFound
+from jiceng.core.errors import ErrorCollector, NotFound
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import parse_period
 from jiceng.core.scoping import get_scoped_or_404, root_orgs
 from jiceng.core.selectors import org_get
 
 from . import compliance, selectors, services
-from .models import Meeting, TopicItem
+from .models import Meeting
 
 router = Router(tags=["组织生活 orglife"])
 
@@ -180,8 +179,7 @@ class CoverageOut(Schema):
 def _meeting_detail(actor, meeting_id) -> Meeting:
     """The meeting, its attendance counts and the attendance rows the actor may see."""
     meeting = selectors.meeting_get(actor=actor, meeting_id=meeting_id)
-    counted = selectors.meetings_for(actor=actor).filter(pk=meeting.pk).values("n_attended", "n_total").get()
-    meeting.n_attended, meeting.n_total = counted["n_attended"], counted["n_total"]
+    meeting.n_attended, meeting.n_total = selectors.meeting_counts(actor=actor, meeting=meeting)
     meeting.topic_item_title = meeting.topic_item.title if meeting.topic_item else None
     meeting.attendance_rows = list(selectors.meeting_attendance(actor=actor, meeting=meeting))
     return meeting
@@ -199,29 +197,13 @@ def meeting_list(request, f: Query[MeetingFilterIn]):
 def meeting_create(request, payload: MeetingIn):
     actor = request.auth
     org = org_get(actor=actor, org_id=payload.org)
-    extra = ErrorCollector()
-    topic_item = None
-    if payload.topic_item is not None:
-        visible = TopicItem.objects.filter(topic_list__in=selectors.topic_lists_for(actor=actor)).select_related(
-            "topic_list__org")
-        topic_item = visible.filter(pk=payload.topic_item).first()
-        if topic_item is None:
-            extra.add("topic_item", "重点内容：找不到该清单条目。")
-    # The service validates everything else; an unknown key-content item is reported with its
-    # findings in one answer, and nothing it wrote survives.
-    with transaction.atomic():
-        try:
-            meeting = services.meeting_record(
-                actor=actor, org=org, kind=payload.kind, held_on=payload.held_on, place=payload.place,
-                topic=payload.topic, first_agenda=payload.first_agenda, topic_item=topic_item,
-                minutes=payload.minutes,
-                attendance=[services.AttendanceIn(a.member_id, a.status, a.reason) for a in payload.attendance],
-            )
-        except DomainError as exc:
-            for field, messages in exc.errors.items():
-                for message in messages:
-                    extra.add(field, message)
-        extra.raise_if_any()
+    # the service resolves the key-content item by id among the lists the actor sees
+    meeting = services.meeting_record(
+        actor=actor, org=org, kind=payload.kind, held_on=payload.held_on, place=payload.place,
+        topic=payload.topic, first_agenda=payload.first_agenda, topic_item=payload.topic_item,
+        minutes=payload.minutes,
+        attendance=[services.AttendanceIn(a.member_id, a.status, a.reason) for a in payload.attendance],
+    )
     return _meeting_detail(actor, meeting.pk)
 
 
@@ -269,7 +251,7 @@ def compliance_summary(request, org: int | None = None, period: str | None = Non
         node = org_get(actor=request.auth, org_id=org)
     p = parse_period(period)
     t = compliance.tally(node, p)
-    silent = selectors.branch_overview(actor=request.auth, root=node, today=p.as_of).filter(silent=True)
+    silent = selectors.branch_overview(actor=request.auth, root=node, today=p.as_of, only_silent=True)
     return {
         "org_id": node.pk, "period": p.label, "as_of": p.as_of, "required": t.required, "satisfied": t.satisfied,
         "rate": t.rate, "by_kind": t.by_kind, "silent_total": silent.count(),

@@ -62,9 +62,7 @@ def meeting_attendance(*, actor, meeting: Meeting) -> QuerySet[Attendance]:
 
 
 def attachment_get(*, actor, attachment_id) -> MeetingAttachment:
-    return get_scoped_or_404(
-        MeetingAttachment.objects.filter(org_q(actor, Perm.VIEW_MEMBER, field="meeting__org")), pk=attachment_id
-    )
+    return get_scoped_or_404(attachment_q(actor), pk=attachment_id)
 
 
 def checklist(*, actor, org: Org, held_on: dt.date) -> list:
@@ -98,6 +96,43 @@ def topic_items_for(*, actor, org: Org) -> QuerySet[TopicItem]:
         "topic_list").order_by("-topic_list__month", "seq")
 
 
+def topic_item_visible(*, actor, item_id: int) -> TopicItem | None:
+    """A key-content item of a list the actor sees (their own or sent down to them), else None."""
+    return (TopicItem.objects.filter(topic_list__in=topic_lists_for(actor=actor)).select_related("topic_list__org")
+            .filter(pk=item_id).first())
+
+
+def meeting_counts(*, actor, meeting: Meeting) -> tuple[int, int]:
+    """(attended, on the list) of one meeting, as the meeting list counts them."""
+    row = meetings_for(actor=actor).filter(pk=meeting.pk).values("n_attended", "n_total").get()
+    return row["n_attended"], row["n_total"]
+
+
+def recent_topic_items(*, actor, org: Org) -> QuerySet[TopicItem]:
+    """Items of the lists sent down to ``org`` in the last year (to pick the one a meeting covers)."""
+    today = timezone.localdate()
+    return topic_items_for(actor=actor, org=org).filter(
+        topic_list__month__lte=today, topic_list__month__gt=today - dt.timedelta(days=400))
+
+
+def topic_publishers(*, actor) -> QuerySet[Org]:
+    """The committees that may publish a monthly key-content list to their subtree."""
+    from jiceng.core.scoping import orgs_for
+
+    from .plugin import PUBLISH_TOPICS
+
+    return orgs_for(actor, PUBLISH_TOPICS).filter(kind=OrgKind.COMMITTEE).order_by("path")
+
+
+def meeting_attachments(*, actor, meeting: Meeting) -> list[MeetingAttachment]:
+    """A meeting's photos and files, for those who may see its members (they show people)."""
+    return list(attachment_q(actor).filter(meeting=meeting).order_by("pk"))
+
+
+def attachment_q(actor) -> QuerySet[MeetingAttachment]:
+    return MeetingAttachment.objects.filter(org_q(actor, Perm.VIEW_MEMBER, field="meeting__org"))
+
+
 def topic_coverage(*, actor, topic_list: TopicList) -> list[dict]:
     """Which branches covered which item: per item, the number of branches in scope that held a
     party-life meeting on it, and the number of branches in scope."""
@@ -117,13 +152,19 @@ def topic_coverage(*, actor, topic_list: TopicList) -> list[dict]:
             for item in topic_list.items.all()]
 
 
-def branch_overview(*, actor, root: Org, today: dt.date | None = None) -> QuerySet[Org]:
+def branch_overview(*, actor, root: Org, today: dt.date | None = None, only_silent: bool = False) -> QuerySet[Org]:
     """Branches in scope under ``root`` with their last party-life meeting; ``silent`` marks those
     without organisational life for the rule's number of months (red flag)."""
     today = today or timezone.localdate()
     silent_ids = list(compliance.silent_branches(root, today).values_list("pk", flat=True))
     qs = compliance.branches_with_last_meeting(root).filter(org_q(actor, Perm.VIEW_ORG, field=""))
-    return qs.annotate(silent=ExpressionWrapper(Q(pk__in=silent_ids), output_field=BooleanField())).order_by("path")
+    qs = qs.annotate(silent=ExpressionWrapper(Q(pk__in=silent_ids), output_field=BooleanField())).order_by("path")
+    return qs.filter(silent=True) if only_silent else qs
+
+
+def branch_status(*, actor, branch: Org) -> Org | None:
+    """One branch as the overview shows it (last meeting, silent)."""
+    return branch_overview(actor=actor, root=branch).filter(pk=branch.pk).first()
 
 
 def branch_calendar(*, actor, branch: Org, year: int) -> list[compliance.CalendarRow]:
@@ -132,7 +173,7 @@ def branch_calendar(*, actor, branch: Org, year: int) -> list[compliance.Calenda
 
 def often_absent_members(*, actor, root: Org, period: Period) -> QuerySet:
     ids = compliance.often_absent_member_ids(root, period)
-    return people.members_for(actor=actor).filter(pk__in=ids)
+    return people.members_for(actor=actor).filter(pk__in=ids).order_by("org__path", "person__name")
 
 
 def attendance_for_export(*, actor, org: Org | None, period: Period) -> QuerySet[Attendance]:

@@ -60,7 +60,7 @@ def meeting_record(
     topic: str,
     attendance: Sequence[AttendanceIn],
     first_agenda: str = "",
-    topic_item: TopicItem | None = None,
+    topic_item: TopicItem | int | None = None,
     minutes: str = "",
     attachments: Iterable[UploadedFile] = (),
 ) -> Meeting:
@@ -97,6 +97,13 @@ def meeting_record(
             errors.add(field, f"{label}：必填。")
         elif len(value) > limit:
             errors.add(field, f"{label}：不能超过{limit}字。")
+    if isinstance(topic_item, int):  # by id (the API): one the actor's lists reach, else a field error
+        from .selectors import topic_item_visible
+
+        found = topic_item_visible(actor=actor, item_id=topic_item)
+        if found is None:
+            errors.add("topic_item", "重点内容：找不到该清单条目。")
+        topic_item = found
     if topic_item is not None:
         tl = topic_item.topic_list
         if tl.org.path not in ancestor_paths(org.path):

@@ -29,14 +29,14 @@ from jiceng.core.scoping import (
     can_access_org,
     get_scoped_or_404,
     has_perm_anywhere,
-    orgs_for,
     root_orgs,
 )
+from jiceng.core.web import form_errors
 
 from . import selectors, services
 from .forms import MeetingFilterForm, MeetingForm, TopicListForm
 from .models import AttendanceStatus, MeetingKind
-from .plugin import HEADLINES, PUBLISH_TOPICS, RECORD_MEETING
+from .plugin import HEADLINES, RECORD_MEETING
 
 STATE_LABELS = {
     "done": gettext_lazy("held"), "overdue": gettext_lazy("overdue"), "due": gettext_lazy("due now"),
@@ -90,16 +90,14 @@ def orglife_overview(request: HttpRequest) -> HttpResponse:
     source = indicators.compute_many(actor=request.user, names=list(HEADLINES), org=org, period=period)
     headlines = [{"name": name, "label": indicators.get(name).label, "unit": indicators.get(name).unit,
                   "result": source.values[name]} for name in HEADLINES]
-    branches = selectors.branch_overview(actor=request.user, root=org)
     only_silent = request.GET.get("silent") == "1"
-    if only_silent:
-        branches = branches.filter(silent=True)
+    branches = selectors.branch_overview(actor=request.user, root=org, only_silent=only_silent)
     page = Paginator(branches, 50).get_page(request.GET.get("page"))
     return _render(request, "orglife/overview.html", {
         "org": org, "roots": roots, "period": period, "period_error": period_error, "headlines": headlines,
         "source": source, "page": page, "only_silent": only_silent, "query": _query_without(request, "page"),
-        "children": core_selectors.org_children(actor=request.user, org=org).filter(
-            kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]),
+        "children": core_selectors.org_children(actor=request.user, org=org,
+                                                kinds=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]),
         "can_export": can_access_org(request.user, Perm.EXPORT_PERSONAL, org),
     })
 
@@ -120,9 +118,7 @@ def orglife_calendar(request: HttpRequest, org_id: int) -> HttpResponse:
         return redirect(f"{reverse('orglife_overview')}?org={org.pk}")
     if org.kind == OrgKind.GROUP:
         # a party group's meetings are part of its branch's calendar
-        parent = orgs_for(request.user, Perm.VIEW_ORG).filter(path=org.path[:-Org.steplen]).first()
-        if parent is None:
-            raise NotFound()
+        parent = core_selectors.org_parent(actor=request.user, org=org)
         return redirect(f"{reverse('orglife_calendar', kwargs={'org_id': parent.pk})}?year={_year(request)}")
     year = _year(request)
     rows = []
@@ -131,11 +127,11 @@ def orglife_calendar(request: HttpRequest, org_id: int) -> HttpResponse:
                   "css": c.state.replace("/", ""), "label": STATE_LABELS.get(c.state, c.state)}
                  for c in row.cells]
         rows.append({"row": row, "kind_label": MeetingKind(row.kind).label, "cells": cells})
-    status = selectors.branch_overview(actor=request.user, root=org).filter(pk=org.pk).first()
+    status = selectors.branch_status(actor=request.user, branch=org)
     absent = selectors.often_absent_members(actor=request.user, root=org, period=parse_period(str(year)))
     return _render(request, "orglife/calendar.html", {
         "org": org, "year": year, "rows": rows, "months": range(1, 13), "status": status,
-        "often_absent": absent.order_by("org__path", "person__name"),
+        "often_absent": absent,
         "can_record": can_access_org(request.user, RECORD_MEETING, org),
         "this_year": timezone.localdate().year,
     })
@@ -208,9 +204,7 @@ def _topic_item_choices(actor, org: Org | None) -> tuple[list, dict]:
     """Items of the lists sent down to ``org`` in the last year, grouped by list, newest first."""
     if org is None:
         return [], {}
-    today = timezone.localdate()
-    items = selectors.topic_items_for(actor=actor, org=org).filter(
-        topic_list__month__lte=today, topic_list__month__gt=today - dt.timedelta(days=400))
+    items = selectors.recent_topic_items(actor=actor, org=org)
     groups: OrderedDict[str, list] = OrderedDict()
     by_id = {}
     for item in items:
@@ -260,12 +254,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                     attachments=request.FILES.getlist("attachments"),
                 )
             except DomainError as exc:
-                for field, msgs in exc.errors.items():
-                    if field in form.fields:
-                        for m in msgs:
-                            form.add_error(field, m)
-                    else:
-                        extra_errors.setdefault(field, []).extend(msgs)
+                extra_errors = form_errors(form, exc, elsewhere=("attendance", "attachments"))
             else:
                 messages.success(request, _("Meeting recorded."))
                 return redirect("meeting_detail", meeting_id=meeting.pk)
@@ -308,7 +297,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return _render(request, "orglife/meeting_detail.html", {
         "meeting": meeting, "attendance": attendance,
         "counts": [(label, counts.get(value, 0)) for value, label in AttendanceStatus.choices],
-        "attachments": list(meeting.attachments.order_by("pk")) if can_view_members else [],
+        "attachments": selectors.meeting_attachments(actor=request.user, meeting=meeting),
         "can_view_members": can_view_members,
     })
 
@@ -332,7 +321,7 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
 def topic_lists(request: HttpRequest) -> HttpResponse:
     if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
         raise NotFound()
-    publishers = list(orgs_for(request.user, PUBLISH_TOPICS).filter(kind=OrgKind.COMMITTEE).order_by("path"))
+    publishers = list(selectors.topic_publishers(actor=request.user))
     if request.method == "POST" and not publishers:
         raise NotFound()
     form = None
@@ -347,9 +336,7 @@ def topic_lists(request: HttpRequest) -> HttpResponse:
                 tl = services.topic_list_publish(actor=request.user, org=by_id[d["org"]], month=d["month"],
                                                  title=d["title"], items=d["items"].splitlines())
             except DomainError as exc:
-                for field, msgs in exc.errors.items():
-                    for m in msgs:
-                        form.add_error(field if field in form.fields else None, m)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("Published to every branch below."))
                 return redirect("topic_list_detail", topic_list_id=tl.pk)

@@ -6,17 +6,9 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.errors import DomainError
 from jiceng.core.forms import DateInput
 
 from .models import ETHNICITIES, Committee, Education, Gender, MemberStatus, Mobility, Post
-
-
-def add_domain_errors(form: forms.Form, exc: DomainError) -> None:
-    """A service's errors next to the fields they name; the rest on the form as a whole."""
-    for field, msgs in exc.errors.items():
-        for m in msgs:
-            form.add_error(field if field in form.fields else None, m)
 
 
 class MemberSearchForm(forms.Form):

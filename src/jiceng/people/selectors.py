@@ -113,13 +113,19 @@ def member_posts(*, actor, member: PartyMember) -> QuerySet[CadrePost]:
     return CadrePost.objects.filter(area_q(actor, Perm.VIEW_MEMBER), person=member.person).select_related("area")
 
 
-def villages_for(*, actor, within: Area | None = None) -> QuerySet[Area]:
-    """Villages and communities in scope, annotated with their current 一肩挑 state."""
+def villages_for(*, actor, within: Area | None = None, q: str = "", dual: bool | None = None) -> QuerySet[Area]:
+    """Villages and communities in scope, annotated with their current 一肩挑 state; ``q``: name
+    contains, ``dual``: only those with (True) or without (False) 一肩挑."""
     today = timezone.localdate()
     qs = Area.objects.filter(area_q(actor, Perm.VIEW_MEMBER, field=""), kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY])
     if within is not None:
         qs = qs.filter(path__startswith=within.path)
-    return qs.annotate(dual_role=dual_role_exists(today)).order_by("path")
+    if q:
+        qs = qs.filter(name__contains=q)
+    qs = qs.annotate(dual_role=dual_role_exists(today))
+    if dual is not None:
+        qs = qs.filter(dual_role=dual)
+    return qs.order_by("path")
 
 
 def dual_role_exists(day) -> Exists:

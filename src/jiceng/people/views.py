@@ -21,6 +21,7 @@ from jiceng.core.roles import Perm
 from jiceng.core.rulepacks import rule
 from jiceng.core.scoping import can_access_area, can_access_org, has_perm_anywhere
 from jiceng.core.selectors import org_get
+from jiceng.core.web import form_errors, needs
 
 from . import imports, selectors, services
 from .forms import (
@@ -29,7 +30,6 @@ from .forms import (
     MemberForm,
     MemberImportForm,
     MemberSearchForm,
-    add_domain_errors,
 )
 from .plugin import CHANGE_MEMBER
 
@@ -115,7 +115,7 @@ def member_create(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             if org_error:
                 exc.errors["org"] = [org_error]
-            add_domain_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Member registered."))
             return redirect("member_detail", member_id=member.pk)
@@ -145,7 +145,7 @@ def member_import(request: HttpRequest) -> HttpResponse:
         except imports.MemberImportRejected as exc:
             rejected = exc
         except DomainError as exc:
-            add_domain_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, ngettext("Imported %(count)d member.", "Imported %(count)d members.",
                                                result.created) % {"count": result.created})
@@ -195,9 +195,7 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
         except NotFound:
             form.add_error("org", _("Organisation: not found or outside your scope."))
         except DomainError as exc:
-            for field, msgs in exc.errors.items():
-                for m in msgs:
-                    form.add_error(field if field in form.fields else None, m)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("member_detail", member_id=member.pk)
@@ -205,15 +203,11 @@ def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
 
 
 @login_required
+@needs(Perm.VIEW_MEMBER)
 def village_list(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, Perm.VIEW_MEMBER):
-        raise NotFound()
-    qs = selectors.villages_for(actor=request.user)
     q = request.GET.get("q", "").strip()
-    if q:
-        qs = qs.filter(name__contains=q)
-    if request.GET.get("dual") in ("yes", "no"):
-        qs = qs.filter(dual_role=request.GET["dual"] == "yes")
+    dual = {"yes": True, "no": False}.get(request.GET.get("dual", ""))
+    qs = selectors.villages_for(actor=request.user, q=q, dual=dual)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "people/village_list.html", {"page": page, "q": q, "dual": request.GET.get("dual", "")})
 
@@ -275,7 +269,7 @@ def village_post_create(request: HttpRequest, area_id: int) -> HttpResponse:
                                            post=d["post"], person=person, term_from=d["term_from"],
                                            term_to=d["term_to"])
             except DomainError as exc:
-                add_domain_errors(form, exc)
+                form_errors(form, exc)
             else:
                 messages.success(request, _("Post recorded."))
                 return redirect("village_posts", area_id=village.pk)
@@ -291,7 +285,7 @@ def village_post_end(request: HttpRequest, post_id: int) -> HttpResponse:
         try:
             services.cadre_post_end(actor=request.user, post=post, term_to=form.cleaned_data["term_to"])
         except DomainError as exc:
-            add_domain_errors(form, exc)
+            form_errors(form, exc)
         else:
             messages.success(request, _("Term ended."))
             return redirect(f"{reverse('village_posts', kwargs={'area_id': post.area_id})}#posts-table")
