@@ -6,7 +6,6 @@ from ninja import Field, Router, Schema
 
 from jiceng.core import indicators, ledgers, selectors
 from jiceng.core.dbrouter import reporting
-from jiceng.core.errors import NotFound
 from jiceng.core.models import Org
 from jiceng.core.periods import parse_period
 from jiceng.core.scoping import root_orgs
@@ -124,13 +123,7 @@ def indicator_value(request, name: str, org: int | None = None, period: str | No
 
 
 def _indicator_value(request, name: str, org: int | None, period: str | None) -> dict:
-    if org is None:
-        roots = root_orgs(request.auth)
-        if not roots:
-            raise NotFound()
-        node = roots[0]
-    else:
-        node = selectors.org_get(actor=request.auth, org_id=org)
+    node = selectors.org_or_top(actor=request.auth, org_id=org)
     p = parse_period(period)
     got = indicators.compute_many(actor=request.auth, names=[name], org=node, period=p)
     val = got.values[name]

@@ -15,6 +15,20 @@ def org_get(*, actor, org_id) -> Org:
     return get_scoped_or_404(orgs_for(actor, Perm.VIEW_ORG).select_related("area"), pk=org_id)
 
 
+def org_or_top(*, actor, org_id=None) -> Org:
+    """The organisation ``org_id`` names (in scope), or, given none, the top of the actor's scope;
+    NotFound when there is neither (a user with no role)."""
+    from .errors import NotFound
+    from .scoping import root_orgs
+
+    if org_id not in (None, ""):
+        return org_get(actor=actor, org_id=org_id)
+    roots = root_orgs(actor, Perm.VIEW_ORG)
+    if not roots:
+        raise NotFound()
+    return roots[0]
+
+
 def org_children(*, actor, org: Org, kinds=None) -> QuerySet[Org]:
     """Children of a node in scope (the node itself was fetched through org_get), of ``kinds``."""
     qs = Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), path__startswith=org.path, depth=org.depth + 1)

@@ -25,7 +25,7 @@ from .forms import HolidayForm, RuleOverrideForm
 from .models import OrgKind
 from .roles import Perm
 from .rulepacks import VERSION, default_rules, resolve
-from .scoping import can_access_org, has_perm_anywhere, root_orgs
+from .scoping import can_access_org, has_perm_anywhere
 from .web import form_errors, needs
 
 
@@ -73,13 +73,7 @@ def _rule_form_id(key: str) -> str:
 def rule_list(request: HttpRequest) -> HttpResponse:
     """Every rule of the default pack as it applies at one organisation (the actor's top node, or
     ?org=), where its value comes from, and, for MANAGE_RULES, a form per rule to override it."""
-    if request.GET.get("org"):
-        org = selectors.org_get(actor=request.user, org_id=request.GET["org"])
-    else:
-        roots = root_orgs(request.user)
-        if not roots:
-            raise NotFound()
-        org = roots[0]
+    org = selectors.org_or_top(actor=request.user, org_id=request.GET.get("org"))
     can_manage = can_access_org(request.user, Perm.MANAGE_RULES, org)
     here = f"{reverse('rule_list')}?org={org.pk}"
     bound = None

@@ -20,7 +20,7 @@ from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.roles import Perm
 from jiceng.core.scoping import can_access_org
 from jiceng.core.selectors import org_get
-from jiceng.core.web import form_errors
+from jiceng.core.web import ensure, form_errors
 
 from . import selectors, services
 from .forms import (
@@ -310,8 +310,7 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, plan_id=plan_id)
     if request.method != "POST":
         return _plan_page(request, plan)
-    if not can_access_org(request.user, GRADE, plan.grade.org):
-        raise NotFound()
+    ensure(request.user, GRADE, org=plan.grade.org)
     form = PlanCloseForm(request.POST)
     if form.is_valid():
         try:
@@ -331,8 +330,7 @@ def measure_complete(request: HttpRequest, measure_id: int) -> HttpResponse:
     plan = selectors.plan_get(actor=request.user, plan_id=measure.plan_id)
     if request.method != "POST":
         return _plan_page(request, plan)
-    if not can_access_org(request.user, GRADE, plan.grade.org):
-        raise NotFound()
+    ensure(request.user, GRADE, org=plan.grade.org)
     form = MeasureCompleteForm(request.POST, auto_id=f"id_m{measure.pk}_%s")
     if form.is_valid():
         try:

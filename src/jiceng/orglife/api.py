@@ -8,11 +8,11 @@ import datetime as dt
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
-from jiceng.core.errors import ErrorCollector, NotFound
+from jiceng.core.errors import ErrorCollector
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import parse_period
-from jiceng.core.scoping import get_scoped_or_404, root_orgs
-from jiceng.core.selectors import org_get
+from jiceng.core.scoping import get_scoped_or_404
+from jiceng.core.selectors import org_get, org_or_top
 
 from . import compliance, selectors, services
 from .models import Meeting
@@ -242,13 +242,7 @@ def org_calendar(request, org_id: int, year: int | None = None):
 @router.get("/compliance", response=ComplianceOut,
             summary="组织生活达标情况：应开与已开（仅计已结束的周期）、分类型统计、半年以上未开展组织生活的支部（最多500个）")
 def compliance_summary(request, org: int | None = None, period: str | None = None):
-    if org is None:
-        roots = root_orgs(request.auth)
-        if not roots:
-            raise NotFound()
-        node: Org = roots[0]
-    else:
-        node = org_get(actor=request.auth, org_id=org)
+    node: Org = org_or_top(actor=request.auth, org_id=org)
     p = parse_period(period)
     t = compliance.tally(node, p)
     silent = selectors.branch_overview(actor=request.auth, root=node, today=p.as_of, only_silent=True)

@@ -31,7 +31,7 @@ from jiceng.core.scoping import (
     has_perm_anywhere,
     root_orgs,
 )
-from jiceng.core.web import form_errors
+from jiceng.core.web import form_errors, needs
 
 from . import selectors, services
 from .forms import MeetingFilterForm, MeetingForm, TopicListForm
@@ -50,12 +50,6 @@ def _period(request: HttpRequest) -> tuple[Period, str | None]:
         return parse_period(request.GET.get("period")), None
     except DomainError as exc:
         return parse_period(None), exc.as_list()[0]["message"]
-
-
-def _org_param(request: HttpRequest) -> Org | None:
-    """?org= names a node in the actor's scope; anything else is a 404, like a guessed id."""
-    value = request.GET.get("org")
-    return core_selectors.org_get(actor=request.user, org_id=value) if value else None
 
 
 def _iso_date(value: str | None) -> dt.date | None:
@@ -83,9 +77,7 @@ def _render(request: HttpRequest, template: str, ctx: dict) -> HttpResponse:
 @login_required
 def orglife_overview(request: HttpRequest) -> HttpResponse:
     roots = root_orgs(request.user, Perm.VIEW_ORG)
-    if not roots:
-        raise NotFound()
-    org = _org_param(request) or roots[0]
+    org = core_selectors.org_or_top(actor=request.user, org_id=request.GET.get("org"))
     period, period_error = _period(request)
     source = indicators.compute_many(actor=request.user, names=list(HEADLINES), org=org, period=period)
     headlines = [{"name": name, "label": indicators.get(name).label, "unit": indicators.get(name).unit,
@@ -151,9 +143,8 @@ def _meeting_filters(request: HttpRequest) -> tuple[MeetingFilterForm, dict]:
 
 
 @login_required
+@needs(Perm.VIEW_ORG)
 def meeting_list(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
-        raise NotFound()
     form, filters = _meeting_filters(request)
     qs = selectors.meetings_for(actor=request.user, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -318,9 +309,8 @@ def attachment_download(request: HttpRequest, attachment_id: int) -> HttpRespons
 
 
 @login_required
+@needs(Perm.VIEW_ORG)
 def topic_lists(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, Perm.VIEW_ORG):
-        raise NotFound()
     publishers = list(selectors.topic_publishers(actor=request.user))
     if request.method == "POST" and not publishers:
         raise NotFound()

@@ -8,8 +8,8 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.models import Org
-from jiceng.core.scoping import has_perm_anywhere
 from jiceng.core.selectors import org_get
+from jiceng.core.web import ensure
 
 from . import imports, selectors, services
 from .models import PartyMember
@@ -161,8 +161,7 @@ IMPORT_ERRORS_RETURNED = 10_000
 def member_import(request, org: Form[int | None] = None, file: File[UploadedFile | None] = None):
     # Declared before /members/{member_id}, which would take "import" for an id. Both fields are
     # optional in the schema so that a missing one is a 400 naming the field, as elsewhere.
-    if not has_perm_anywhere(request.auth, CHANGE_MEMBER):
-        raise NotFound()  # as the import page: no right to register anywhere, nothing here
+    ensure(request.auth, CHANGE_MEMBER)  # as the import page: no right to register anywhere, nothing here
     target, org_error = _org_for_member(request.auth, org)
     if org_error:
         raise DomainError(field="org", message=org_error)
@@ -192,8 +191,7 @@ def _org_for_member(actor, org_id: int | None) -> tuple[Org | None, str | None]:
 
 @router.post("/members", response=MemberOut, summary="登记党员（校验失败返回400并列出全部错误，不作任何保存）")
 def member_create(request, payload: MemberIn):
-    if not has_perm_anywhere(request.auth, CHANGE_MEMBER):
-        raise NotFound()  # as the registration page: no right to register anywhere, nothing here
+    ensure(request.auth, CHANGE_MEMBER)  # as the registration page: no right to register anywhere, nothing here
     data = payload.dict()
     data["org"], org_error = _org_for_member(request.auth, payload.org)
     try:

@@ -51,9 +51,8 @@ def _filters(request: HttpRequest) -> tuple[MemberSearchForm, selectors.MemberFi
 
 
 @login_required
+@needs(Perm.VIEW_MEMBER)
 def member_list(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, Perm.VIEW_MEMBER):
-        raise NotFound()
     form, filters = _filters(request)
     qs = selectors.member_search(actor=request.user, filters=filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -97,9 +96,8 @@ def _org_choices(actor, member=None) -> list[tuple[int, str]]:
 
 
 @login_required
+@needs(CHANGE_MEMBER)
 def member_create(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, CHANGE_MEMBER):
-        raise NotFound()
     form = MemberForm(request.POST or None, org_choices=_org_choices(request.user), creating=True,
                       initial={"status": "full", "mobility": "none", "ethnicity": "汉族"})
     if request.method == "POST" and form.is_valid():
@@ -126,10 +124,9 @@ IMPORT_ERRORS_SHOWN = 500
 
 
 @login_required
+@needs(CHANGE_MEMBER)
 def member_import(request: HttpRequest) -> HttpResponse:
     """批量导入党员: upload, and either every bad row listed (nothing stored) or all of them stored."""
-    if not has_perm_anywhere(request.user, CHANGE_MEMBER):
-        raise NotFound()
     targets = list(imports.import_targets(actor=request.user))
     top = min((o.depth for o in targets), default=1)
     form = MemberImportForm(request.POST or None, request.FILES or None,
@@ -160,9 +157,8 @@ def member_import(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
+@needs(CHANGE_MEMBER)
 def member_import_template(request: HttpRequest) -> HttpResponse:
-    if not has_perm_anywhere(request.user, CHANGE_MEMBER):
-        raise NotFound()
     return xlsx_response(imports.template_xlsx(), "党员导入模板.xlsx")
 
 
