@@ -21,6 +21,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.JICENG_JOBS_DIR = tmp_path / "jobs"
 
 
 @pytest.fixture

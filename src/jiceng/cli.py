@@ -5,6 +5,7 @@
     jiceng manage <django command> ...    any Django management command
     jiceng createadmin                    first administrator of a real deployment
     jiceng check-deploy                   Django's deployment checks plus ours
+    jiceng worker [--batch]               run the tracked jobs (imports, large exports, refreshes)
 """
 
 from __future__ import annotations
@@ -66,6 +67,39 @@ def _print_banner(port: int) -> None:
         print()
 
 
+def _die_with_parent() -> None:
+    """In a worker started by ``jiceng serve``: stop when serve stops, even if it is killed."""
+    import contextlib
+    import ctypes
+    import signal
+
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6").prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
+def _start_workers() -> list:
+    """The job worker and the rollup worker beside the web server (the demo's one-command run; a
+    deployment runs them as services of their own, docs/deploy.md)."""
+    import atexit
+    import subprocess
+
+    exe = [sys.executable, "-m", "jiceng.cli"]
+    procs = [subprocess.Popen([*exe, "worker"], preexec_fn=_die_with_parent),
+             subprocess.Popen([*exe, "rollups", "--every", "10"], preexec_fn=_die_with_parent)]
+
+    def stop() -> None:
+        for p in procs:
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                p.kill()
+
+    atexit.register(stop)
+    return procs
+
+
 def cmd_serve(ns: argparse.Namespace) -> int:
     _setup()
     _ensure_var_dir()
@@ -74,6 +108,9 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     call_command("migrate", interactive=False, verbosity=0)
     port = ns.port or int(os.environ.get("PORT", "8000"))
     _print_banner(port)
+    if not ns.no_workers:
+        _start_workers()
+        print("  后台任务与汇总进程已启动（jiceng worker、jiceng rollups）。\n")
     sys.stdout.flush()
     from gunicorn.app.wsgiapp import run
 
@@ -149,6 +186,26 @@ def cmd_rollups(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(ns: argparse.Namespace) -> int:
+    """The job worker: marks jobs whose worker died as failed, removes expired result files, then
+    runs queued jobs (django-tasks' database worker) until stopped; ``--batch``: until none is left."""
+    _setup()
+    _ensure_var_dir()
+    from django.core.management import call_command
+
+    from jiceng.core import jobs
+
+    failed, cleaned = jobs.reconcile_all(), jobs.cleanup()
+    if failed or cleaned:
+        print(f"任务：{failed} 个中断的任务标为失败，清理 {cleaned} 个过期结果。", file=sys.stderr)
+    import contextlib
+
+    with contextlib.suppress(KeyboardInterrupt):
+        call_command("db_worker", queue_name="default", interval=ns.interval, batch=ns.batch, reload=False,
+                     startup_delay=False, verbosity=0 if ns.quiet else 1)
+    return 0
+
+
 def cmd_check_deploy(ns: argparse.Namespace) -> int:
     _setup()
     from django.conf import settings
@@ -195,7 +252,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--workers", type=int, default=2)
+    p.add_argument("--no-workers", action="store_true",
+                   help="serve only: do not start the job worker and the rollup worker beside it")
     p.set_defaults(fn=cmd_serve)
+    p = sub.add_parser("worker", help="run the tracked background jobs (imports, large exports, refreshes)")
+    p.add_argument("--batch", action="store_true", help="run the queued jobs, then exit")
+    p.add_argument("--interval", type=float, default=1.0, help="seconds between looks at an empty queue")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(fn=cmd_worker)
     sub.add_parser("manage", help="run a Django management command")
     p = sub.add_parser("createadmin", help="create the first administrator of a deployment")
     p.add_argument("--username")

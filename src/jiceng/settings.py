@@ -45,6 +45,8 @@ INSTALLED_APPS = [
     "template_partials",
     "csp",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "jiceng.core",
     "jiceng.people",
     "jiceng.orglife",
@@ -184,6 +186,16 @@ CONTENT_SECURITY_POLICY = {
         "form-action": [SELF],
     }
 }
+
+# Long work runs as tracked jobs (core/jobs.py) on django-tasks with its database backend: the
+# embedded default needs no other server; `jiceng worker` runs them (make run starts one).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+JICENG_JOBS_DIR = VAR_DIR / "jobs"
+JICENG_JOB_PERSONAL_TTL = env.int("JICENG_JOB_PERSONAL_TTL", default=24 * 3600)  # seconds a personal result lasts
+JICENG_JOB_STALE_SECONDS = env.int("JICENG_JOB_STALE_SECONDS", default=15 * 60)  # silent this long: failed
+JICENG_JOB_KEEP_DAYS = env.int("JICENG_JOB_KEEP_DAYS", default=30)
+# A ledger larger than this is written by a job instead of inside the request.
+JICENG_LEDGER_INLINE_MAX = env.int("JICENG_LEDGER_INLINE_MAX", default=50_000)
 
 LOGGING = {
     "version": 1,

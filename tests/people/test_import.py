@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from jiceng.core import audit, crypto
+from jiceng.core import audit, crypto, jobs
 from jiceng.core.errors import DomainError
-from jiceng.core.models import AuditEntry, RollupDirty
+from jiceng.core.models import AuditEntry, Job, RollupDirty
 from jiceng.core.services import api_token_create
 from jiceng.people import imports, services
 from jiceng.people.forms import MemberForm
@@ -50,7 +50,9 @@ def csv_bytes(rows, header=HEADER, bom=True) -> io.BytesIO:
 
 
 def counts() -> tuple[int, int, int]:
-    return Person.objects.count(), PartyMember.objects.count(), AuditEntry.objects.count()
+    """Persons, members and audit entries but for those of jobs queued (starting one is a write too)."""
+    return (Person.objects.count(), PartyMember.objects.count(),
+            AuditEntry.objects.exclude(action__startswith="job_").count())
 
 
 def rejected(**kw) -> imports.MemberImportRejected:
@@ -330,7 +332,7 @@ def test_queries_do_not_grow_with_the_rows(world, django_assert_max_num_queries)
 # --- the page -------------------------------------------------------------------------------------
 
 
-def test_page_imports_and_redirects_to_the_member_list(world, login):
+def test_page_queues_a_job_that_imports_and_shows_its_progress(world, login):
     c = login(world.users["sec_a"])
     listing = c.get(reverse("member_list"))
     assert reverse("member_import") in listing.text
@@ -341,14 +343,20 @@ def test_page_imports_and_redirects_to_the_member_list(world, login):
     upload = csv_bytes([row(71), row(72)])
     upload.name = "名册.csv"
     r = c.post(reverse("member_import"), {"org": world.branch_a.pk, "file": upload})
-    assert r.status_code == 302 and r["Location"] == reverse("member_list")
+    job = Job.objects.get(owner=world.users["sec_a"])
+    assert r.status_code == 302 and r["Location"] == reverse("job_detail", kwargs={"job_id": job.pk})
+    assert job.status == "queued" and not PartyMember.objects.filter(person__name="导入71").exists()
+    queued = c.get(r["Location"])
+    assert 'hx-trigger="every 1s"' in queued.text and 'id="job-progress"' in queued.text
+    assert jobs.run_queued() == 1
+    done = c.get(r["Location"])
+    assert 'hx-trigger' not in done.text and "已导入 2 名党员" in done.text
     assert PartyMember.objects.filter(person__name__in=["导入71", "导入72"], org=world.branch_a).count() == 2
-    assert "2" in [str(m) for m in c.get(r["Location"]).context["messages"]][0]
     # from htmx: the client is told where to go
     upload = csv_bytes([row(73)])
     upload.name = "b.csv"
     r = c.post(reverse("member_import"), {"org": world.branch_a.pk, "file": upload}, HTTP_HX_REQUEST="true")
-    assert r.status_code == 200 and r["HX-Redirect"] == reverse("member_list")
+    assert r.status_code == 200 and r["HX-Redirect"].startswith("/jobs/")
 
 
 def test_page_lists_every_bad_row(world, login):
@@ -360,14 +368,19 @@ def test_page_lists_every_bad_row(world, login):
     upload = csv_bytes([row(81, "一村党支部"), row(82, "一村党支部", 姓名=""), row(83, "无此支部")])
     upload.name = "bad.csv"
     r = c.post(reverse("member_import"), {"org": world.town_a_org.pk, "file": upload})
+    jobs.run_queued()
+    r = c.get(r["Location"])
     assert r.status_code == 200 and counts() == before
-    assert 'id="import-error-table"' in r.text and "姓名：必填" in r.text and "无此支部" in r.text
-    assert [(e.row, e.column) for e in r.context["shown"]] == [(3, "姓名"), (4, "所属党组织")]
-    # a mistake of the file as a whole: one message on the file field
+    assert 'id="job-problems"' in r.text and "姓名：必填" in r.text and "无此支部" in r.text
+    assert [(e["row"], e["column"]) for e in r.context["problems"]] == [(3, "姓名"), (4, "所属党组织")]
+    assert r.context["job"].status == "failed" and 'id="job-retry"' in r.text and 'id="job-download"' in r.text
+    # a mistake of the file as a whole: one message on the file field, at once, and no job
     upload = csv_bytes([row(85) + ["x"]], header=HEADER + ["籍贯"])
     upload.name = "cols.csv"
+    queued = Job.objects.count()
     r = c.post(reverse("member_import"), {"org": world.town_a_org.pk, "file": upload})
-    assert r.status_code == 200 and 'data-field="file"' in r.text and "籍贯" in r.text and not r.context["shown"]
+    assert r.status_code == 200 and 'data-field="file"' in r.text and "籍贯" in r.text
+    assert Job.objects.count() == queued
     # B's branch as the target: an error on the field, nothing of B shown
     upload = csv_bytes([row(84)])
     upload.name = "c.csv"
@@ -408,20 +421,30 @@ def api_upload(client, headers, org, rows, name="m.csv"):
 def test_api_imports(world, client):
     h = bearer(world.users["sec_a"])
     r = api_upload(client, h, world.branch_a.pk, [row(101), row(102, "一村第1网格党小组")])
-    assert r.status_code == 200, r.content
-    assert r.json() == {"created": 2}
+    assert r.status_code == 202, r.content
+    status_url = r.json()["status_url"]
+    assert client.get(status_url, **h).json()["status"] == "queued"
+    jobs.run_queued()
+    body = client.get(status_url, **h).json()
+    assert body["status"] == "succeeded" and body["result"] == {"created": 2}
     assert PartyMember.objects.get(person__name="导入102").org == world.group_a
+    # only its owner sees a job
+    assert client.get(status_url, **bearer(world.users["township"])).status_code == 404
 
 
 def test_api_lists_every_bad_row(world, client):
     h = bearer(world.users["sec_a"])
     before = counts()
     r = api_upload(client, h, world.branch_a.pk, [row(111), row(112, 性别="女"), row(113, 入党日期="")])
-    assert r.status_code == 400 and counts() == before
-    body = r.json()
-    assert body["bad_rows"] == 2 and body["error_count"] == 2 and body["errors"][0]["field"] == "file"
-    assert [(e["row"], e["column"]) for e in body["rows"]] == [(3, "性别"), (4, "入党日期")]
-    assert "必填" in body["rows"][1]["message"]
+    assert r.status_code == 202
+    jobs.run_queued()
+    body = client.get(r.json()["status_url"], **h).json()
+    assert counts() == before and body["status"] == "failed" and "2行有错误" in body["message"]
+    assert body["result"]["bad_rows"] == 2 and body["result"]["error_count"] == 2
+    assert [(e["row"], e["column"]) for e in body["result"]["rows"]] == [(3, "性别"), (4, "入党日期")]
+    assert "必填" in body["result"]["rows"][1]["message"]
+    errors = client.get(body["result_url"], **h)
+    assert errors.status_code == 200 and errors["Content-Disposition"].startswith("attachment")
 
 
 def test_api_refuses_out_of_scope_and_unentitled_callers(world, client):

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from ninja import Field, Router, Schema
+import uuid
 
-from jiceng.core import indicators, ledgers, selectors
+from django.http import FileResponse
+from ninja import Field, Router, Schema, Status
+
+from jiceng.core import indicators, jobs, ledgers, selectors
 from jiceng.core.dbrouter import reporting
-from jiceng.core.models import Org
+from jiceng.core.errors import NotFound
+from jiceng.core.models import Job, Org
 from jiceng.core.periods import parse_period
 from jiceng.core.scoping import root_orgs
 
@@ -136,6 +140,38 @@ def _indicator_value(request, name: str, org: int | None, period: str | None) ->
     }
 
 
+# --- jobs -------------------------------------------------------------------------------------------
+
+
+class JobOut(Schema):
+    id: str
+    kind: str
+    title: str
+    status: str = Field(..., description="queued / running / succeeded / failed")
+    stage: str
+    done: int
+    total: int
+    percent: int
+    message: str
+    result: dict
+    org_id: int | None = None
+    created_at: str
+    finished_at: str | None = None
+    result_url: str | None = Field(None, description="结果文件（仅本人可下载；含个人信息的到期失效）")
+    expires_at: str | None = None
+
+
+def job_out(job: Job) -> dict:
+    return {
+        "id": str(job.pk), "kind": job.kind, "title": job.title, "status": job.status, "stage": job.stage,
+        "done": job.done, "total": job.total, "percent": job.percent, "message": job.message,
+        "result": job.result if isinstance(job.result, dict) else {}, "org_id": job.org_id,
+        "created_at": job.created_at.isoformat(), "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "result_url": f"/api/v1/jobs/{job.pk}/result" if jobs.downloadable(job) else None,
+        "expires_at": job.expires_at.isoformat() if job.expires_at else None,
+    }
+
+
 # --- ledgers ----------------------------------------------------------------------------------------
 
 
@@ -156,8 +192,38 @@ def ledger_list(request):
 
 
 @router.get("/ledgers/{key}", summary="导出一份台账（format=xlsx 或 csv；org 为组织子树，period 为统计期间，其余参数为该台账的筛选条件）",
-            response={200: None}, openapi_extra={"responses": {"200": {"description": "xlsx 或 csv 文件"}}})
+            response={200: None, 202: JobOut},
+            openapi_extra={"responses": {"200": {"description": "xlsx 或 csv 文件（行数多时为202和导出任务）"}}})
 def ledger_export(request, key: str, org: int | None = None, period: str | None = None, format: str = "xlsx"):
     with reporting():  # read-only but for the export's audit entry, which the router sends to default
         ledger, req, _form = ledgers.prepare(actor=request.auth, key=key, data=request.GET)
-        return ledgers.download(ledger, req, format, asked=dict(request.GET.items()))
+        out = ledgers.export(ledger, req, format, asked=dict(request.GET.items()))
+    if isinstance(out, Job):  # too large for a request: 202, and the job to follow
+        return Status(202, job_out(out))
+    return out
+
+
+@router.get("/jobs", response=list[JobOut], summary="我的后台任务（导入、大批量导出等），最近50个")
+def job_list(request):
+    return [job_out(j) for j in selectors.jobs_for(actor=request.auth)[:50]]
+
+
+@router.get("/jobs/{job_id}", response=JobOut, summary="一个后台任务的进度与结果（仅本人）")
+def job_detail(request, job_id: uuid.UUID):
+    return job_out(selectors.job_get(actor=request.auth, job_id=job_id))
+
+
+@router.get("/jobs/{job_id}/result", summary="下载后台任务的结果文件（仅本人，含个人信息的到期失效）",
+            response={200: None}, openapi_extra={"responses": {"200": {"description": "结果文件"}}})
+def job_result(request, job_id: uuid.UUID):
+    job = selectors.job_get(actor=request.auth, job_id=job_id)
+    path = jobs.downloadable(job)
+    if path is None:
+        raise NotFound()
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)
+
+
+@router.post("/jobs/{job_id}/retry", response=JobOut, summary="重试失败的后台任务（使用原来的文件和参数）")
+def job_retry(request, job_id: uuid.UUID):
+    job = selectors.job_get(actor=request.auth, job_id=job_id)
+    return job_out(jobs.retry(actor=request.auth, job=job))

@@ -2,11 +2,23 @@
 
 from __future__ import annotations
 
-from jiceng.core import kit, ledgers, services
-from jiceng.core.models import ApiToken, AuditEntry
+from jiceng.core import jobs, kit, ledgers, services
+from jiceng.core.models import ApiToken, AuditEntry, Job
+
+
+def _records(w) -> dict:
+    """A job of B's secretary, done, with its result file (B's member roster): only its owner may
+    see it, download the file or retry it."""
+    job = jobs.start(actor=w.users["sec_b"], kind="core.ledger_export_personal", org=w.branch_b,
+                     params={"key": "people.members", "format": "csv", "query": {"org": str(w.branch_b.pk)}})
+    jobs.execute(str(job.pk))
+    return {"job": job}
+
 
 CASES = kit.AuthzCases(
-    params={"org_id": lambda w, r: w.branch_b.pk, "area_id": lambda w, r: w.village_b.pk},
+    records=_records,
+    params={"org_id": lambda w, r: w.branch_b.pk, "area_id": lambda w, r: w.village_b.pk,
+            "job_id": lambda w, r: r["job"].pk},
     page_params={"token_id": lambda w, r: services.api_token_create(actor=w.users["sec_b"], name="b-token")[0].pk},
     # an indicator's name; a ledger's key, every one of them (pages and API)
     neutral_params={"name": lambda w, r: "people.member_count", "key": lambda w, r: list(ledgers.registry())},
@@ -15,6 +27,7 @@ CASES = kit.AuthzCases(
     state=lambda w: {
         "audit_count": AuditEntry.objects.count(),
         "tokens_b": list(ApiToken.objects.filter(user=w.users["sec_b"]).order_by("pk").values()),
+        "jobs": list(Job.objects.order_by("pk").values("pk", "status", "attempts")),
     },
     visible_to_b=frozenset({"audit_list", "ledger_detail"}),
 )

@@ -123,6 +123,7 @@ class AppPlugin:
     indicators: str | None = None  # module that registers the app's indicators on import
     ledgers: str | None = None  # module that declares the app's ledgers (core.ledgers) on import
     workflows: str | None = None  # module that declares the app's workflows (core.workflows) on import
+    jobs: str | None = None  # module that declares the app's job kinds (core.jobs) on import
     demo: tuple[Step, ...] = ()
     gen: tuple[Step, ...] = ()
     authz: str | None = None  # module with the app's authorisation-matrix cases (tests/test_authz_matrix.py)
@@ -149,7 +150,7 @@ def plugins() -> tuple[AppPlugin, ...]:
         found.append(plugin)
     _check(found)
     for plugin in found:
-        for mod in (plugin.indicators, plugin.ledgers, plugin.workflows):
+        for mod in (plugin.indicators, plugin.ledgers, plugin.workflows, plugin.jobs):
             if mod:
                 importlib.import_module(mod)
     return tuple(found)

@@ -320,6 +320,28 @@ def filter_form(ledger: Ledger, actor, data):
     return ledger.parse(actor, data)[0] if ledger.parse is not None else None
 
 
+def inline_max() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "JICENG_LEDGER_INLINE_MAX", 50_000))
+
+
+def export(ledger: Ledger, req: LedgerRequest, fmt: str, asked: dict[str, Any]):
+    """The file at once, or — a ledger of more rows than JICENG_LEDGER_INLINE_MAX — a job that writes
+    it (core.jobs; returned instead of a response), whose result only the asker may download."""
+    from . import jobs
+    from .errors import DomainError
+
+    if fmt not in FORMATS:
+        raise DomainError(field="format", message="格式：应为 xlsx 或 csv。")
+    if ledger.count is not None and ledger.count(req) > inline_max():
+        kind = "core.ledger_export_personal" if ledger.personal else "core.ledger_export"
+        query = {k: v for k, v in asked.items() if k != "format"}
+        return jobs.start(actor=req.actor, kind=kind, title=f"导出{ledger.title}"[:200], org=req.org,
+                          params={"key": ledger.key, "format": fmt, "query": query})
+    return download(ledger, req, fmt, asked)
+
+
 def download(ledger: Ledger, req: LedgerRequest, fmt: str, asked: dict[str, Any]):
     """The ledger as a file response; a personal one is logged (the CSV once it has been read)."""
     from django.http import FileResponse, StreamingHttpResponse

@@ -6,6 +6,8 @@ No business rules here: writes go through ``services.py``; these classes only de
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
@@ -264,3 +266,59 @@ class RollupDirty(models.Model):
 
     def __str__(self) -> str:
         return self.org_path
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    SUCCEEDED = "succeeded", _("done")
+    FAILED = "failed", _("failed")
+
+
+class Job(models.Model):
+    """Long work (an import, a large export, a rollup refresh) run by the job worker (core/jobs.py):
+    who asked, for which subtree, how far it is, what came of it. The row is written outside the
+    work's own transaction, so its progress is visible while the work runs and a job killed half-way
+    shows as failed with nothing of its work kept."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(_("kind"), max_length=60)
+    title = models.CharField(_("title"), max_length=200)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
+    org = models.ForeignKey(Org, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="+")
+    params = models.JSONField(default=dict, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
+    stage = models.CharField(_("stage"), max_length=100, blank=True)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    message = models.TextField(_("message"), blank=True)
+    result = models.JSONField(default=dict, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)  # the result file, under var/jobs/<id>/
+    personal = models.BooleanField(default=False)  # the result holds personal data: it expires
+    expires_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    worker = models.CharField(max_length=100, blank=True)  # host:pid of the process running it
+    task_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("job")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["owner", "-created_at"]), models.Index(fields=["status"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.get_status_display()})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.SUCCEEDED, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.SUCCEEDED:
+            return 100
+        return min(99, round(self.done * 100 / self.total)) if self.total else 0

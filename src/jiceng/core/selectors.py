@@ -6,7 +6,7 @@ import datetime as dt
 
 from django.db.models import QuerySet
 
-from .models import ApiToken, Area, AuditEntry, HolidayOverride, Org, RoleAssignment
+from .models import ApiToken, Area, AuditEntry, HolidayOverride, Job, Org, RoleAssignment
 from .roles import Perm
 from .scoping import area_q, areas_for, get_scoped_or_404, org_q, orgs_for, path_q
 
@@ -131,3 +131,15 @@ def holidays() -> QuerySet[HolidayOverride]:
 def grants_of(*, actor) -> QuerySet[RoleAssignment]:
     """The actor's own role grants (their profile page)."""
     return RoleAssignment.objects.filter(user_id=actor.pk).select_related("org").order_by("org__path", "role")
+
+
+def jobs_for(*, actor) -> QuerySet[Job]:
+    """The actor's own jobs, newest first (a job, its progress and its result are its owner's)."""
+    return Job.objects.filter(owner_id=actor.pk).select_related("org").order_by("-created_at")
+
+
+def job_get(*, actor, job_id) -> Job:
+    """One of the actor's own jobs, its state reconciled (a job whose worker is gone shows failed)."""
+    from .jobs import reconcile
+
+    return reconcile(get_scoped_or_404(jobs_for(actor=actor), pk=job_id))

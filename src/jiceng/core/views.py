@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,11 +18,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, ledgers, selectors, services
+from . import audit, jobs, ledgers, selectors, services
 from .dbrouter import reporting
 from .errors import DomainError, NotFound
 from .forms import HolidayForm, RuleOverrideForm
-from .models import OrgKind
+from .models import Job, OrgKind
 from .roles import Perm
 from .rulepacks import VERSION, default_rules, resolve
 from .scoping import can_access_org, has_perm_anywhere
@@ -204,10 +204,13 @@ def ledger_detail(request: HttpRequest, key: str) -> HttpResponse:
         form = ledgers.filter_form(ledger, request.user, request.GET)
     if fmt and error is None:
         try:
-            return ledgers.download(ledger, req, fmt, asked=dict(request.GET.items()))
+            out = ledgers.export(ledger, req, fmt, asked=dict(request.GET.items()))
         except DomainError as exc:
             return HttpResponseBadRequest("；".join(m["message"] for m in exc.as_list()),
                                           content_type="text/plain; charset=utf-8")
+        if isinstance(out, Job):  # too large for a request: a job writes it
+            return redirect("job_detail", job_id=out.pk)
+        return out
     query = request.GET.copy()
     query.pop("format", None)
     return render(request, "core/ledger_detail.html", {
@@ -215,3 +218,53 @@ def ledger_detail(request: HttpRequest, key: str) -> HttpResponse:
         "orgs": selectors.ledger_orgs(actor=request.user, perm=ledger.perm),
         "org_id": request.GET.get("org", ""), "period": request.GET.get("period", ""),
     })
+
+
+# --- jobs (core.jobs) ---------------------------------------------------------------------------------
+
+JOB_PROBLEMS_SHOWN = 500
+
+
+@login_required
+def job_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.jobs_for(actor=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "core/job_list.html", {"page": page})
+
+
+@never_cache
+@login_required
+def job_detail(request: HttpRequest, job_id) -> HttpResponse:
+    """A job's progress (the fragment reloads itself every second until the job has finished), its
+    outcome, its problems, its result file and, when it failed, a retry."""
+    job = selectors.job_get(actor=request.user, job_id=job_id)
+    problems = job.result.get("rows") if isinstance(job.result, dict) else None  # a rejected file's rows
+    problems = problems if isinstance(problems, list) else []
+    ctx = {"job": job, "problems": problems[:JOB_PROBLEMS_SHOWN], "problems_total": len(problems),
+           "download": jobs.downloadable(job) is not None, "limit": JOB_PROBLEMS_SHOWN}
+    template = "core/job_detail.html#status" if request.htmx else "core/job_detail.html"
+    return render(request, template, ctx)
+
+
+@never_cache
+@login_required
+def job_result(request: HttpRequest, job_id) -> HttpResponse:
+    """The result file, to its owner only, while it has not expired."""
+    job = selectors.job_get(actor=request.user, job_id=job_id)
+    path = jobs.downloadable(job)
+    if path is None:
+        raise NotFound()
+    return FileResponse(path.open("rb"), as_attachment=True, filename=job.file_name)
+
+
+@login_required
+@require_POST
+def job_retry(request: HttpRequest, job_id) -> HttpResponse:
+    job = selectors.job_get(actor=request.user, job_id=job_id)
+    try:
+        jobs.retry(actor=request.user, job=job)
+    except DomainError as exc:
+        for item in exc.as_list():
+            messages.error(request, item["message"])
+    else:
+        messages.success(request, _("The job is queued again."))
+    return redirect("job_detail", job_id=job.pk)

@@ -132,8 +132,11 @@ def import_targets(*, actor):
 # --- the service ------------------------------------------------------------------------------
 
 
+Progress = Callable[..., None]  # progress(done, total=None, stage=None): a job's ctx.progress
+
+
 def member_import(*, actor, org: Org, file: IO[bytes] | None = None, filename: str = "",
-                  rows: Iterable[Sequence[Any]] | None = None) -> ImportResult:
+                  rows: Iterable[Sequence[Any]] | None = None, progress: Progress | None = None) -> ImportResult:
     """Register every member of a spreadsheet under ``org``, or none.
 
     ``file``: an .xlsx or .csv (UTF-8 with or without BOM; GB18030 as Excel saves it on Chinese
@@ -144,24 +147,55 @@ def member_import(*, actor, org: Org, file: IO[bytes] | None = None, filename: s
     """
     if not can_access_org(actor, CHANGE_MEMBER, org):
         raise DomainError(field="org", message="所属党组织：不在您的管辖范围内，不能向该组织导入党员。")
+    report = progress or (lambda *a, **k: None)
     if rows is None:
         if file is None:
             raise DomainError(field="file", message="文件：请选择要导入的 .xlsx 或 .csv 文件。")
         rows = read_cells(file, filename)
+    report(0, stage="读取文件", force=True)
     header_row, columns, data = _table(rows)
     if header_row == 0:
         raise DomainError(field="file", message="文件：没有任何党员数据。")
-    clean = _check_rows(actor, org, columns, data)
+    clean = _check_rows(actor, org, columns, data, report)
+    total = len(clean)
     del data
-    return _write(actor, org, clean, filename)
+    return _write(actor, org, clean, filename, report, total)
 
 
-def _write(actor, org: Org, clean: list, filename: str) -> ImportResult:
+def import_start(*, actor, org: Org, file: IO[bytes] | None, filename: str = ""):
+    """Queue the import of a file as a job (core.jobs, kind people.member_import) and return it at
+    once; what can be told of the file without reading its rows is refused here, as a field error."""
+    from jiceng.core import jobs
+
+    if file is None:
+        raise DomainError(field="file", message="文件：请选择要导入的 .xlsx 或 .csv 文件。")
+    check_header(actor=actor, org=org, file=file, filename=filename)
+    return jobs.start(actor=actor, kind="people.member_import", title=f"批量导入党员：{filename or '文件'}"[:200],
+                      org=org, params={"filename": filename}, inputs={"upload": file})
+
+
+def check_header(*, actor, org: Org, file: IO[bytes], filename: str = "") -> None:
+    """What can be said of a file at once, before it is queued: that it can be read, has a header
+    with the required columns and at least one row, and that the actor may import into ``org``.
+    Raises DomainError on ``file`` (or ``org``); the rows are checked by the job."""
+    if not can_access_org(actor, CHANGE_MEMBER, org):
+        raise DomainError(field="org", message="所属党组织：不在您的管辖范围内，不能向该组织导入党员。")
+    try:
+        rows = iter(read_cells(file, filename))
+        _header(rows)
+        if not any(any(_text(c) for c in cells) for cells in rows):
+            raise DomainError(field="file", message="文件：表头之下没有任何党员数据。")
+    finally:
+        file.seek(0)
+
+
+def _write(actor, org: Org, clean: list, filename: str, report: Progress, total: int) -> ImportResult:
     def created_members() -> Iterator[tuple[PartyMember, str, dict[str, Any]]]:
         """Persons and members are inserted a batch at a time as the audit writer asks for the
         entries (it reads them in batches of the same size), so one record_many call sees every
         organisation written under and marks each once for the rollups."""
         for start in range(0, len(clean), BATCH):
+            report(start, total, stage="写入")
             members = [services.member_build(p, m) for p, m in clean[start:start + BATCH]]
             clean[start:start + BATCH] = [None] * len(members)  # let the checked values go as we write
             services.lock_registrations([m.person.id_number_digest for m in members], field="file")
@@ -170,6 +204,7 @@ def _write(actor, org: Org, clean: list, filename: str) -> ImportResult:
             for m in members:
                 yield m, m.org.path, services.member_created_changes(m)
 
+    report(0, total, stage="写入", force=True)  # before the transaction: where every reader sees it
     with transaction.atomic():
         created = audit.record_many(actor=actor, action="create", entries=created_members(), batch_size=BATCH)
         audit.record(actor=actor, action="import", target_type="people.partymember",
@@ -254,8 +289,27 @@ def _header_map() -> dict[str, Column]:
 def _table(rows: Iterable[Sequence[Any]]) -> tuple[int, list[tuple[int, Column, str]], list]:
     """(header row number, [(index, column, header as written)], [(row number, cells)]). The
     header is the first row holding 姓名 among the first ten (a title row may come before it)."""
-    by_header = _header_map()
     it = iter(rows)
+    header_row, columns = _header(it)
+    data = []
+    width = max(i for i, _c, _h in columns) + 1
+    used = [i for i, _c, _h in columns]
+    for number, cells in enumerate(it, start=header_row + 1):
+        cells = tuple(cells[:width])
+        if all(_text(cells[i]) == "" for i in used if i < len(cells)):
+            continue  # a blank row, or one with only a 序号
+        if len(data) >= MAX_ROWS:
+            raise DomainError(field="file", message=f"文件：超过单次导入上限{MAX_ROWS}行，请分成几个文件导入。")
+        data.append((number, cells))
+    if not data:
+        raise DomainError(field="file", message="文件：表头之下没有任何党员数据。")
+    return header_row, columns, data
+
+
+def _header(it) -> tuple[int, list[tuple[int, Column, str]]]:
+    """Read ``it`` up to the header row; (its row number, its columns). Refuses unknown, repeated
+    and missing required columns."""
+    by_header = _header_map()
     header_row, header = 0, None
     for number, cells in enumerate(it, start=1):
         if any(_normalise_header(c) == "姓名" for c in cells):
@@ -286,19 +340,7 @@ def _table(rows: Iterable[Sequence[Any]]) -> tuple[int, list[tuple[int, Column, 
     missing = [c.header for c in COLUMNS if c.required and c.field not in seen]
     if missing:
         raise DomainError(field="file", message=f"文件：缺少必填的列“{'”、“'.join(missing)}”。")
-    data = []
-    width = max(i for i, _c, _h in columns) + 1
-    used = [i for i, _c, _h in columns]
-    for number, cells in enumerate(it, start=header_row + 1):
-        cells = tuple(cells[:width])
-        if all(_text(cells[i]) == "" for i in used if i < len(cells)):
-            continue  # a blank row, or one with only a 序号
-        if len(data) >= MAX_ROWS:
-            raise DomainError(field="file", message=f"文件：超过单次导入上限{MAX_ROWS}行，请分成几个文件导入。")
-        data.append((number, cells))
-    if not data:
-        raise DomainError(field="file", message="文件：表头之下没有任何党员数据。")
-    return header_row, columns, data
+    return header_row, columns
 
 
 # --- one cell ---------------------------------------------------------------------------------
@@ -461,8 +503,11 @@ def _rules() -> Callable[..., Any]:
 # --- checking every row -----------------------------------------------------------------------
 
 
-def _check_rows(actor, target: Org, columns: list[tuple[int, Column, str]], data: list) -> list:
+def _check_rows(actor, target: Org, columns: list[tuple[int, Column, str]], data: list,
+                report: Progress | None = None) -> list:
     """The cleaned values of every row, or MemberImportRejected listing every problem."""
+    report = report or (lambda *a, **k: None)
+    total = len(data)
     rules = _rules()
     headers = {c.field: c.header for c in COLUMNS} | {c.field: h for _i, c, h in columns}
     index = {c.field: i for i, c, _h in columns}
@@ -483,7 +528,10 @@ def _check_rows(actor, target: Org, columns: list[tuple[int, Column, str]], data
     bad_rows = 0
     clean: list = []
     plan = [(i, col) for i, col, _h in columns if col.field != "org"]
-    for number, cells in data:
+    report(0, total, stage="校验", force=True)
+    for checked, (number, cells) in enumerate(data):
+        if checked % 1000 == 0:
+            report(checked, total, stage="校验")
         width = len(cells)
         values: dict[str, Any] = {}
         unreadable: dict[str, str] = {}

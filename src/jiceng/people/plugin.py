@@ -38,6 +38,7 @@ PLUGIN = kit.AppPlugin(
     api="jiceng.people.api.router",
     indicators="jiceng.people.indicators",
     ledgers="jiceng.people.ledgers",
+    jobs="jiceng.people.jobs",
     demo=(kit.Step("jiceng.people.demo.build", order=20),),
     gen=(kit.Step("jiceng.people.gen.build", order=20),),
     authz="jiceng.people.authz",

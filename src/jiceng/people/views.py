@@ -10,7 +10,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 from django_htmx.http import HttpResponseClientRedirect
@@ -120,39 +119,30 @@ def member_create(request: HttpRequest) -> HttpResponse:
     return render(request, "people/member_form.html", {"member": None, "form": form})
 
 
-IMPORT_ERRORS_SHOWN = 500
-
-
 @login_required
 @needs(CHANGE_MEMBER)
 def member_import(request: HttpRequest) -> HttpResponse:
-    """批量导入党员: upload, and either every bad row listed (nothing stored) or all of them stored."""
+    """批量导入党员: upload; the file is checked and written by a job (the page that follows shows its
+    progress), all or nothing, every bad row listed."""
     targets = list(imports.import_targets(actor=request.user))
     top = min((o.depth for o in targets), default=1)
     form = MemberImportForm(request.POST or None, request.FILES or None,
                             org_choices=[(o.pk, f"{'　' * (o.depth - top)}{o.name}") for o in targets])
-    rejected = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
             org = org_get(actor=request.user, org_id=form.cleaned_data["org"])
-            result = imports.member_import(actor=request.user, org=org, file=upload, filename=upload.name)
+            job = imports.import_start(actor=request.user, org=org, file=upload, filename=upload.name)
         except NotFound:
             form.add_error("org", ORG_OUT_OF_SCOPE)
-        except imports.MemberImportRejected as exc:
-            rejected = exc
         except DomainError as exc:
             form_errors(form, exc)
         else:
-            messages.success(request, ngettext("Imported %(count)d member.", "Imported %(count)d members.",
-                                               result.created) % {"count": result.created})
+            url = reverse("job_detail", kwargs={"job_id": job.pk})
             if request.htmx:
-                return HttpResponseClientRedirect(reverse("member_list"))
-            return redirect("member_list")
-    return render(request, "people/member_import.html", {
-        "form": form, "rejected": rejected, "limit": IMPORT_ERRORS_SHOWN,
-        "shown": rejected.rows[:IMPORT_ERRORS_SHOWN] if rejected else [],
-    })
+                return HttpResponseClientRedirect(url)
+            return redirect(url)
+    return render(request, "people/member_import.html", {"form": form})
 
 
 @never_cache

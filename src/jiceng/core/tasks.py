@@ -1,0 +1,11 @@
+"""The one django-tasks task: run a tracked job (core/jobs.py) by its id. The worker (``jiceng
+worker``, the database backend's ``db_worker``) picks it up."""
+
+from django_tasks import task
+
+
+@task()
+def run_job(job_id: str) -> str:
+    from .jobs import execute
+
+    return execute(job_id)
