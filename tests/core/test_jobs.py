@@ -154,3 +154,20 @@ def test_an_import_file_is_read_from_disk_not_from_the_request(world):
     upload = io.BytesIO(roster(1))
     job = start_import(world, upload.getvalue())
     assert jobs.input_path(job, "upload").read_bytes() == upload.getvalue()
+
+
+def test_a_rollup_refresh_runs_as_a_job_for_those_who_may_change_rules(world, login):
+    from jiceng.core.models import IndicatorSnapshot
+
+    c = login(world.users["county"])
+    r = c.post(reverse("rollup_refresh"), {"org": world.county_org.pk, "period": "2025"})
+    job = Job.objects.get(kind="core.rollup_refresh")
+    assert r.status_code == 302 and job.params == {"period": "2025"}
+    jobs.run_queued()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.result == {"organisations": 3} and job.total == 3
+    assert IndicatorSnapshot.objects.filter(org=world.town_b_org, period="2025").exists()
+    # a township may not change rules: no refresh (404, as for anything out of reach)
+    before = Job.objects.count()
+    assert login(world.users["township"]).post(reverse("rollup_refresh"), {"org": world.town_a_org.pk}).status_code == 404
+    assert Job.objects.count() == before

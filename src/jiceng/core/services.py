@@ -240,3 +240,15 @@ def holiday_set(*, actor, date: dt.date, is_workday: bool, name: str = "") -> Ho
                      changes={"is_workday": [None, is_workday]})
         rollups.mark_subtree(None)  # working days move every deadline
     return row
+
+
+def rollup_refresh_start(*, actor, org: Org, period: str = ""):
+    """Queue a refresh of every stored figure under ``org`` (core.jobs kind core.rollup_refresh);
+    for those who may change the subtree's rules (a rule change moves its figures)."""
+    from . import jobs
+    from .periods import parse_period
+
+    _require(can_access_org(actor, Perm.MANAGE_RULES, org))
+    label = parse_period(period or None).label
+    return jobs.start(actor=actor, kind="core.rollup_refresh", title=f"重新计算汇总：{org.name}（{label}）"[:200], org=org,
+                      params={"period": label})

@@ -12,6 +12,7 @@ urlpatterns = [
     path("rules/holidays/", views.holiday_list, name="holiday_list"),
     path("ledgers/", views.ledger_list, name="ledger_list"),
     path("ledgers/<str:key>/", views.ledger_detail, name="ledger_detail"),
+    path("rollups/refresh/", views.rollup_refresh, name="rollup_refresh"),
     path("jobs/", views.job_list, name="job_list"),
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/result/", views.job_result, name="job_result"),

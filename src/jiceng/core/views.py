@@ -268,3 +268,12 @@ def job_retry(request: HttpRequest, job_id) -> HttpResponse:
     else:
         messages.success(request, _("The job is queued again."))
     return redirect("job_detail", job_id=job.pk)
+
+
+@login_required
+@require_POST
+def rollup_refresh(request: HttpRequest) -> HttpResponse:
+    """Recompute the stored figures of a subtree now (after a rule change, say), as a job."""
+    org = selectors.org_get(actor=request.user, org_id=request.POST.get("org"))
+    job = services.rollup_refresh_start(actor=request.user, org=org, period=request.POST.get("period", ""))
+    return redirect("job_detail", job_id=job.pk)

@@ -11,7 +11,7 @@ from jiceng.core.dbrouter import reporting
 from jiceng.core.errors import DomainError
 from jiceng.core.periods import parse_period
 from jiceng.core.roles import Perm
-from jiceng.core.scoping import root_orgs
+from jiceng.core.scoping import can_access_org, root_orgs
 from jiceng.people import selectors as people_selectors
 
 from .panels import chart_data, dashboard_panels
@@ -29,7 +29,7 @@ def _render_node(request: HttpRequest, org, template: str, extra: dict) -> HttpR
     panels, headlines, source = dashboard_panels(actor=request.user, org=org, period=period)
     ctx = {
         "org": org, "period": period, "period_error": period_error, "panels": panels, "headlines": headlines,
-        "source": source,
+        "source": source, "can_refresh": can_access_org(request.user, Perm.MANAGE_RULES, org),
         "charts": chart_data(panels), "ancestors": core_selectors.org_ancestors_in_scope(actor=request.user, org=org),
         **extra,
     }
