@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from jiceng.core import jobs, kit, ledgers, services
+from jiceng.core import jobs, kit, ledgers, services, workflows
 from jiceng.core.models import ApiToken, AuditEntry, Job
 
 
@@ -21,7 +21,8 @@ CASES = kit.AuthzCases(
             "job_id": lambda w, r: r["job"].pk},
     page_params={"token_id": lambda w, r: services.api_token_create(actor=w.users["sec_b"], name="b-token")[0].pk},
     # an indicator's name; a ledger's key, every one of them (pages and API)
-    neutral_params={"name": lambda w, r: "people.member_count", "key": lambda w, r: list(ledgers.registry())},
+    neutral_params={"name": lambda w, r: "people.member_count", "key": lambda w, r: list(ledgers.registry()),
+                    "workflow": lambda w, r: sorted(workflows.templates())},
     query_probes={"org": lambda w: w.branch_b.pk, "area": lambda w: w.village_b.pk,
                   "target_id": lambda w: w.member_b.pk},
     state=lambda w: {

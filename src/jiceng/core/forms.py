@@ -62,3 +62,41 @@ class HolidayForm(forms.Form):
         choices=[("0", _("Holiday (no work)")), ("1", _("Make-up working day"))],
     )
     name = forms.CharField(label=capfirst(_("name")), required=False, max_length=50)
+
+
+class WorkflowInsertForm(forms.Form):
+    """A local stage after one of the definition's stages (say 公示 before a decision takes effect)."""
+
+    after = forms.ChoiceField(label=_("After the stage"))
+    label = forms.CharField(label=_("Name of the new stage"), max_length=50)
+    wait = forms.IntegerField(label=_("Lasts at least (0: no minimum)"), min_value=0, max_value=365, initial=0,
+                              required=False)
+    unit = forms.ChoiceField(label=_("Unit"), choices=[("workdays", _("working days")), ("minutes", _("minutes"))])
+    note = forms.CharField(label=_("Basis or reason"), max_length=300)
+
+    def __init__(self, *args, states=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["after"].choices = list(states)
+
+
+class WorkflowTimeForm(forms.Form):
+    """The earliest or latest time an action may be taken, counted from entering its stage."""
+
+    transition = forms.ChoiceField(label=_("Action"))
+    kind = forms.ChoiceField(label=_("Limit"), choices=[("wait", _("not before")), ("within", _("not after"))])
+    amount = forms.IntegerField(label=_("Amount (0 removes it)"), min_value=0, max_value=43_200)
+    unit = forms.ChoiceField(label=_("Unit"), choices=[("workdays", _("working days")), ("minutes", _("minutes"))])
+    note = forms.CharField(label=_("Basis or reason"), max_length=300)
+
+    def __init__(self, *args, transitions=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["transition"].choices = list(transitions)
+
+
+class WorkflowRemoveForm(forms.Form):
+    state = forms.ChoiceField(label=_("Stage of your own to remove"))
+    note = forms.CharField(label=_("Basis or reason"), max_length=300)
+
+    def __init__(self, *args, states=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["state"].choices = list(states)

@@ -322,3 +322,68 @@ class Job(models.Model):
         if self.status == JobStatus.SUCCEEDED:
             return 100
         return min(99, round(self.done * 100 / self.total)) if self.total else 0
+
+
+class WorkflowDefinition(models.Model):
+    """One version of a workflow's definition (core/workflows.py): the template an app ships
+    (``org`` empty) or a subtree's local variant. Never changed once written: a change is a new
+    version, and a running instance keeps the version it started with."""
+
+    key = models.CharField(max_length=80)
+    org = models.ForeignKey(Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    version = models.PositiveIntegerField()
+    spec = models.JSONField()
+    note = models.CharField(max_length=300, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["key", "org", "version"], name="uniq_workflow_version"),
+                       models.UniqueConstraint(fields=["key", "version"], condition=models.Q(org__isnull=True),
+                                               name="uniq_workflow_template_version")]
+        ordering = ["key", "-version"]
+
+    def __str__(self) -> str:
+        return f"{self.key} v{self.version}"
+
+
+class WorkflowInstance(models.Model):
+    """One matter moving through a workflow: its state and since when, where it sits (``org``:
+    scoping and rules) and who decides it (``authority``: permission guards, default ``org``)."""
+
+    definition = models.ForeignKey(WorkflowDefinition, on_delete=models.PROTECT, related_name="instances")
+    org = models.ForeignKey(Org, on_delete=models.PROTECT, related_name="+")
+    authority = models.ForeignKey(Org, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    target_type = models.CharField(max_length=60)
+    target_id = models.CharField(max_length=40)
+    state = models.CharField(max_length=60)
+    state_since = models.DateTimeField()
+    due_at = models.DateTimeField(null=True, blank=True)  # the state's time limit, when it has one
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["state", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.definition.key} {self.target_type}#{self.target_id} · {self.state}"
+
+
+class WorkflowStep(models.Model):
+    """A transition taken: the history of a matter, who moved it when, from which state to which."""
+
+    instance = models.ForeignKey(WorkflowInstance, on_delete=models.CASCADE, related_name="steps")
+    action = models.CharField(max_length=60)
+    from_state = models.CharField(max_length=60)
+    to_state = models.CharField(max_length=60)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+")
+    at = models.DateTimeField(auto_now_add=True)
+    data = models.JSONField(default=dict, blank=True)
+    exception_reason = models.CharField(max_length=300, blank=True)  # a time guard waived, and why
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_state} → {self.to_state}"

@@ -4,9 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db import models
 from django.db.models import QuerySet
 
-from .models import ApiToken, Area, AuditEntry, HolidayOverride, Job, Org, RoleAssignment
+from .models import (
+    ApiToken,
+    Area,
+    AuditEntry,
+    HolidayOverride,
+    Job,
+    Org,
+    RoleAssignment,
+    WorkflowDefinition,
+    WorkflowInstance,
+)
 from .roles import Perm
 from .scoping import area_q, areas_for, get_scoped_or_404, org_q, orgs_for, path_q
 
@@ -143,3 +154,18 @@ def job_get(*, actor, job_id) -> Job:
     from .jobs import reconcile
 
     return reconcile(get_scoped_or_404(jobs_for(actor=actor), pk=job_id))
+
+
+def workflow_instance_get(*, actor, instance_id) -> WorkflowInstance:
+    """A matter of a workflow that sits in the actor's scope."""
+    qs = WorkflowInstance.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("definition", "org", "authority")
+    return get_scoped_or_404(qs, pk=instance_id)
+
+
+def workflow_versions(*, actor, key: str, org: Org) -> QuerySet[WorkflowDefinition]:
+    """The local versions of a workflow on ``org``'s path (the template's rows too), newest first."""
+    from .rulepacks import ancestor_paths
+
+    return (WorkflowDefinition.objects.filter(key=key).filter(
+        models.Q(org__isnull=True) | models.Q(org__path__in=ancestor_paths(org.path)))
+        .select_related("org", "created_by").order_by("-created_at", "-pk"))

@@ -252,3 +252,42 @@ def rollup_refresh_start(*, actor, org: Org, period: str = ""):
     label = parse_period(period or None).label
     return jobs.start(actor=actor, kind="core.rollup_refresh", title=f"重新计算汇总：{org.name}（{label}）"[:200], org=org,
                       params={"period": label})
+
+
+def workflow_edit(*, actor, org: Org, key: str, operation: str, note: str, **params: Any):
+    """One change to ``org``'s local version of workflow ``key``, made on the version in force there:
+    ``insert`` a stage (after, label, wait, unit), ``remove`` a stage of its own (state), or set a
+    time limit (``time``: transition, kind, amount, unit). Checked against the template; saved as a
+    new version (core.workflows.customise)."""
+    import re
+
+    from . import workflows
+
+    _require(can_access_org(actor, Perm.MANAGE_RULES, org))
+    spec = workflows.spec_of(workflows.effective(key, org))
+    if operation == "insert":
+        label = (params.get("label") or "").strip()
+        if not label:
+            raise DomainError(field="label", message="环节名称：必填。")
+        n = 1 + sum(1 for s in spec.states if re.fullmatch(r"local\d+", s.key))
+        spec = workflows.insert_state(spec, after=params["after"], key=f"local{n}", label=label,
+                                      wait=int(params.get("wait") or 0), unit=params.get("unit") or "workdays")
+    elif operation == "remove":
+        spec = workflows.remove_state(spec, key=params["state"])
+    elif operation == "time":
+        spec = workflows.set_time(spec, transition=params["transition"], kind=params["kind"],
+                                  amount=int(params.get("amount") or 0), unit=params.get("unit") or "workdays")
+    else:
+        raise DomainError(field="operation", message="修改方式：未知。")
+    return workflows.customise(actor=actor, org=org, key=key, spec=spec, note=note)
+
+
+def workflow_advance(*, actor, instance, action: str, exception_reason: str = ""):
+    """Take a generic way on (a local stage's "完成…") from the matter's page; the domain's own
+    steps go through their app's services."""
+    from . import workflows
+
+    t = workflows.spec_of(instance.definition).transition(action)
+    if t is None or not t.generic:
+        raise DomainError(field="action", message="办理：该环节须在其业务页面办理。")
+    return workflows.transition(actor=actor, instance=instance, action=action, exception_reason=exception_reason)

@@ -14,14 +14,15 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBad
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, jobs, ledgers, selectors, services
+from . import audit, jobs, ledgers, selectors, services, workflows
 from .dbrouter import reporting
 from .errors import DomainError, NotFound
-from .forms import HolidayForm, RuleOverrideForm
+from .forms import HolidayForm, RuleOverrideForm, WorkflowInsertForm, WorkflowRemoveForm, WorkflowTimeForm
 from .models import Job, OrgKind
 from .roles import Perm
 from .rulepacks import VERSION, default_rules, resolve
@@ -277,3 +278,84 @@ def rollup_refresh(request: HttpRequest) -> HttpResponse:
     org = selectors.org_get(actor=request.user, org_id=request.POST.get("org"))
     job = services.rollup_refresh_start(actor=request.user, org=org, period=request.POST.get("period", ""))
     return redirect("job_detail", job_id=job.pk)
+
+
+# --- workflows (core.workflows) -----------------------------------------------------------------------
+
+
+@login_required
+@needs(Perm.VIEW_ORG)
+def workflow_list(request: HttpRequest) -> HttpResponse:
+    org = selectors.org_or_top(actor=request.user, org_id=request.GET.get("org"))
+    rows = []
+    for key, template in sorted(workflows.templates().items()):
+        row = workflows.effective(key, org)
+        rows.append({"key": key, "title": template.title, "version": row.version,
+                     "where": row.org.name if row.org_id else _("template")})
+    return render(request, "core/workflow_list.html", {"rows": rows, "org": org})
+
+
+@login_required
+@needs(Perm.VIEW_ORG)
+def workflow_detail(request: HttpRequest, workflow: str) -> HttpResponse:
+    """A workflow as it applies at one organisation: its stages (the nationally fixed ones marked),
+    its actions with their conditions, its versions; for those who may change the subtree's rules,
+    the forms that make a local version."""
+    key = workflow
+    if key not in workflows.templates():
+        raise NotFound()
+    org = selectors.org_or_top(actor=request.user, org_id=request.GET.get("org") or request.POST.get("org"))
+    row = workflows.effective(key, org)
+    spec = workflows.spec_of(row)
+    can_edit = can_access_org(request.user, Perm.MANAGE_RULES, org)
+    states = [(s.key, s.label) for s in spec.states if not s.final]
+    own = [(s.key, s.label) for s in spec.states if not s.locked]
+    actions = [(t.key, t.label) for t in spec.transitions]
+    forms = {"insert": WorkflowInsertForm(states=states, initial={"unit": "workdays"}, prefix="insert"),
+             "time": WorkflowTimeForm(transitions=actions, prefix="time"),
+             "remove": WorkflowRemoveForm(states=own, prefix="remove")}
+    if request.method == "POST":
+        if not can_edit:
+            raise NotFound()
+        op = request.POST.get("operation", "")
+        form_class = {"insert": WorkflowInsertForm, "time": WorkflowTimeForm, "remove": WorkflowRemoveForm}.get(op)
+        if form_class is None:
+            raise NotFound()
+        kwargs = {"insert": {"states": states}, "time": {"transitions": actions}, "remove": {"states": own}}[op]
+        bound = forms[op] = form_class(request.POST, prefix=op, **kwargs)
+        if bound.is_valid():
+            d = dict(bound.cleaned_data)
+            note = d.pop("note")
+            try:
+                saved = services.workflow_edit(actor=request.user, org=org, key=key, operation=op, note=note, **d)
+            except DomainError as exc:
+                form_errors(bound, exc)
+            else:
+                messages.success(request, _("Saved as version %(v)s; matters already under way keep theirs.")
+                                 % {"v": saved.version})
+                return redirect(f"{reverse('workflow_detail', kwargs={'workflow': key})}?org={org.pk}")
+    return render(request, "core/workflow_detail.html", {
+        "key": key, "spec": spec, "row": row, "org": org, "can_edit": can_edit, "forms": forms,
+        "template": workflows.templates()[key],
+        "versions": selectors.workflow_versions(actor=request.user, key=key, org=org)[:20],
+        "guards": {t.key: [g.describe() for g in t.guards] for t in spec.transitions},
+        "labels": {s.key: s.label for s in spec.states},
+    })
+
+
+@login_required
+@require_POST
+def workflow_advance(request: HttpRequest, instance_id: int) -> HttpResponse:
+    instance = selectors.workflow_instance_get(actor=request.user, instance_id=instance_id)
+    try:
+        services.workflow_advance(actor=request.user, instance=instance, action=request.POST.get("action", ""),
+                                  exception_reason=request.POST.get("exception_reason", ""))
+    except DomainError as exc:
+        for item in exc.as_list():
+            messages.error(request, item["message"])
+    else:
+        messages.success(request, _("Done."))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = reverse("dashboard")
+    return redirect(back)

@@ -29,7 +29,8 @@ def _today() -> dt.date:
 CASES = kit.AuthzCases(
     records=_records,
     params={"round_id": lambda w, r: r["round"].pk, "grade_id": lambda w, r: r["grade"].pk,
-            "plan_id": lambda w, r: r["plan"].pk, "measure_id": lambda w, r: r["measure"].pk},
+            "plan_id": lambda w, r: r["plan"].pk, "measure_id": lambda w, r: r["measure"].pk,
+            "instance_id": lambda w, r: r["grade"].workflow_id},  # B's grade in the grading workflow
     write_bodies={
         ("post", "/api/v1/grading/grades/{grade_id}/confirm"): lambda w, r: {"final": None, "reason": "越权"},
         ("post", "/api/v1/grading/grades/{grade_id}/plan"): lambda w, r: {

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from jiceng.core.models import Org
+from jiceng.core.models import Org, WorkflowInstance
 
 
 class GradingRound(models.Model):
@@ -49,6 +49,9 @@ class Grade(models.Model):
     confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # where the grade stands in the grading workflow (core.workflows, grading.grade)
+    workflow = models.OneToOneField(WorkflowInstance, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
 
     class Meta:
         verbose_name = _("grade")

@@ -25,5 +25,6 @@ PLUGIN = kit.AppPlugin(
     api="jiceng.grading.api.router",
     indicators="jiceng.grading.indicators",
     ledgers="jiceng.grading.ledgers",
+    workflows="jiceng.grading.workflows",
     authz="jiceng.grading.authz",
 )

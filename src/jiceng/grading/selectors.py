@@ -120,3 +120,16 @@ def measure_get(*, actor, measure_id) -> RectificationMeasure:
     return get_scoped_or_404(
         RectificationMeasure.objects.filter(org_q(actor, Perm.VIEW_ORG, field="plan__grade__org")).select_related(
             "plan__grade__org"), pk=measure_id)
+
+
+def grade_flow(*, actor, grade: Grade) -> dict | None:
+    """Where the grade stands in its workflow: the stage, the steps taken, what can be done next
+    (and what not yet, and why)."""
+    from jiceng.core import workflows
+
+    instance = grade.workflow
+    if instance is None:
+        return None
+    spec = workflows.spec_of(instance.definition)
+    return {"instance": instance, "state": spec.state(instance.state).label, "version": instance.definition.version,
+            "history": workflows.history(instance), "options": workflows.options(actor=actor, instance=instance)}

@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from jiceng.core import audit
+from jiceng.core import audit, workflows
 from jiceng.core.errors import DomainError, ErrorCollector, NotFound
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.rulepacks import ancestor_paths
@@ -19,6 +19,7 @@ from jiceng.core.scoping import can_access_org
 from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
 from .plugin import GRADE
 from .scoring import propose
+from .workflows import KEY as GRADE_FLOW
 
 
 def round_open(*, actor, org: Org, year: int) -> GradingRound:
@@ -52,11 +53,18 @@ def _round_create(actor, org, year, proposals, scheme) -> GradingRound:
         rnd = GradingRound.objects.create(org=org, year=year, scheme=scheme["scheme"], levels=scheme["levels"],
                                           bottom_share=scheme["bottom_share"], not_gradable=scheme["not_gradable"],
                                           created_by=actor)
-        Grade.objects.bulk_create([
+        grades = Grade.objects.bulk_create([
             Grade(round=rnd, org=p.org, score=p.score, factors=p.factors, proposed=p.level,
                   lagging_proposed=p.lagging, lagging=p.lagging)
             for p in proposals
         ])
+        grades = list(Grade.objects.filter(round=rnd).select_related("org").order_by("pk")) if any(
+            g.pk is None for g in grades) else grades
+        # every grade is a matter of the grading workflow, decided by the round's committee
+        instances = workflows.start_many(key=GRADE_FLOW, org_of=lambda g: g.org, targets=grades, authority=org)
+        for g, inst in zip(grades, instances, strict=True):
+            g.workflow = inst
+        Grade.objects.bulk_update(grades, ["workflow"], batch_size=2000)
         audit.record(actor=actor, action="create", target=rnd, org_path=org.path,
                      changes={"units": [None, len(proposals)], "scheme": [None, scheme["scheme"]],
                               "quota": [None, scheme["quota"]], "not_gradable": [None, len(scheme["not_gradable"])]})
@@ -80,23 +88,44 @@ def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: boo
     reason = (reason or "").strip()
     if overridden and not reason:
         errors.add("reason", "调整理由：评定等次或后进认定与系统建议不同，必须说明理由。")
-    if hasattr(grade, "plan") and not lagging:
+    if RectificationPlan.objects.filter(grade=grade).exists() and not lagging:
         errors.add("lagging", "后进认定：已制定整改方案，不能取消后进认定。")
     if final == keys[-1] and not lagging:
         errors.add("lagging", f"后进认定：评为“{grade.round.level_label(final)}”的党组织必须列为后进，制定整改方案。")
     if len(reason) > 300:
         errors.add("reason", "调整理由：不能超过300字。")
     errors.raise_if_any()
+    instance = grade_workflow(grade)
+    action = {"proposed": "confirm", "confirmed": "revise", "planned": "revise_planned"}.get(instance.state, "confirm")
     with transaction.atomic():
         before = {"final": grade.final, "lagging": grade.lagging, "reason": grade.reason}
         grade.final, grade.lagging, grade.reason = final, lagging, reason if overridden else ""
         grade.confirmed_by, grade.confirmed_at = actor, timezone.now()
-        grade.save(update_fields=["final", "lagging", "reason", "confirmed_by", "confirmed_at"])
         changes = audit.diff(before, {"final": final, "lagging": lagging, "reason": grade.reason})
         changes["proposed"] = [grade.proposed, grade.proposed] if overridden else changes.get("proposed")
-        audit.record(actor=actor, action="override" if overridden else "confirm", target=grade,
-                     org_path=grade.org.path, changes={k: v for k, v in changes.items() if v})
+        workflows.transition(actor=actor, instance=instance, action=action, target=grade,
+                             audit_action="override" if overridden else "confirm", org_path=grade.org.path,
+                             changes={k: v for k, v in changes.items() if v})
+        grade.save(update_fields=["final", "lagging", "reason", "confirmed_by", "confirmed_at"])
     return grade
+
+
+def grade_workflow(grade: Grade):
+    """The grade's workflow instance; a grade from before workflows gets one in the state its record
+    shows (confirmed, a plan open or closed)."""
+    if grade.workflow_id:
+        return grade.workflow
+    plan = RectificationPlan.objects.filter(grade=grade).first()
+    state = ("closed" if plan.status == PlanStatus.CLOSED else "planned") if plan else (
+        "confirmed" if grade.confirmed_at else "proposed")
+    with transaction.atomic():
+        instance = workflows.start(key=GRADE_FLOW, org=grade.org, target=grade, authority=grade.round.org)
+        if instance.state != state:
+            instance.state = state
+            instance.save(update_fields=["state"])
+        grade.workflow = instance
+        grade.save(update_fields=["workflow"])
+    return instance
 
 
 def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[str, str, dt.date | None]]
@@ -105,10 +134,15 @@ def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[
     if not can_access_org(actor, GRADE, grade.round.org):
         raise NotFound()
     errors = ErrorCollector()
-    if not grade.lagging or not grade.confirmed_at:
-        errors.add("grade", "整改方案：只为已确认的后进（软弱涣散）党组织制定。")
-    if hasattr(grade, "plan"):
+    if RectificationPlan.objects.filter(grade=grade).exists():
         errors.add("grade", "整改方案：该党组织本年度已有整改方案。")
+    elif grade_workflow(grade).state == "proposed":
+        errors.add("grade", "整改方案：只为已确认的后进（软弱涣散）党组织制定。")
+    else:  # a confirmed lagging organisation, past any stage a county put before: the workflow says
+        option = workflows.evaluate(actor=actor, instance=grade_workflow(grade), action="plan")
+        for field_name, msgs in option.fields.items():
+            for m in msgs:
+                errors.add(field_name, m)
     if not (problems or "").strip():
         errors.add("problems", "存在问题：必填。")
     clean = []
@@ -134,9 +168,10 @@ def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[
     with transaction.atomic():
         plan = RectificationPlan.objects.create(grade=grade, problems=problems.strip(), created_by=actor)
         RectificationMeasure.objects.bulk_create(
-            [RectificationMeasure(plan=plan, description=d[:300], owner=o[:100], deadline=dl) for d, o, dl in clean])
-        audit.record(actor=actor, action="create", target=plan, org_path=grade.org.path,
-                     changes={"measures": [None, len(clean)]})
+            [RectificationMeasure(plan=plan, description=d, owner=o, deadline=dl) for d, o, dl in clean])
+        workflows.transition(actor=actor, instance=grade_workflow(grade), action="plan", target=plan,
+                             audit_action="create", org_path=grade.org.path,
+                             changes={"measures": [None, len(clean)]})
     return plan
 
 
@@ -172,17 +207,20 @@ def plan_close(*, actor, plan: RectificationPlan, closure_note: str) -> Rectific
     if not can_access_org(actor, GRADE, plan.grade.round.org):
         raise NotFound()
     errors = ErrorCollector()
+    instance = grade_workflow(plan.grade)
     if plan.status == PlanStatus.CLOSED:
         errors.add("__all__", "整改方案已销号。")
-    open_measures = plan.measures.filter(done_on__isnull=True).count()
-    if open_measures:
-        errors.add("__all__", f"销号：还有 {open_measures} 条整改措施未完成。")
+    else:  # every measure done, and any stage a county put before closure passed: the workflow says
+        option = workflows.evaluate(actor=actor, instance=instance, action="close")
+        for field_name, msgs in option.fields.items():
+            for m in msgs:
+                errors.add(field_name, m)
     if not (closure_note or "").strip():
         errors.add("closure_note", "销号说明：必填（如何验收）。")
     errors.raise_if_any()
     with transaction.atomic():
         plan.status, plan.closure_note, plan.closed_at = PlanStatus.CLOSED, closure_note.strip(), timezone.now()
         plan.save(update_fields=["status", "closure_note", "closed_at"])
-        audit.record(actor=actor, action="close", target=plan, org_path=plan.grade.org.path,
-                     changes={"status": [PlanStatus.OPEN, PlanStatus.CLOSED]})
+        workflows.transition(actor=actor, instance=instance, action="close", target=plan, audit_action="close",
+                             org_path=plan.grade.org.path, changes={"status": [PlanStatus.OPEN, PlanStatus.CLOSED]})
     return plan

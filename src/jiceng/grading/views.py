@@ -225,6 +225,7 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
             return redirect("grade_detail", grade_id=grade.pk)
 
     factors = [(label, _percent(grade.factors.get(key))) for key, label in FACTOR_LABELS]
+    flow = selectors.grade_flow(actor=request.user, grade=grade)
     return render(
         request,
         "grading/grade_detail.html",
@@ -240,6 +241,7 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
             "plan_errors": plan_errors,
             "can_plan": can_grade and grade.lagging and grade.confirmed_at and grade.plan_obj is None,
             "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, grade.org),
+            "flow": flow,
         },
     )
 
