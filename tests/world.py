@@ -62,7 +62,7 @@ def build_world(suffix: str = "") -> World:
         "county": user(f"county{suffix}", "县委组织部"),
         "township": user(f"township{suffix}", "甲镇党委"),
         "sec_a": user(f"sec_a{suffix}", "一村书记"),
-        "sec_b": user(f"sec_b{suffix}", "三社区书记"),
+        "sec_b": user(f"sec_b{suffix}", "书记B"),  # no marker of B in the page header
         "grid_a": user(f"grid_a{suffix}", "一村网格员"),
         "member": user(f"member{suffix}", "党员"),
         "nobody": user(f"nobody{suffix}", "无角色"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jiceng.core import jobs, kit, ledgers, services, workflows
-from jiceng.core.models import ApiToken, AuditEntry, Job
+from jiceng.core.models import ApiToken, AuditEntry, Job, Notification
 
 
 def _records(w) -> dict:
@@ -11,14 +11,14 @@ def _records(w) -> dict:
     see it, download the file or retry it."""
     job = jobs.start(actor=w.users["sec_b"], kind="core.ledger_export_personal", org=w.branch_b,
                      params={"key": "people.members", "format": "csv", "query": {"org": str(w.branch_b.pk)}})
-    jobs.execute(str(job.pk))
-    return {"job": job}
+    jobs.execute(str(job.pk))  # its owner is told: a notification of B's secretary
+    return {"job": job, "notification": Notification.objects.filter(recipient=w.users["sec_b"]).latest("pk")}
 
 
 CASES = kit.AuthzCases(
     records=_records,
     params={"org_id": lambda w, r: w.branch_b.pk, "area_id": lambda w, r: w.village_b.pk,
-            "job_id": lambda w, r: r["job"].pk},
+            "job_id": lambda w, r: r["job"].pk, "notification_id": lambda w, r: r["notification"].pk},
     page_params={"token_id": lambda w, r: services.api_token_create(actor=w.users["sec_b"], name="b-token")[0].pk},
     # an indicator's name; a ledger's key, every one of them (pages and API)
     neutral_params={"name": lambda w, r: "people.member_count", "key": lambda w, r: list(ledgers.registry()),
@@ -29,6 +29,7 @@ CASES = kit.AuthzCases(
         "audit_count": AuditEntry.objects.count(),
         "tokens_b": list(ApiToken.objects.filter(user=w.users["sec_b"]).order_by("pk").values()),
         "jobs": list(Job.objects.order_by("pk").values("pk", "status", "attempts")),
+        "notifications": list(Notification.objects.order_by("pk").values("pk", "status", "read_at")),
     },
-    visible_to_b=frozenset({"audit_list", "ledger_detail"}),
+    visible_to_b=frozenset({"audit_list", "ledger_detail", "notification_list"}),
 )

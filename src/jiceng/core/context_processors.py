@@ -13,7 +13,7 @@ from .scoping import has_perm_anywhere
 def platform(request) -> dict:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"nav": []}
+        return {"nav": [], "unread": 0}
     items = []
     for item in kit.nav_items():
         if not has_perm_anywhere(user, item.perm):
@@ -24,4 +24,6 @@ def platform(request) -> dict:
             continue  # its app's URLs are not mounted (a trimmed deployment)
         items.append({"label": item.label, "url": url, "current": request.path == url
                       or (url != "/" and request.path.startswith(url))})
-    return {"nav": items}
+    from .notify import unread
+
+    return {"nav": items, "unread": unread(user)}

@@ -246,9 +246,17 @@ def execute(job_id: str) -> str:
     finished = timezone.now()
     # a result file (the export; the list of a rejected file's errors) expires when it is personal
     expires = finished + dt.timedelta(seconds=personal_ttl()) if job.personal and job.file_name else None
-    Job.objects.filter(pk=job.pk).update(
-        status=status, message=message, result=ctx.result, file_name=job.file_name, finished_at=finished,
-        heartbeat_at=finished, expires_at=expires, stage="已完成" if status == JobStatus.SUCCEEDED else "失败")
+    with transaction.atomic():
+        Job.objects.filter(pk=job.pk).update(
+            status=status, message=message, result=ctx.result, file_name=job.file_name, finished_at=finished,
+            heartbeat_at=finished, expires_at=expires, stage="已完成" if status == JobStatus.SUCCEEDED else "失败")
+        from django.urls import reverse
+
+        from .notify import notify
+
+        done = "已完成" if status == JobStatus.SUCCEEDED else "失败"
+        notify(recipients=[job.owner], kind="core.job_finished", subject=f"任务{done}：{job.title}"[:200],
+               body=message, link=reverse("job_detail", kwargs={"job_id": job.pk}), org=job.org)
     return status
 
 

@@ -19,6 +19,11 @@ class User(AbstractUser):
     """A login. What it may see comes only from its RoleAssignments (scoping in core.scoping)."""
 
     display_name = models.CharField(_("display name"), max_length=50, blank=True)
+    # where notifications reach the user beyond the site itself (core/notify.py); the phone is
+    # personal data: encrypted, masked, as a person's
+    notify_phone_ciphertext = models.TextField(blank=True)
+    notify_phone_masked = models.CharField(_("phone for notifications"), max_length=20, blank=True)
+    wechat_openid = models.CharField(_("WeChat openid"), max_length=64, blank=True)
 
     def __str__(self) -> str:
         return self.display_name or self.username
@@ -387,3 +392,46 @@ class WorkflowStep(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_state} → {self.to_state}"
+
+
+class Channel(models.TextChoices):
+    INBOX = "inbox", _("in the site")
+    SMS = "sms", _("SMS")
+    WECHAT = "wechat", _("WeChat template message")
+    EMAIL = "email", _("e-mail")
+
+
+class NotificationStatus(models.TextChoices):
+    QUEUED = "queued", _("queued")
+    SENT = "sent", _("sent")
+    HELD = "held", _("held (no sender configured)")
+    FAILED = "failed", _("failed")
+
+
+class Notification(models.Model):
+    """The outbox (core/notify.py): a message written in the same transaction as the event it tells
+    of, then delivered by its channel's sender — into the recipient's inbox at once, by SMS, WeChat
+    or e-mail by the worker. ``org``: the subtree it concerns (who may read the outbox)."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    kind = models.CharField(_("kind"), max_length=60)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("message"))
+    link = models.CharField(max_length=300, blank=True)
+    org = models.ForeignKey(Org, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    status = models.CharField(_("status"), max_length=10, choices=NotificationStatus.choices,
+                              default=NotificationStatus.QUEUED)
+    address_masked = models.CharField(max_length=80, blank=True)  # where it went, as the outbox shows it
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["recipient", "channel", "read_at"]), models.Index(fields=["status", "channel"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"

@@ -52,6 +52,7 @@ PLUGIN = kit.AppPlugin(
     },
     nav=(kit.NavItem(_("Ledgers"), "ledger_list", Perm.VIEW_ORG, order=800),
          kit.NavItem(_("My jobs"), "job_list", Perm.VIEW_ORG, order=850),
+         kit.NavItem(_("Outbox"), "outbox", Perm.MANAGE_USERS, order=880),
          kit.NavItem(_("Audit log"), "audit_list", Perm.VIEW_AUDIT, order=900)),
     urls=(kit.Urls("", "jiceng.core.urls"),),
     api="jiceng.core.api.router",

@@ -11,10 +11,13 @@ from .models import (
     ApiToken,
     Area,
     AuditEntry,
+    Channel,
     HolidayOverride,
     Job,
+    Notification,
     Org,
     RoleAssignment,
+    User,
     WorkflowDefinition,
     WorkflowInstance,
 )
@@ -169,3 +172,33 @@ def workflow_versions(*, actor, key: str, org: Org) -> QuerySet[WorkflowDefiniti
     return (WorkflowDefinition.objects.filter(key=key).filter(
         models.Q(org__isnull=True) | models.Q(org__path__in=ancestor_paths(org.path)))
         .select_related("org", "created_by").order_by("-created_at", "-pk"))
+
+
+def inbox(*, actor) -> QuerySet[Notification]:
+    """The actor's own notifications in the site, unread first."""
+    from django.db.models import F
+
+    return (Notification.objects.filter(recipient_id=actor.pk, channel=Channel.INBOX)
+            .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk"))
+
+
+def notification_get(*, actor, notification_id) -> Notification:
+    return get_scoped_or_404(inbox(actor=actor), pk=notification_id)
+
+
+def outbox(*, actor, status: str = "", channel: str = "") -> QuerySet[Notification]:
+    """Every message concerning the subtrees whose users the actor manages (an operator's view of
+    what was, or would have been, sent)."""
+    qs = Notification.objects.filter(path_q(actor, Perm.MANAGE_USERS, "org__path")).select_related("recipient", "org")
+    if status:
+        qs = qs.filter(status=status)
+    if channel:
+        qs = qs.filter(channel=channel)
+    return qs.order_by("-created_at", "-pk")
+
+
+def users_granted_within(*, org: Org, roles: tuple[str, ...]) -> QuerySet[User]:
+    """Users holding one of ``roles`` on ``org`` or an organisation below it (who to tell about it).
+    Unscoped: for services addressing a notification."""
+    return User.objects.filter(is_active=True, role_assignments__role__in=roles,
+                               role_assignments__org__path__startswith=org.path).distinct()

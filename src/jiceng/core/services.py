@@ -291,3 +291,46 @@ def workflow_advance(*, actor, instance, action: str, exception_reason: str = ""
     if t is None or not t.generic:
         raise DomainError(field="action", message="办理：该环节须在其业务页面办理。")
     return workflows.transition(actor=actor, instance=instance, action=action, exception_reason=exception_reason)
+
+
+def contact_set(*, actor, phone: str = "", email: str = "", wechat_openid: str = ""):
+    """Where the actor's notifications reach them beyond the site: a mobile phone (encrypted and
+    masked like any personal phone), an e-mail address, a WeChat openid. Empty clears one."""
+    import re
+
+    from django.core.validators import validate_email
+
+    from . import crypto
+    from .identifiers import normalise_phone
+
+    errors = ErrorCollector()
+    keep_phone = "*" in (phone or "")  # the masked number shown in the form: unchanged
+    phone_clean, msg = ("", None) if keep_phone else normalise_phone(phone or "")
+    if msg:
+        errors.add("phone", msg)
+    elif phone_clean and not re.fullmatch(r"1[3-9]\d{9}", phone_clean):
+        errors.add("phone", "接收通知的手机号：应为11位手机号（短信只能发到手机）。")
+    email = (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except Exception:  # noqa: BLE001 - Django's ValidationError
+            errors.add("email", "邮箱：格式不正确。")
+        if len(email) > 254:
+            errors.add("email", "邮箱：不能超过254个字符。")
+    openid = (wechat_openid or "").strip()
+    if openid and not re.fullmatch(r"[A-Za-z0-9_-]{6,64}", openid):
+        errors.add("wechat_openid", "微信 openid：应为6到64位字母、数字、下划线或连字符。")
+    errors.raise_if_any()
+    before = {"phone": actor.notify_phone_masked, "email": actor.email, "wechat_openid": actor.wechat_openid}
+    with transaction.atomic():
+        if not keep_phone:
+            actor.notify_phone_ciphertext = crypto.encrypt(phone_clean, field="phone") if phone_clean else ""
+            actor.notify_phone_masked = crypto.mask_phone(phone_clean) if phone_clean else ""
+        actor.email, actor.wechat_openid = email, openid
+        actor.save(update_fields=["notify_phone_ciphertext", "notify_phone_masked", "email", "wechat_openid"])
+        paths = org_paths(actor, Perm.VIEW_ORG)
+        audit.record(actor=actor, action="update", target=actor, org_path=paths[0] if paths else "",
+                     changes=audit.diff(before, {"phone": actor.notify_phone_masked, "email": email,
+                                                 "wechat_openid": openid}))
+    return actor

@@ -9,3 +9,11 @@ def run_job(job_id: str) -> str:
     from .jobs import execute
 
     return execute(job_id)
+
+
+@task()
+def dispatch_notifications() -> dict:
+    """Deliver the outbox's queued SMS, WeChat and e-mail messages (core/notify.py)."""
+    from .notify import dispatch
+
+    return dispatch()

@@ -20,7 +20,11 @@ urlpatterns = [
     path("jobs/<uuid:job_id>/", views.job_detail, name="job_detail"),
     path("jobs/<uuid:job_id>/result/", views.job_result, name="job_result"),
     path("jobs/<uuid:job_id>/retry/", views.job_retry, name="job_retry"),
+    path("notifications/", views.notification_list, name="notification_list"),
+    path("notifications/<int:notification_id>/read/", views.notification_read, name="notification_read"),
+    path("outbox/", views.outbox, name="outbox"),
     path("profile/", views.profile, name="profile"),
+    path("profile/contact/", views.contact_update, name="contact_update"),
     path("profile/tokens/", views.token_create, name="token_create"),
     path("profile/tokens/<int:token_id>/revoke/", views.token_revoke, name="token_revoke"),
 ]

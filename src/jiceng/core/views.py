@@ -19,11 +19,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, jobs, ledgers, selectors, services, workflows
+from . import audit, jobs, ledgers, notify, selectors, services, workflows
 from .dbrouter import reporting
 from .errors import DomainError, NotFound
 from .forms import HolidayForm, RuleOverrideForm, WorkflowInsertForm, WorkflowRemoveForm, WorkflowTimeForm
-from .models import Job, OrgKind
+from .models import Channel, Job, NotificationStatus, OrgKind
 from .roles import Perm
 from .rulepacks import VERSION, default_rules, resolve
 from .scoping import can_access_org, has_perm_anywhere
@@ -359,3 +359,52 @@ def workflow_advance(request: HttpRequest, instance_id: int) -> HttpResponse:
     if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
         back = reverse("dashboard")
     return redirect(back)
+
+
+# --- notifications (core.notify) ------------------------------------------------------------------------
+
+
+@login_required
+def notification_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.inbox(actor=request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "core/notification_list.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, notification_id: int) -> HttpResponse:
+    """Mark one's notification read, then go where it points (a page of this site only)."""
+    note = selectors.notification_get(actor=request.user, notification_id=notification_id)
+    notify.mark_read(actor=request.user, notification=note)
+    link = note.link if url_has_allowed_host_and_scheme(note.link, allowed_hosts={request.get_host()}) else ""
+    return redirect(link or "notification_list")
+
+
+@login_required
+@needs(Perm.MANAGE_USERS)
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Every message concerning the subtrees whose users one manages, and what became of it: sent,
+    held (no sender configured: the demo shows what it would have sent), failed and why."""
+    if request.method == "POST":
+        counts = notify.dispatch()
+        messages.success(request, _("Delivered: %(sent)s sent, %(held)s held, %(failed)s failed.") % counts)
+        return redirect("outbox")
+    status, channel = request.GET.get("status", ""), request.GET.get("channel", "")
+    page = Paginator(selectors.outbox(actor=request.user, status=status, channel=channel), 50).get_page(
+        request.GET.get("page"))
+    return render(request, "core/outbox.html", {"page": page, "status": status, "channel": channel,
+                                                "statuses": NotificationStatus.choices, "channels": Channel.choices})
+
+
+@login_required
+@require_POST
+def contact_update(request: HttpRequest) -> HttpResponse:
+    try:
+        services.contact_set(actor=request.user, phone=request.POST.get("phone", ""),
+                             email=request.POST.get("email", ""), wechat_openid=request.POST.get("wechat_openid", ""))
+    except DomainError as exc:
+        for item in exc.as_list():
+            messages.error(request, item["message"])
+    else:
+        messages.success(request, _("Saved."))
+    return redirect("profile")

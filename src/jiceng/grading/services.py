@@ -107,7 +107,25 @@ def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: boo
                              audit_action="override" if overridden else "confirm", org_path=grade.org.path,
                              changes={k: v for k, v in changes.items() if v})
         grade.save(update_fields=["final", "lagging", "reason", "confirmed_by", "confirmed_at"])
+        if lagging and (not before["lagging"] or not before["final"]):  # it becomes lagging now
+            _tell_lagging(grade)
     return grade
+
+
+def _tell_lagging(grade: Grade) -> None:
+    """The graded organisation's secretaries learn at once that it is lagging and needs a plan."""
+    from django.urls import reverse
+
+    from jiceng.core.notify import notify
+    from jiceng.core.selectors import users_granted_within
+
+    label = grade.round.level_label(grade.final or grade.proposed)
+    notify(recipients=users_granted_within(org=grade.org, roles=("branch_secretary",)), kind="grading.lagging",
+           subject=f"{grade.round.year}年评定：{grade.org.name}被确定为后进（{label}）",
+           body=f"{grade.round.org.name}确认{grade.org.name}{grade.round.year}年度评定为“{label}”，列为后进党组织，"
+                "将制定一支一策整改方案并挂账销号。",
+           link=reverse("grade_detail", kwargs={"grade_id": grade.pk}), org=grade.org,
+           channels=("inbox", "sms", "wechat"))
 
 
 def grade_workflow(grade: Grade):
