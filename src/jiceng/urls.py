@@ -14,6 +14,7 @@ def build_urlpatterns() -> list:
         path("i18n/", include("django.conf.urls.i18n")),
         path("api/", build_api().urls),
         path("admin/", admin.site.urls),
+        *(path(f"public/{mount.prefix}", include(mount.module)) for mount in kit.public_mounts()),
         *(path(mount.prefix, include(mount.module)) for mount in kit.url_mounts()),
     ]
 

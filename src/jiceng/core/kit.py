@@ -119,6 +119,9 @@ class AppPlugin:
     headlines: tuple[Headline, ...] = ()
     nav: tuple[NavItem, ...] = ()
     urls: tuple[Urls, ...] = ()
+    # pages read without an account, mounted under /public/: their module holds its own selectors,
+    # which return no model and no personal data (core/public.py, tests/test_public_pages.py)
+    public: tuple[Urls, ...] = ()
     api: str | None = None  # "jiceng.people.api.router"
     indicators: str | None = None  # module that registers the app's indicators on import
     ledgers: str | None = None  # module that declares the app's ledgers (core.ledgers) on import
@@ -247,6 +250,10 @@ def nav_items() -> list[NavItem]:
 
 def url_mounts() -> list[Urls]:
     return [u for p in plugins() for u in p.urls]
+
+
+def public_mounts() -> list[Urls]:
+    return [u for p in plugins() for u in p.public]
 
 
 def api_routers() -> list[Any]:

@@ -28,6 +28,7 @@ PLUGIN = kit.AppPlugin(
     headlines=tuple(kit.Headline(name, order=20 + i) for i, name in enumerate(HEADLINES)),
     nav=(kit.NavItem(_("Organisational life"), "orglife_overview", Perm.VIEW_ORG, order=60),),
     urls=(kit.Urls("orglife/", "jiceng.orglife.urls"),),
+    public=(kit.Urls("", "jiceng.orglife.public"),),
     api="jiceng.orglife.api.router",
     indicators="jiceng.orglife.indicators",
     ledgers="jiceng.orglife.ledgers",

@@ -1,0 +1,61 @@
+"""Public pages: read without an account (a village's party-affairs disclosure, later a resident's
+request and a village's decisions). The pattern:
+
+* an app declares them in its plugin (``public``), mounted under ``/public/``;
+* the module keeps its own selectors, which take no actor and return frozen dataclasses of plain
+  values — counts, titles, dates, names of organisations and places — never a model instance and
+  never personal data; the views render only those;
+* tests/test_public_pages.py fetches every public page anonymously for every area it serves and
+  fails on any person's name, ID or phone number in it, and on a selector returning a model.
+
+``public`` marks a view: no login, never cached privately, answered 404 for what it does not serve.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+from collections.abc import Callable
+from typing import Any
+
+from django.db.models import Model
+from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_GET
+
+from .errors import NotFound
+
+
+def public(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A page anyone may read: GET only, cacheable by proxies for a minute."""
+
+    @functools.wraps(view)
+    @require_GET
+    @cache_control(public=True, max_age=60)
+    def wrapped(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    wrapped.is_public = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def plain(value: Any) -> Any:
+    """Refuse to hand a model to a public page (a selector's result is checked on its way out)."""
+    if isinstance(value, Model):
+        raise TypeError(f"a public selector returned a model: {type(value).__name__}")
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for f in dataclasses.fields(value):
+            plain(getattr(value, f.name))
+    elif isinstance(value, list | tuple | set | frozenset):
+        for v in value:
+            plain(v)
+    elif isinstance(value, dict):
+        for v in value.values():
+            plain(v)
+    return value
+
+
+def found(value: Any) -> Any:
+    """The value, or the 404 page for nothing (a public page of nothing looks like a missing one)."""
+    if value is None:
+        raise NotFound()
+    return plain(value)
