@@ -1,0 +1,3 @@
+from jiceng.core import kit
+
+CASES = kit.AuthzCases(visible_to_b=frozenset())
