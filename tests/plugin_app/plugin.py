@@ -1,6 +1,6 @@
 from jiceng.core import kit
-from jiceng.core.rulepacks import non_negative_int
 from jiceng.core.roles import Perm
+from jiceng.core.rulepacks import non_negative_int
 
 SEE_WELLS = "see_wells"
 
