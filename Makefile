@@ -17,6 +17,7 @@ run: install assets
 
 test: install assets
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/jiceng manage makemigrations --check --dry-run -v 0
 	$(BIN)/python -m pytest -q
 

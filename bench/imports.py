@@ -32,8 +32,21 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # Not among the demo's / generator's regions (jiceng.core.demo.ID_REGIONS), so no number is taken.
 REGIONS = ("110101", "110102", "110105", "110106", "110107", "110108")
-HEADER = ["姓名", "性别", "民族", "出生日期", "学历", "身份证号", "联系电话", "所属党组织", "党员类别", "入党日期",
-          "转正日期", "流动状态", "流动去向及联系方式"]
+HEADER = [
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "学历",
+    "身份证号",
+    "联系电话",
+    "所属党组织",
+    "党员类别",
+    "入党日期",
+    "转正日期",
+    "流动状态",
+    "流动去向及联系方式",
+]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华"
 EDUCATION = ("高中", "初中", "大专", "大学本科", "中专", "小学及以下", "研究生")
@@ -60,13 +73,23 @@ def build_csv(rows: int, org_names: list[str]) -> bytes:
         probationary = i % 25 == 0
         joined = dt.date(today.year - 1, 1, 15) if probationary else dt.date(birth.year + 25, 7, 1)
         away = i % 12 == 0
-        w.writerow([
-            SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + GIVEN[(i // 3) % len(GIVEN)],
-            "男" if male else "女", "汉族" if i % 20 else "土家族", "", EDUCATION[i % len(EDUCATION)], number,
-            f"13{i % 10}{i:08d}"[:11], org_names[i % len(org_names)], "预备党员" if probationary else "正式党员",
-            joined.isoformat(), "" if probationary else dt.date(joined.year + 1, 7, 1).isoformat(),
-            "外出流动" if away else "在本地", "广东东莞务工，电话同上" if away else "",
-        ])
+        w.writerow(
+            [
+                SURNAMES[i % len(SURNAMES)] + GIVEN[(i // 7) % len(GIVEN)] + GIVEN[(i // 3) % len(GIVEN)],
+                "男" if male else "女",
+                "汉族" if i % 20 else "土家族",
+                "",
+                EDUCATION[i % len(EDUCATION)],
+                number,
+                f"13{i % 10}{i:08d}"[:11],
+                org_names[i % len(org_names)],
+                "预备党员" if probationary else "正式党员",
+                joined.isoformat(),
+                "" if probationary else dt.date(joined.year + 1, 7, 1).isoformat(),
+                "外出流动" if away else "在本地",
+                "广东东莞务工，电话同上" if away else "",
+            ]
+        )
     return out.getvalue().encode()
 
 
@@ -84,18 +107,27 @@ def bench_import(rows: int = 100_000, *, check_only_run: bool = True) -> dict[st
 
     actor = User.objects.get(username="bench_root")
     target = RoleAssignment.objects.select_related("org").get(user=actor).org
-    names = list(Org.objects.filter(path__startswith=target.path, kind__in=[OrgKind.BRANCH, OrgKind.GROUP])
-                 .order_by("path").values_list("name", flat=True))
+    names = list(
+        Org.objects.filter(path__startswith=target.path, kind__in=[OrgKind.BRANCH, OrgKind.GROUP])
+        .order_by("path")
+        .values_list("name", flat=True)
+    )
     t = time.perf_counter()
     data = build_csv(rows, names)
     built = time.perf_counter() - t
     members_before, audit_before = PartyMember.objects.count(), AuditEntry.objects.count()
-    print(f"== import {rows:,} rows into {len(names):,} branches and groups under {target.name} "
-          f"({connection.vendor}; CSV of {len(data) / 1e6:.1f} MB built in {built:.1f}s)", flush=True)
+    print(
+        f"== import {rows:,} rows into {len(names):,} branches and groups under {target.name} "
+        f"({connection.vendor}; CSV of {len(data) / 1e6:.1f} MB built in {built:.1f}s)",
+        flush=True,
+    )
 
     numbers: dict[str, float] = {}
     if check_only_run:
-        bad = data.rstrip(b"\r\n") + "\r\n无名,男,汉族,,高中,123,,,正式党员,2000-07-01,2001-07-01,在本地,\r\n".encode()
+        bad = (
+            data.rstrip(b"\r\n")
+            + "\r\n无名,男,汉族,,高中,123,,,正式党员,2000-07-01,2001-07-01,在本地,\r\n".encode()
+        )
         t = time.perf_counter()
         try:
             imports.member_import(actor=actor, org=target, file=io.BytesIO(bad), filename="bench.csv")
@@ -103,8 +135,11 @@ def bench_import(rows: int = 100_000, *, check_only_run: bool = True) -> dict[st
         except imports.MemberImportRejected as exc:
             assert exc.bad_rows == 1, exc.rows[:5]
         numbers["check_s"] = time.perf_counter() - t
-        print(f"check only (one bad row last, refused): {numbers['check_s']:.1f}s, "
-              f"{(rows + 1) / numbers['check_s']:,.0f} rows/s", flush=True)
+        print(
+            f"check only (one bad row last, refused): {numbers['check_s']:.1f}s, "
+            f"{(rows + 1) / numbers['check_s']:,.0f} rows/s",
+            flush=True,
+        )
 
     in_db = [0.0]
 
@@ -118,7 +153,9 @@ def bench_import(rows: int = 100_000, *, check_only_run: bool = True) -> dict[st
     t, cpu = time.perf_counter(), time.process_time()
     try:
         with transaction.atomic(), connection.execute_wrapper(timed):
-            result = imports.member_import(actor=actor, org=target, file=io.BytesIO(data), filename="bench.csv")
+            result = imports.member_import(
+                actor=actor, org=target, file=io.BytesIO(data), filename="bench.csv"
+            )
             numbers["import_s"] = time.perf_counter() - t
             numbers["db_s"] = in_db[0]
             numbers["import_cpu_s"] = time.process_time() - cpu  # this process only, not the database's
@@ -130,16 +167,20 @@ def bench_import(rows: int = 100_000, *, check_only_run: bool = True) -> dict[st
     numbers["rows_per_s"] = rows / numbers["import_s"]
     assert PartyMember.objects.count() == members_before and AuditEntry.objects.count() == audit_before
     numbers["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"import (read, check, write {rows:,} persons + members + audit entries, then rolled back): "
-          f"{numbers['import_s']:.1f}s, {numbers['rows_per_s']:,.0f} rows/s (CPU of this process "
-          f"{numbers['import_cpu_s']:.1f}s; in the database driver and server {numbers['db_s']:.1f}s), "
-          f"peak RSS {numbers['peak_rss_mb']:.0f} MB",
-          flush=True)
+    print(
+        f"import (read, check, write {rows:,} persons + members + audit entries, then rolled back): "
+        f"{numbers['import_s']:.1f}s, {numbers['rows_per_s']:,.0f} rows/s (CPU of this process "
+        f"{numbers['import_cpu_s']:.1f}s; in the database driver and server {numbers['db_s']:.1f}s), "
+        f"peak RSS {numbers['peak_rss_mb']:.0f} MB",
+        flush=True,
+    )
     return numbers
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--no-check-run", action="store_true", help="skip the timing of the check alone")
     ns = parser.parse_args()

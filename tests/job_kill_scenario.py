@@ -46,13 +46,20 @@ def main(rows: int) -> dict:
     for i in range(rows):
         birth = dt.date(1930, 1, 1) + dt.timedelta(days=i % 15_000)  # 18 or older when admitted in 1990
         lines.append(f"杀{i},男,{make_id(birth, True, 5)},正式党员,1990-07-01,1991-07-02")
-    job = jobs.start(actor=world.users["sec_a"], kind="people.member_import", org=world.branch_a,
-                     params={"filename": "kill.csv"}, inputs={"upload": "\n".join(lines).encode()})
+    job = jobs.start(
+        actor=world.users["sec_a"],
+        kind="people.member_import",
+        org=world.branch_a,
+        params={"filename": "kill.csv"},
+        inputs={"upload": "\n".join(lines).encode()},
+    )
     out: dict = {"vendor": connection.vendor, "rows": rows}
 
     def worker(*args: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "-m", "jiceng.cli", "worker", "--interval", "0.1", "--quiet", *args],
-                                env=os.environ.copy())
+        return subprocess.Popen(
+            [sys.executable, "-m", "jiceng.cli", "worker", "--interval", "0.1", "--quiet", *args],
+            env=os.environ.copy(),
+        )
 
     def state() -> tuple[str, str, int]:
         return Job.objects.filter(pk=job.pk).values_list("status", "stage", "done").get()
@@ -62,14 +69,24 @@ def main(rows: int) -> dict:
     deadline = started + 120
     while state()[1] != "校验":
         assert time.monotonic() < deadline, f"the worker never checked rows: {state()}"
-        assert state()[0] in (JobStatus.QUEUED, JobStatus.RUNNING), f"the import ended before it was seen: {state()}"
+        assert state()[0] in (JobStatus.QUEUED, JobStatus.RUNNING), (
+            f"the import ended before it was seen: {state()}"
+        )
         time.sleep(0.02)
     out["checking_seen_at"] = round(time.monotonic() - started, 2)
     # another user's write while the import runs
     t = time.monotonic()
-    people.member_create(actor=world.users["county"], name="同时登记", gender="female", ethnicity="汉族",
-                         id_number=make_id(dt.date(1988, 8, 8), False, 7), org=world.branch_b, status="full",
-                         joined_on=dt.date(2010, 7, 1), full_on=dt.date(2011, 7, 1))
+    people.member_create(
+        actor=world.users["county"],
+        name="同时登记",
+        gender="female",
+        ethnicity="汉族",
+        id_number=make_id(dt.date(1988, 8, 8), False, 7),
+        org=world.branch_b,
+        status="full",
+        joined_on=dt.date(2010, 7, 1),
+        full_on=dt.date(2011, 7, 1),
+    )
     out["other_write_ms"] = round((time.monotonic() - t) * 1000, 1)
     out["other_write_done"] = Person.objects.filter(name="同时登记").exists()
 

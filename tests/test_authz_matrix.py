@@ -89,8 +89,10 @@ def neutral_values(world) -> dict[str, list[Any]]:
 
 def api_values(world) -> dict[str, Any]:
     """A value for every path parameter (the first of a neutral one's values)."""
-    return {**{name: fn(world) for name, fn in API_PARAMS.items()},
-            **{name: values[0] for name, values in neutral_values(world).items()}}
+    return {
+        **{name: fn(world) for name, fn in API_PARAMS.items()},
+        **{name: values[0] for name, values in neutral_values(world).items()},
+    }
 
 
 def op_urls(op, world) -> list[str]:
@@ -107,14 +109,24 @@ def expand(params: tuple[str, ...], choices: dict[str, list[Any]]) -> list[dict[
         combos = [{**c, name: v} for c in combos for v in choices[name]]
     return combos
 
+
 # Query parameters through which a list can be pointed at village B. Values that a page may echo
 # back (a search box) are partial ("王" of "王五"), so an echo is never mistaken for a leak.
 QUERY_PROBES: dict[str, Callable[[Any], Any]] = merged("query_probes")
 LIST_QUERIES: list[dict[str, str]] = [
-    {}, {"org": "org"}, {"area": "area"}, {"q": "q"}, {"id_tail": "id_tail"}, {"org": "org", "q": "q"},
-    {"target_type": "people.partymember", "target_id": "target_id"}, {"member": "member"},
+    {},
+    {"org": "org"},
+    {"area": "area"},
+    {"q": "q"},
+    {"id_tail": "id_tail"},
+    {"org": "org", "q": "q"},
+    {"target_type": "people.partymember", "target_id": "target_id"},
+    {"member": "member"},
     # downloads (ledgers): the file itself, for the whole scope and pointed at B
-    {"format": "xlsx"}, {"format": "csv"}, {"org": "org", "format": "xlsx"}, {"org": "org", "format": "csv"},
+    {"format": "xlsx"},
+    {"format": "csv"},
+    {"org": "org", "format": "xlsx"},
+    {"org": "org", "format": "csv"},
 ]
 EXTRA_LIST_QUERIES = [{"q": "三社"}, {"q": "乙"}]
 
@@ -150,13 +162,20 @@ class Page:
 
     def url(self, values: dict[str, Any], *, missing: bool = False) -> str:
         unknown = [p for p in self.params if p not in values]
-        assert not unknown, f"{self.route}: give {unknown} a value in its app's authz.py (params or page_params)"
+        assert not unknown, (
+            f"{self.route}: give {unknown} a value in its app's authz.py (params or page_params)"
+        )
         kwargs = {p: (MISSING_ID if missing and p in self.int_params else values[p]) for p in self.params}
         return reverse(self.name, kwargs=kwargs)
 
 
-def _walk(resolver, prefix: str = "", namespaces: tuple[str, ...] = (), params: tuple[str, ...] = (),
-          ints: frozenset[str] = frozenset()) -> Iterator[tuple[str, Any, tuple, tuple, frozenset]]:
+def _walk(
+    resolver,
+    prefix: str = "",
+    namespaces: tuple[str, ...] = (),
+    params: tuple[str, ...] = (),
+    ints: frozenset[str] = frozenset(),
+) -> Iterator[tuple[str, Any, tuple, tuple, frozenset]]:
     for entry in resolver.url_patterns:
         pattern = entry.pattern
         names = tuple(pattern.regex.groupindex)
@@ -219,8 +238,14 @@ def operations(client) -> list[Operation]:
             if method not in ("get", *WRITE_METHODS):
                 continue
             params = op.get("parameters", [])
-            out.append(Operation(method, path, tuple(re.findall(r"\{(\w+)\}", path)),
-                                 tuple(p["name"] for p in params if p.get("in") == "query")))
+            out.append(
+                Operation(
+                    method,
+                    path,
+                    tuple(re.findall(r"\{(\w+)\}", path)),
+                    tuple(p["name"] for p in params if p.get("in") == "query"),
+                )
+            )
     assert out, "the OpenAPI schema lists no operations"
     return out
 
@@ -233,8 +258,13 @@ def body_text(response) -> str:
     raw = b"".join(response.streaming_content) if response.streaming else response.content
     if raw.startswith(b"PK"):
         wb = load_workbook(io.BytesIO(raw), read_only=True)
-        return "\n".join(str(v) for ws in wb.worksheets for row in ws.iter_rows(values_only=True)
-                         for v in row if v is not None)
+        return "\n".join(
+            str(v)
+            for ws in wb.worksheets
+            for row in ws.iter_rows(values_only=True)
+            for v in row
+            if v is not None
+        )
     return raw.decode("utf-8", errors="replace")
 
 
@@ -306,8 +336,10 @@ def report(failures: list[str]) -> str:
 
 @pytest.fixture
 def b_ids(world) -> dict[str, Any]:
-    return {**{name: fn(world) for name, fn in PAGE_PARAMS.items()},
-            **{name: values[0] for name, values in neutral_values(world).items()}}
+    return {
+        **{name: fn(world) for name, fn in PAGE_PARAMS.items()},
+        **{name: values[0] for name, values in neutral_values(world).items()},
+    }
 
 
 # --- 1. pages --------------------------------------------------------------------------------------
@@ -329,8 +361,14 @@ def object_pages() -> list[Page]:
 
 
 def test_every_page_parameter_has_a_b_value():
-    missing = sorted({f"{p.route} needs '{param}'" for p in pages() for param in p.params
-                      if param not in PAGE_PARAMS and param not in API_NEUTRAL_PARAMS})
+    missing = sorted(
+        {
+            f"{p.route} needs '{param}'"
+            for p in pages()
+            for param in p.params
+            if param not in PAGE_PARAMS and param not in API_NEUTRAL_PARAMS
+        }
+    )
     assert not missing, (
         "New URL parameter(s) without a value in tests/test_authz_matrix.py PAGE_PARAMS "
         "(map each to an object of village B so the page is checked): " + "; ".join(missing)
@@ -420,11 +458,14 @@ def test_object_pages_of_b_answer_404(world, client, login, b_ids):
                 if missing_url != url:
                     other = getattr(client, method)(missing_url, **kwargs).status_code
                     if other != status:
-                        failures.append(f"{username} {method.upper()}: B's {url} -> {status} but missing "
-                                        f"{missing_url} -> {other}; forbidden and missing must look alike")
+                        failures.append(
+                            f"{username} {method.upper()}: B's {url} -> {status} but missing "
+                            f"{missing_url} -> {other}; forbidden and missing must look alike"
+                        )
             if not refused and not_allowed.get(page.route, set()) >= {"get", "post"}:
-                failures.append(f"{username}: {page.route} answers 405 to GET and POST; "
-                                "the matrix cannot check it")
+                failures.append(
+                    f"{username}: {page.route} answers 405 to GET and POST; the matrix cannot check it"
+                )
 
     # Positive control, last (B's secretary may revoke its token here): the same URLs work for B.
     login(world.users["sec_b"])
@@ -451,10 +492,20 @@ def test_a_cannot_move_own_member_into_b(world, client, login):
     m = world.member_a
     before = (AuditEntry.objects.count(), PartyMember.objects.filter(pk=m.pk).values().get())
     p = m.person
-    data = {"name": p.name, "gender": p.gender, "ethnicity": p.ethnicity, "id_number": p.id_number_masked,
-            "phone": p.phone_masked, "education": p.education, "org": world.branch_b.pk, "status": m.status,
-            "joined_on": m.joined_on.isoformat(), "full_on": m.full_on.isoformat() if m.full_on else "",
-            "mobility": m.mobility, "mobility_note": ""}
+    data = {
+        "name": p.name,
+        "gender": p.gender,
+        "ethnicity": p.ethnicity,
+        "id_number": p.id_number_masked,
+        "phone": p.phone_masked,
+        "education": p.education,
+        "org": world.branch_b.pk,
+        "status": m.status,
+        "joined_on": m.joined_on.isoformat(),
+        "full_on": m.full_on.isoformat() if m.full_on else "",
+        "mobility": m.mobility,
+        "mobility_note": "",
+    }
     response = client.post(reverse("member_edit", kwargs={"member_id": m.pk}), data=data)
     assert response.status_code == 200  # the form again, with an error on org
     assert not leaks(body_text(response))
@@ -473,8 +524,10 @@ def test_anonymous_pages_redirect_to_login(world, client, b_ids):
         for method in ("get", "post"):
             response = getattr(client, method)(url)
             if not is_login_redirect(response):
-                failures.append(f"anonymous {method.upper()} {url}: {response.status_code} "
-                                f"{response.get('Location', '')}, expected 302 to {login_url}")
+                failures.append(
+                    f"anonymous {method.upper()} {url}: {response.status_code} "
+                    f"{response.get('Location', '')}, expected 302 to {login_url}"
+                )
     assert not failures, report(failures)
 
 
@@ -503,8 +556,9 @@ def test_every_api_route_is_in_the_schema(client):
 
 def test_every_api_parameter_has_a_value(client):
     known = API_PARAMS.keys() | API_NEUTRAL_PARAMS.keys()
-    unknown = sorted({f"{op} needs '{p}'"
-                      for op in operations(client) for p in op.path_params if p not in known})
+    unknown = sorted(
+        {f"{op} needs '{p}'" for op in operations(client) for p in op.path_params if p not in known}
+    )
     assert not unknown, (
         "New API path parameter(s): add each to API_PARAMS (an object of village B) or API_NEUTRAL_PARAMS "
         "in tests/test_authz_matrix.py: " + "; ".join(unknown)
@@ -547,8 +601,10 @@ def test_api_of_b_is_404_to_a(world, client, login):
                 if op.method != "get" and (changed := state_diff(before, b_state(world))):
                     failures.append(f"{caller} {op.method.upper()} {url}: changed {changed}")
                 if status == 422:
-                    failures.append(f"{caller} {op.method.upper()} {url}: 422 — give it a valid body in its app's "
-                                    f"authz.py (write_bodies) so that scoping, not validation, is what is tested")
+                    failures.append(
+                        f"{caller} {op.method.upper()} {url}: 422 — give it a valid body in its app's "
+                        f"authz.py (write_bodies) so that scoping, not validation, is what is tested"
+                    )
                 elif op.targets_b and status != 404:
                     failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 404")
                 elif not op.targets_b and op.method != "get" and status not in (400, 404):
@@ -556,8 +612,9 @@ def test_api_of_b_is_404_to_a(world, client, login):
                     failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 400 or 404")
                 elif not op.targets_b and op.method == "get" and status not in (200, 400, 404):
                     failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 200, 400 or 404")
-                elif status == 400 and not all(e.get("field") and e.get("message")
-                                               for e in response.json().get("errors", [None])):
+                elif status == 400 and not all(
+                    e.get("field") and e.get("message") for e in response.json().get("errors", [None])
+                ):
                     failures.append(f"{caller} {op.method.upper()} {url}: 400 without a field and a message")
                 if status == 200 and response.get("Content-Type", "").startswith("application/json"):
                     data = response.json()
@@ -601,11 +658,18 @@ def test_api_of_b_is_404_to_a(world, client, login):
 def test_api_patch_of_b_changes_nothing(world, client):
     _t, token = core_services.api_token_create(actor=world.users["sec_a"], name="t")
     before = b_state(world)
-    bodies = ({"name": "篡改"}, {"org": world.branch_a.pk},
-              {"mobility_note": "越权", "status": "probationary"})
+    bodies = (
+        {"name": "篡改"},
+        {"org": world.branch_a.pk},
+        {"mobility_note": "越权", "status": "probationary"},
+    )
     for body in bodies:
-        response = client.patch(f"/api/v1/members/{world.member_b.pk}", data=json.dumps(body),
-                                content_type="application/json", **bearer(token))
+        response = client.patch(
+            f"/api/v1/members/{world.member_b.pk}",
+            data=json.dumps(body),
+            content_type="application/json",
+            **bearer(token),
+        )
         assert response.status_code == 404, (body, response.content)
         assert not leaks(response.content.decode())
     assert b_state(world) == before
@@ -614,9 +678,12 @@ def test_api_patch_of_b_changes_nothing(world, client):
 
     # Nor can A move its own member into B's branch: refused as a field error, naming nothing of B.
     member_a = PartyMember.objects.filter(pk=world.member_a.pk).values().get()
-    response = client.patch(f"/api/v1/members/{world.member_a.pk}",
-                            data=json.dumps({"org": world.branch_b.pk}),
-                            content_type="application/json", **bearer(token))
+    response = client.patch(
+        f"/api/v1/members/{world.member_a.pk}",
+        data=json.dumps({"org": world.branch_b.pk}),
+        content_type="application/json",
+        **bearer(token),
+    )
     assert response.status_code == 400 and response.json()["errors"][0]["field"] == "org"
     assert not leaks(response.content.decode())
     assert PartyMember.objects.filter(pk=world.member_a.pk).values().get() == member_a

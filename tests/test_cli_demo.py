@@ -39,9 +39,11 @@ def test_demo_id_numbers_pass_our_own_validation(demo_county):
 def test_demo_logins_exist(demo_county):
     from jiceng.core.models import User
 
-    assert set(User.objects.filter(username__in=["county", "township", "secretary", "secretary2", "grid", "member"])
-               .values_list("username", flat=True)) == {"county", "township", "secretary", "secretary2", "grid",
-                                                        "member"}
+    assert set(
+        User.objects.filter(
+            username__in=["county", "township", "secretary", "secretary2", "grid", "member"]
+        ).values_list("username", flat=True)
+    ) == {"county", "township", "secretary", "secretary2", "grid", "member"}
 
 
 def test_check_trees_command(demo_county, capsys):
@@ -80,28 +82,47 @@ def test_gen_village_scale_into_an_empty_database(tmp_path):
     env = {**os.environ, "JICENG_VAR_DIR": str(tmp_path)}
     env.pop("DATABASE_URL", None)
     jiceng = str(Path(sys.executable).parent / "jiceng")
-    out = subprocess.run([jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True, timeout=120
+    )
     assert out.returncode == 0, out.stderr
     assert "'members':" in out.stdout and "'attendance':" in out.stdout
     # every member's person lives in a household of the member's own village, and as many
     # households again have no party member
-    linked = subprocess.run([jiceng, "manage", "shell", "-c", (
-        "from jiceng.people.models import Household, Person, PartyMember;"
-        "m = PartyMember.objects.count();"
-        "print(m, Household.objects.count(),"
-        " Person.objects.filter(household__area_id=models.F('area_id')).count())"
-    ).replace("models.F", "__import__('django.db.models').db.models.F")], env=env, capture_output=True, text=True,
-        timeout=60)
+    linked = subprocess.run(
+        [
+            jiceng,
+            "manage",
+            "shell",
+            "-c",
+            (
+                "from jiceng.people.models import Household, Person, PartyMember;"
+                "m = PartyMember.objects.count();"
+                "print(m, Household.objects.count(),"
+                " Person.objects.filter(household__area_id=models.F('area_id')).count())"
+            ).replace("models.F", "__import__('django.db.models').db.models.F"),
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     members, households, linked_persons = map(int, linked.stdout.split()[-3:])
-    assert members > 0 and households == 2 * members and linked_persons == members, linked.stdout + linked.stderr
-    check = subprocess.run([jiceng, "manage", "check_trees"], env=env, capture_output=True, text=True, timeout=60)
+    assert members > 0 and households == 2 * members and linked_persons == members, (
+        linked.stdout + linked.stderr
+    )
+    check = subprocess.run(
+        [jiceng, "manage", "check_trees"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert check.returncode == 0 and "Org: OK" in check.stdout, check.stdout + check.stderr
     # the rollup worker refreshes every committee of the dataset (province, city, county, township)
     roll = subprocess.run([jiceng, "rollups", "--once"], env=env, capture_output=True, text=True, timeout=120)
     assert roll.returncode == 0 and "full refresh of 4 organisations" in roll.stderr, roll.stderr
-    bad = subprocess.run([jiceng, "rollups", "--once", "--period", "2999"], env=env, capture_output=True,
-                         text=True, timeout=60)
+    bad = subprocess.run(
+        [jiceng, "rollups", "--once", "--period", "2999"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert bad.returncode == 1 and "尚未开始" in bad.stderr
-    again = subprocess.run([jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True,
-                           timeout=60)
+    again = subprocess.run(
+        [jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True, timeout=60
+    )
     assert again.returncode == 1 and "empty database" in again.stderr

@@ -68,7 +68,9 @@ def test_topic_lists_and_the_items_meetings_cover(demo_county):
     lists = list(TopicList.objects.prefetch_related("items"))
     assert len(lists) == ORGLIFE_MONTHS + 1 and all(tl.org_id == root.pk for tl in lists)
     assert all(3 <= len(tl.items.all()) <= 4 for tl in lists)
-    for m in Meeting.objects.filter(topic_item__isnull=False).select_related("org", "topic_item__topic_list__org"):
+    for m in Meeting.objects.filter(topic_item__isnull=False).select_related(
+        "org", "topic_item__topic_list__org"
+    ):
         tl = m.topic_item.topic_list
         assert tl.org.path in ancestor_paths(m.org.path) and tl.month <= m.held_on.replace(day=1), m
     # most theme days take up the month's first item

@@ -33,8 +33,12 @@ def demo_db(tmp_path_factory) -> dict[str, str]:
 
 
 def _dump(env: dict[str, str], out: Path, *args: str) -> dict:
-    subprocess.run([sys.executable, "-m", "jiceng.cli", "manage", "indicators_dump", *args, "--output", str(out)],
-                   env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "jiceng.cli", "manage", "indicators_dump", *args, "--output", str(out)],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return json.loads(out.read_text(encoding="utf-8"))
 
 
@@ -64,8 +68,17 @@ def test_every_branch_computed_together_equals_the_golden_run(demo_db, tmp_path)
     """Per unit: every branch and general branch of the county from one grouped computation per
     indicator (what grading asks for) gives what each subtree gave on its own before the refactor."""
     expected = json.loads((GOLDEN / "demo_branches.json").read_text(encoding="utf-8"))
-    got = _dump(demo_db, tmp_path / "branches.json", "--period", PERIODS[0], "--kind", "general_branch",
-                "--kind", "branch", "--together")
+    got = _dump(
+        demo_db,
+        tmp_path / "branches.json",
+        "--period",
+        PERIODS[0],
+        "--kind",
+        "general_branch",
+        "--kind",
+        "branch",
+        "--together",
+    )
     assert len(expected) > 200
     diffs = _differences(expected, got)
     assert not diffs, f"{len(diffs)} differences:\n" + "\n".join(diffs[:50])
@@ -74,6 +87,8 @@ def test_every_branch_computed_together_equals_the_golden_run(demo_db, tmp_path)
 def test_committees_computed_together_equal_the_golden_run(demo_db, tmp_path):
     """The county and its townships at once: units that contain one another (depths grouped apart)."""
     expected = json.loads((GOLDEN / "demo_committees.json").read_text(encoding="utf-8"))
-    got = _dump(demo_db, tmp_path / "together.json", *[a for p in PERIODS for a in ("--period", p)], "--together")
+    got = _dump(
+        demo_db, tmp_path / "together.json", *[a for p in PERIODS for a in ("--period", p)], "--together"
+    )
     diffs = _differences(expected, got)
     assert not diffs, f"{len(diffs)} differences:\n" + "\n".join(diffs[:50])

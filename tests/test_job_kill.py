@@ -17,8 +17,14 @@ ROWS = 12_000
 
 
 def _scenario(env: dict[str, str]) -> dict:
-    res = subprocess.run([sys.executable, "-m", "tests.job_kill_scenario", str(ROWS)], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=400)
+    res = subprocess.run(
+        [sys.executable, "-m", "tests.job_kill_scenario", str(ROWS)],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=400,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     return json.loads(res.stdout.strip().splitlines()[-1])
 
@@ -43,8 +49,10 @@ def test_killed_import_writes_nothing_shows_failed_and_a_retry_succeeds_sqlite(t
     _check(out)
 
 
-@pytest.mark.skipif(not os.environ.get("DATABASE_URL", "").startswith("postgres"),
-                    reason="PostgreSQL suite only (DATABASE_URL)")
+@pytest.mark.skipif(
+    not os.environ.get("DATABASE_URL", "").startswith("postgres"),
+    reason="PostgreSQL suite only (DATABASE_URL)",
+)
 def test_killed_import_writes_nothing_shows_failed_and_a_retry_succeeds_postgresql(tmp_path):
     import psycopg
 

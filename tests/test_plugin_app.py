@@ -26,15 +26,19 @@ ROOT = Path(__file__).resolve().parents[1]
 
 @pytest.fixture
 def installed():
-    with override_settings(INSTALLED_APPS=[*settings.INSTALLED_APPS, "tests.plugin_app"],
-                           ROOT_URLCONF="tests.plugin_app.root_urls"):
+    with override_settings(
+        INSTALLED_APPS=[*settings.INSTALLED_APPS, "tests.plugin_app"],
+        ROOT_URLCONF="tests.plugin_app.root_urls",
+    ):
         yield
 
 
 def test_without_its_line_the_app_is_nowhere():
     assert "plugin_app" not in [p.label for p in kit.plugins()]
     assert "see_wells" not in kit.permissions() and "plugin_app.wells_per_village" not in default_rules()
-    assert "plugin_app.well_count" not in indicators.registry() and "plugin_app.wells" not in ledgers.registry()
+    assert (
+        "plugin_app.well_count" not in indicators.registry() and "plugin_app.wells" not in ledgers.registry()
+    )
     assert "plugin_app.well" not in workflows.templates() and "plugin_app.count_wells" not in jobs.kinds()
 
 
@@ -44,7 +48,9 @@ def test_with_its_line_it_appears_everywhere(installed, world, client, login):
     assert kit.role_perms()["county_admin"] >= {"see_wells"} and "see_wells" not in kit.role_perms()["member"]
     assert kit.role_perms()["well_keeper"] == frozenset({"view_org", "see_wells"})
     assert default_rules()["plugin_app.wells_per_village"].value == 2
-    assert audit.action_labels()["well_dug"] == "打了一口井" and audit.field_labels()["depth_m"] == "井深（米）"
+    assert (
+        audit.action_labels()["well_dug"] == "打了一口井" and audit.field_labels()["depth_m"] == "井深（米）"
+    )
     assert "tests.plugin_app.demo.build" in [f"{f.__module__}.{f.__name__}" for f in kit.steps("demo")]
     assert any(m.__name__ == "tests.plugin_app.authz" for m in kit.authz_modules())
 
@@ -52,9 +58,14 @@ def test_with_its_line_it_appears_everywhere(installed, world, client, login):
     # its rule is on the rule page, and an override must pass its validator
     assert 'id="rule-plugin_app.wells_per_village"' in c.get(reverse("rule_list")).text
     with pytest.raises(core.DomainError, match="非负整数"):
-        core.rule_override_set(actor=world.users["county"], org=world.county_org, key="plugin_app.wells_per_village",
-                               value=-1, valid_from=world.county_org.established_on or __import__("datetime").date(2000, 1, 1),
-                               reason="x")
+        core.rule_override_set(
+            actor=world.users["county"],
+            org=world.county_org,
+            key="plugin_app.wells_per_village",
+            value=-1,
+            valid_from=world.county_org.established_on or __import__("datetime").date(2000, 1, 1),
+            reason="x",
+        )
     # its panel and headline on the dashboard, its indicators in the API
     dashboard = c.get(reverse("dashboard")).text
     assert "水井分布" in dashboard and "水井数" in dashboard
@@ -64,7 +75,9 @@ def test_with_its_line_it_appears_everywhere(installed, world, client, login):
     assert login(world.users["sec_a"]).get("/wells/").status_code == 404
     # its public page, without an account
     client.logout()
-    assert "3号井" in client.get("/public/wells/3/").text and client.get("/public/wells/300/").status_code == 404
+    assert (
+        "3号井" in client.get("/public/wells/3/").text and client.get("/public/wells/300/").status_code == 404
+    )
     # its API router
     _t, token = api_token_create(actor=world.users["county"], name="t")
     auth = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
@@ -80,7 +93,9 @@ def test_with_its_line_it_appears_everywhere(installed, world, client, login):
     # its workflow, shown and run by the engine
     assert "打井审批" in c.get(reverse("workflow_list")).text
     instance = workflows.start(key="plugin_app.well", org=world.branch_a, target=world.branch_a)
-    workflows.transition(actor=world.users["county"], instance=instance, action="dig", audit_action="well_dug")
+    workflows.transition(
+        actor=world.users["county"], instance=instance, action="dig", audit_action="well_dug"
+    )
     assert instance.state == "dug" and AuditEntry.objects.filter(action="well_dug").exists()
     assert "打了一口井" in c.get(reverse("audit_list")).text
     # its job kind, run by the worker's code
@@ -92,10 +107,22 @@ def test_its_demo_and_generator_steps_run_with_the_rest(tmp_path, db):
     """``jiceng demo`` and ``jiceng gen`` with the plugin's settings: its steps run after the others."""
     env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_CURRENT_TEST",)}
     for name, args in (("demo", ["demo", "--as-of", "2026-11-01"]), ("gen", ["gen", "--scale", "village"])):
-        env.update({"DJANGO_SETTINGS_MODULE": "tests.plugin_app.settings", "PYTHONPATH": str(ROOT),
-                    "JICENG_VAR_DIR": str(tmp_path / name), "DATABASE_URL": f"sqlite:///{tmp_path / name}.sqlite3"})
-        res = subprocess.run([sys.executable, "-m", "jiceng.cli", *args], cwd=ROOT, env=env, capture_output=True,
-                             text=True, timeout=300)
+        env.update(
+            {
+                "DJANGO_SETTINGS_MODULE": "tests.plugin_app.settings",
+                "PYTHONPATH": str(ROOT),
+                "JICENG_VAR_DIR": str(tmp_path / name),
+                "DATABASE_URL": f"sqlite:///{tmp_path / name}.sqlite3",
+            }
+        )
+        res = subprocess.run(
+            [sys.executable, "-m", "jiceng.cli", *args],
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         assert res.returncode == 0, res.stderr[-2000:]
         assert ("示例水井" if name == "demo" else "'wells': 1") in res.stdout, res.stdout[-500:]
     assert not HolidayOverride.objects.filter(name__startswith="插件示例").exists()  # not in this database

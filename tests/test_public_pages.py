@@ -34,8 +34,12 @@ def public_routes() -> list[str]:
 
 def test_every_public_page_is_free_of_personal_data(demo_county, client):
     names = set(Person.objects.exclude(name="").values_list("name", flat=True))
-    numbers = {crypto.decrypt(c, field="id_number") for c in Person.objects.exclude(id_number_ciphertext="")
-               .values_list("id_number_ciphertext", flat=True)[:2000]}
+    numbers = {
+        crypto.decrypt(c, field="id_number")
+        for c in Person.objects.exclude(id_number_ciphertext="").values_list(
+            "id_number_ciphertext", flat=True
+        )[:2000]
+    }
     routes = public_routes()
     assert routes == ["public_party_affairs"], routes
     villages = list(Area.objects.filter(kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]))
@@ -55,7 +59,11 @@ def test_every_public_page_is_free_of_personal_data(demo_county, client):
 def test_what_the_disclosure_says_and_what_it_refuses(demo_county, client):
     village = Area.objects.filter(kind=AreaKind.VILLAGE).order_by("path").first()
     affairs = orglife_public.party_affairs(village.pk)
-    assert plain(affairs) is affairs and affairs.members > 0 and affairs.full_members + affairs.probationary == affairs.members
+    assert (
+        plain(affairs) is affairs
+        and affairs.members > 0
+        and affairs.full_members + affairs.probationary == affairs.members
+    )
     assert sum(n for _k, n in affairs.meetings) > 0
     page = client.get(reverse("public_party_affairs", kwargs={"area_id": village.pk}))
     assert f'<b id="members">{affairs.members}</b>' in page.content.decode()

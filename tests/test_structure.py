@@ -17,9 +17,29 @@ ROOT = Path(jiceng.__file__).resolve().parent
 APPS = sorted(p.name for p in ROOT.iterdir() if (p / "apps.py").exists())
 PUBLIC = {"selectors", "queries", "services"}
 # Querying calls: on a manager or queryset these run (or build) SQL.
-QUERY_METHODS = {"filter", "exclude", "annotate", "aggregate", "values", "values_list", "order_by", "select_related",
-                 "prefetch_related", "get_or_create", "update_or_create", "bulk_create", "raw", "extra", "only",
-                 "defer", "distinct", "exists", "iterator", "in_bulk", "select_for_update"}
+QUERY_METHODS = {
+    "filter",
+    "exclude",
+    "annotate",
+    "aggregate",
+    "values",
+    "values_list",
+    "order_by",
+    "select_related",
+    "prefetch_related",
+    "get_or_create",
+    "update_or_create",
+    "bulk_create",
+    "raw",
+    "extra",
+    "only",
+    "defer",
+    "distinct",
+    "exists",
+    "iterator",
+    "in_bulk",
+    "select_for_update",
+}
 
 
 def _modules():
@@ -76,10 +96,16 @@ def test_the_boundary_check_can_fail(tmp_path):
     """The check itself finds a crossing when there is one (modules written to temporary apps)."""
     global ROOT, APPS
     fake = tmp_path / "jiceng"
-    for app, body in (("core", "from jiceng.people.models import Person\n"),
-                      ("people", ""), ("orglife", "from jiceng.people.views import member_list\n"
-                                                  "from jiceng.people.selectors import _private\n"
-                                                  "from jiceng.people import selectors, models\n")):
+    for app, body in (
+        ("core", "from jiceng.people.models import Person\n"),
+        ("people", ""),
+        (
+            "orglife",
+            "from jiceng.people.views import member_list\n"
+            "from jiceng.people.selectors import _private\n"
+            "from jiceng.people import selectors, models\n",
+        ),
+    ):
         (fake / app).mkdir(parents=True)
         (fake / app / "apps.py").write_text("")
         (fake / app / "mod.py").write_text(body)
@@ -97,7 +123,11 @@ def _query_calls(tree: ast.AST) -> list[tuple[int, str]]:
     for node in ast.walk(tree):
         if isinstance(node, ast.Attribute) and node.attr == "objects":
             found.append((node.lineno, "Model.objects"))
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr in QUERY_METHODS:
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in QUERY_METHODS
+        ):
             if node.func.attr == "values" and not node.args and not node.keywords:
                 continue  # dict.values()
             found.append((node.lineno, f".{node.func.attr}()"))
@@ -105,11 +135,19 @@ def _query_calls(tree: ast.AST) -> list[tuple[int, str]]:
 
 
 def test_no_orm_query_in_views_or_api():
-    found = [f"{rel}:{line} {what}" for rel, tree in _modules() if rel.name in ("views.py", "api.py")
-             for line, what in _query_calls(tree)]
-    assert not found, "Queries in views or API functions (move them into a selector or service):\n" + "\n".join(found)
+    found = [
+        f"{rel}:{line} {what}"
+        for rel, tree in _modules()
+        if rel.name in ("views.py", "api.py")
+        for line, what in _query_calls(tree)
+    ]
+    assert not found, (
+        "Queries in views or API functions (move them into a selector or service):\n" + "\n".join(found)
+    )
 
 
 def test_the_query_check_can_fail():
-    tree = ast.parse("def v(request):\n    return Meeting.objects.filter(org=1)\n\ndef w(qs):\n    return qs.order_by('x')\n")
+    tree = ast.parse(
+        "def v(request):\n    return Meeting.objects.filter(org=1)\n\ndef w(qs):\n    return qs.order_by('x')\n"
+    )
     assert sorted(what for _line, what in _query_calls(tree)) == [".filter()", ".order_by()", "Model.objects"]

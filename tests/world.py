@@ -1,12 +1,12 @@
 """A small hand-built world, made through the real services (no fixtures files, no mocks).
 
-    县 A (county)                      中共A县委员会 (committee)            user county
-    ├─ 甲镇 (township)                 ├─ 中共甲镇委员会                    user township
-    │  ├─ 一村 (village)               │  ├─ 一村党支部 (branch)            user sec_a (secretary of village A)
-    │  │  └─ 一村第1网格 (grid)         │  │  └─ 一村第1网格党小组 (group)    user grid_a
-    │  └─ 二村 (village)               │  └─ 二村党支部 (branch)
-    └─ 乙镇 (township)                 └─ 中共乙镇委员会
-       └─ 三社区 (community)                └─ 三社区党支部 (branch)         user sec_b (secretary of village B)
+县 A (county)                      中共A县委员会 (committee)            user county
+├─ 甲镇 (township)                 ├─ 中共甲镇委员会                    user township
+│  ├─ 一村 (village)               │  ├─ 一村党支部 (branch)            user sec_a (secretary of village A)
+│  │  └─ 一村第1网格 (grid)         │  │  └─ 一村第1网格党小组 (group)    user grid_a
+│  └─ 二村 (village)               │  └─ 二村党支部 (branch)
+└─ 乙镇 (township)                 └─ 中共乙镇委员会
+   └─ 三社区 (community)                └─ 三社区党支部 (branch)         user sec_b (secretary of village B)
 """
 
 from __future__ import annotations
@@ -57,7 +57,9 @@ def user(username: str, display: str) -> User:
 
 def build_world(suffix: str = "") -> World:
     county = core.area_create(actor=None, parent=None, name=f"A县{suffix}", kind="county")
-    county_org = core.org_create(actor=None, parent=None, name=f"中共A县委员会{suffix}", kind="committee", area=county)
+    county_org = core.org_create(
+        actor=None, parent=None, name=f"中共A县委员会{suffix}", kind="committee", area=county
+    )
     u = {
         "county": user(f"county{suffix}", "县委组织部"),
         "township": user(f"township{suffix}", "甲镇党委"),
@@ -75,8 +77,12 @@ def build_world(suffix: str = "") -> World:
     village_a2 = core.area_create(actor=c, parent=town_a, name="二村", kind="village")
     village_b = core.area_create(actor=c, parent=town_b, name="三社区", kind="community")
     grid_a = core.area_create(actor=c, parent=village_a, name="一村第1网格", kind="grid")
-    town_a_org = core.org_create(actor=c, parent=county_org, name="中共甲镇委员会", kind="committee", area=town_a)
-    town_b_org = core.org_create(actor=c, parent=county_org, name="中共乙镇委员会", kind="committee", area=town_b)
+    town_a_org = core.org_create(
+        actor=c, parent=county_org, name="中共甲镇委员会", kind="committee", area=town_a
+    )
+    town_b_org = core.org_create(
+        actor=c, parent=county_org, name="中共乙镇委员会", kind="committee", area=town_b
+    )
     branch_a = core.org_create(actor=c, parent=town_a_org, name="一村党支部", kind="branch", area=village_a)
     branch_a2 = core.org_create(actor=c, parent=town_a_org, name="二村党支部", kind="branch", area=village_a2)
     branch_b = core.org_create(actor=c, parent=town_b_org, name="三社区党支部", kind="branch", area=village_b)
@@ -89,9 +95,18 @@ def build_world(suffix: str = "") -> World:
 
     def member(name, org, birth, male, seq, **kw):
         return people.member_create(
-            actor=c, name=name, gender="male" if male else "female", ethnicity="汉族",
-            id_number=make_id(birth, male, seq), phone=f"1380000{seq:04d}", education="high_school",
-            org=org, status="full", joined_on=dt.date(2020, 7, 1), full_on=dt.date(2021, 7, 1), **kw,
+            actor=c,
+            name=name,
+            gender="male" if male else "female",
+            ethnicity="汉族",
+            id_number=make_id(birth, male, seq),
+            phone=f"1380000{seq:04d}",
+            education="high_school",
+            org=org,
+            status="full",
+            joined_on=dt.date(2020, 7, 1),
+            full_on=dt.date(2021, 7, 1),
+            **kw,
         )
 
     member_a = member("张三", branch_a, dt.date(1970, 5, 17), True, 1)
@@ -99,5 +114,23 @@ def build_world(suffix: str = "") -> World:
     member_b = member("王五", branch_b, dt.date(1958, 11, 30), True, 3)
     for x in u.values():
         x.refresh_from_db()
-    return World(county, town_a, town_b, village_a, village_a2, village_b, grid_a, county_org, town_a_org,
-                 town_b_org, branch_a, branch_a2, branch_b, group_a, u, member_a, member_a_grid, member_b)
+    return World(
+        county,
+        town_a,
+        town_b,
+        village_a,
+        village_a2,
+        village_b,
+        grid_a,
+        county_org,
+        town_a_org,
+        town_b_org,
+        branch_a,
+        branch_a2,
+        branch_b,
+        group_a,
+        u,
+        member_a,
+        member_a_grid,
+        member_b,
+    )

@@ -1,11 +1,11 @@
 """The ``jiceng`` console script.
 
-    jiceng demo [--if-empty] [--seed N]   load the demo county into an empty database
-    jiceng serve [--port 8000]            serve on 127.0.0.1 (gunicorn)
-    jiceng manage <django command> ...    any Django management command
-    jiceng createadmin                    first administrator of a real deployment
-    jiceng check-deploy                   Django's deployment checks plus ours
-    jiceng worker [--batch]               run the tracked jobs (imports, large exports, refreshes)
+jiceng demo [--if-empty] [--seed N]   load the demo county into an empty database
+jiceng serve [--port 8000]            serve on 127.0.0.1 (gunicorn)
+jiceng manage <django command> ...    any Django management command
+jiceng createadmin                    first administrator of a real deployment
+jiceng check-deploy                   Django's deployment checks plus ours
+jiceng worker [--batch]               run the tracked jobs (imports, large exports, refreshes)
 """
 
 from __future__ import annotations
@@ -84,8 +84,10 @@ def _start_workers() -> list:
     import subprocess
 
     exe = [sys.executable, "-m", "jiceng.cli"]
-    procs = [subprocess.Popen([*exe, "worker"], preexec_fn=_die_with_parent),
-             subprocess.Popen([*exe, "rollups", "--every", "10"], preexec_fn=_die_with_parent)]
+    procs = [
+        subprocess.Popen([*exe, "worker"], preexec_fn=_die_with_parent),
+        subprocess.Popen([*exe, "rollups", "--every", "10"], preexec_fn=_die_with_parent),
+    ]
 
     def stop() -> None:
         for p in procs:
@@ -115,8 +117,18 @@ def cmd_serve(ns: argparse.Namespace) -> int:
     from gunicorn.app.wsgiapp import run
 
     sys.argv = [
-        "gunicorn", "jiceng.wsgi:application", "--bind", f"{ns.host}:{port}", "--workers", str(ns.workers),
-        "--threads", "4", "--access-logfile", "-", "--timeout", "120",
+        "gunicorn",
+        "jiceng.wsgi:application",
+        "--bind",
+        f"{ns.host}:{port}",
+        "--workers",
+        str(ns.workers),
+        "--threads",
+        "4",
+        "--access-logfile",
+        "-",
+        "--timeout",
+        "120",
     ]
     run()
     return 0
@@ -143,8 +155,11 @@ def cmd_createadmin(ns: argparse.Namespace) -> int:
             root = Org.objects.get_root_nodes().first()
             if root is None:
                 area = Area.objects.get_root_nodes().first() or services.area_create(
-                    actor=None, parent=None, name=ns.area_name, kind="county", code=ns.area_code or "")
-                root = services.org_create(actor=None, parent=None, name=ns.org_name, kind="committee", area=area)
+                    actor=None, parent=None, name=ns.area_name, kind="county", code=ns.area_code or ""
+                )
+                root = services.org_create(
+                    actor=None, parent=None, name=ns.org_name, kind="committee", area=area
+                )
             services.role_grant(actor=None, user=user, role="county_admin", org=root)
     except DomainError as exc:
         for item in exc.as_list():
@@ -201,8 +216,15 @@ def cmd_worker(ns: argparse.Namespace) -> int:
     import contextlib
 
     with contextlib.suppress(KeyboardInterrupt):
-        call_command("db_worker", queue_name="default", interval=ns.interval, batch=ns.batch, reload=False,
-                     startup_delay=False, verbosity=0 if ns.quiet else 1)
+        call_command(
+            "db_worker",
+            queue_name="default",
+            interval=ns.interval,
+            batch=ns.batch,
+            reload=False,
+            startup_delay=False,
+            verbosity=0 if ns.quiet else 1,
+        )
     return 0
 
 
@@ -246,14 +268,17 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="load the demo county into an empty database")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) if data exists")
-    p.add_argument("--as-of", type=_iso_date, default=None, help="the demo's \"today\" (YYYY-MM-DD)")
+    p.add_argument("--as-of", type=_iso_date, default=None, help='the demo\'s "today" (YYYY-MM-DD)')
     p.set_defaults(fn=cmd_demo)
     p = sub.add_parser("serve", help="serve the web application")
     p.add_argument("--port", type=int, default=None)
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--workers", type=int, default=2)
-    p.add_argument("--no-workers", action="store_true",
-                   help="serve only: do not start the job worker and the rollup worker beside it")
+    p.add_argument(
+        "--no-workers",
+        action="store_true",
+        help="serve only: do not start the job worker and the rollup worker beside it",
+    )
     p.set_defaults(fn=cmd_serve)
     p = sub.add_parser("worker", help="run the tracked background jobs (imports, large exports, refreshes)")
     p.add_argument("--batch", action="store_true", help="run the queued jobs, then exit")
@@ -275,8 +300,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--period", default=None, help="the period to keep (default: the current year)")
     p.add_argument("--every", type=float, default=10.0, help="seconds between cycles")
     p.add_argument("--once", action="store_true", help="one full refresh, then exit")
-    p.add_argument("--no-full", action="store_true",
-                   help="start with incremental cycles (after a restart, when the stored values are current)")
+    p.add_argument(
+        "--no-full",
+        action="store_true",
+        help="start with incremental cycles (after a restart, when the stored values are current)",
+    )
     p.set_defaults(fn=cmd_rollups)
     p = sub.add_parser("check-deploy", help="deployment checks")
     p.set_defaults(fn=cmd_check_deploy)

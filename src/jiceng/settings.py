@@ -126,7 +126,11 @@ if "pytest" in sys.modules:
         # test transaction's table locks (PostgreSQL needs neither).
         del _mirror_options["transaction_mode"]
         _mirror_options["init_command"] += " PRAGMA read_uncommitted=1;"
-    DATABASES["reporting"] = {**DATABASES["default"], "OPTIONS": _mirror_options, "TEST": {"MIRROR": "default"}}
+    DATABASES["reporting"] = {
+        **DATABASES["default"],
+        "OPTIONS": _mirror_options,
+        "TEST": {"MIRROR": "default"},
+    }
 elif env.str("DATABASE_REPLICA_URL", default=""):
     DATABASES["reporting"] = _database(env.str("DATABASE_REPLICA_URL"))
 DATABASE_ROUTERS = ["jiceng.core.dbrouter.ReportingRouter"]
@@ -191,7 +195,9 @@ CONTENT_SECURITY_POLICY = {
 # embedded default needs no other server; `jiceng worker` runs them (make run starts one).
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
 JICENG_JOBS_DIR = VAR_DIR / "jobs"
-JICENG_JOB_PERSONAL_TTL = env.int("JICENG_JOB_PERSONAL_TTL", default=24 * 3600)  # seconds a personal result lasts
+JICENG_JOB_PERSONAL_TTL = env.int(
+    "JICENG_JOB_PERSONAL_TTL", default=24 * 3600
+)  # seconds a personal result lasts
 JICENG_JOB_STALE_SECONDS = env.int("JICENG_JOB_STALE_SECONDS", default=15 * 60)  # silent this long: failed
 JICENG_JOB_KEEP_DAYS = env.int("JICENG_JOB_KEEP_DAYS", default=30)
 # A ledger larger than this is written by a job instead of inside the request.

@@ -47,7 +47,11 @@ def _tables_read(ctx) -> set[str]:
 
 
 def _writes(ctx) -> list[str]:
-    return [q["sql"] for q in ctx.captured_queries if q["sql"].split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}]
+    return [
+        q["sql"]
+        for q in ctx.captured_queries
+        if q["sql"].split(None, 1)[0].upper() in {"INSERT", "UPDATE", "DELETE"}
+    ]
 
 
 def _xlsx_rows(response) -> list[tuple]:
@@ -89,8 +93,10 @@ WHO_IS_ASKING = {"django_session", "core_user", "core_roleassignment", "core_org
 def test_attendance_ledger_reads_from_reporting_and_audits_on_default(mirror, client, demo_county):
     client.force_login(demo_county["county"])
     before = AuditEntry.objects.filter(action="export").count()
-    with (CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
-          CaptureQueriesContext(connections[REPORTING]) as replica):
+    with (
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        CaptureQueriesContext(connections[REPORTING]) as replica,
+    ):
         rows = _xlsx_rows(get_ledger(client, "orglife.attendance", period=WHOLE_HISTORY))
     assert len(rows) > 100  # the demo county's attendance, read through the mirror
     assert {"orglife_attendance", "orglife_meeting", "people_person"} <= _tables_read(replica)
@@ -106,8 +112,10 @@ def test_attendance_ledger_reads_from_reporting_and_audits_on_default(mirror, cl
 def test_member_roster_and_meeting_ledger_read_from_reporting(mirror, client, demo_county):
     client.force_login(demo_county["county"])
     for name, table in (("people.members", "people_partymember"), ("orglife.meetings", "orglife_meeting")):
-        with (CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
-              CaptureQueriesContext(connections[REPORTING]) as replica):
+        with (
+            CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+            CaptureQueriesContext(connections[REPORTING]) as replica,
+        ):
             assert len(_xlsx_rows(get_ledger(client, name, period=WHOLE_HISTORY))) > 10
         assert table in _tables_read(replica), name
         assert table not in _tables_read(primary), name
@@ -116,12 +124,16 @@ def test_member_roster_and_meeting_ledger_read_from_reporting(mirror, client, de
 @both_databases
 def test_dashboard_reads_from_reporting(mirror, client, demo_county):
     client.force_login(demo_county["county"])
-    with (CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
-          CaptureQueriesContext(connections[REPORTING]) as replica):
+    with (
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        CaptureQueriesContext(connections[REPORTING]) as replica,
+    ):
         assert client.get(reverse("dashboard")).status_code == 200
     assert {"core_org", "people_partymember"} <= _tables_read(replica)
     assert _tables_read(primary) <= WHO_IS_ASKING
-    assert "core_roleassignment" in _tables_read(primary) and "core_roleassignment" not in _tables_read(replica)
+    assert "core_roleassignment" in _tables_read(primary) and "core_roleassignment" not in _tables_read(
+        replica
+    )
     assert _writes(primary) == [] and _writes(replica) == []
 
 
@@ -131,8 +143,10 @@ def test_indicator_api_reads_from_reporting_after_checking_the_token_on_default(
 
     # the token exists only in this test's open transaction: the mirror cannot see it, default can
     _token, plaintext = api_token_create(actor=demo_county["county"], name="router")
-    with (CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
-          CaptureQueriesContext(connections[REPORTING]) as replica):
+    with (
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        CaptureQueriesContext(connections[REPORTING]) as replica,
+    ):
         r = client.get("/api/v1/indicators/people.member_count", HTTP_AUTHORIZATION=f"Bearer {plaintext}")
     assert r.status_code == 200, r.content
     assert r.json()["value"] > 0
@@ -144,9 +158,11 @@ def test_indicator_api_reads_from_reporting_after_checking_the_token_on_default(
 @both_databases
 def test_writes_inside_reporting_go_to_default(mirror, demo_county):
     root, county = demo_county["root"], demo_county["county"]
-    with (reporting(),
-          CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
-          CaptureQueriesContext(connections[REPORTING]) as replica):
+    with (
+        reporting(),
+        CaptureQueriesContext(connections[DEFAULT_DB_ALIAS]) as primary,
+        CaptureQueriesContext(connections[REPORTING]) as replica,
+    ):
         org = Org.objects.get(pk=root.pk)
         assert org._state.db == REPORTING
         entry = audit.record(actor=county, action="export", target_type="test.router", org_path=org.path)

@@ -28,13 +28,20 @@ def roster(n: int, start: int = 500) -> bytes:
 
 
 def start_import(world, data: bytes, user="sec_a") -> Job:
-    return jobs.start(actor=world.users[user], kind="people.member_import", org=world.branch_a,
-                      params={"filename": "名册.csv"}, inputs={"upload": data})
+    return jobs.start(
+        actor=world.users[user],
+        kind="people.member_import",
+        org=world.branch_a,
+        params={"filename": "名册.csv"},
+        inputs={"upload": data},
+    )
 
 
 def test_a_job_is_queued_at_once_and_run_by_the_workers_code(world):
     job = start_import(world, roster(3))
-    assert job.status == JobStatus.QUEUED and jobs.input_path(job, "upload").read_bytes().startswith("姓名".encode())
+    assert job.status == JobStatus.QUEUED and jobs.input_path(job, "upload").read_bytes().startswith(
+        "姓名".encode()
+    )
     assert AuditEntry.objects.filter(action="job_start", target_id=str(job.pk)).exists()
     assert not PartyMember.objects.filter(person__name__startswith="任务").exists()
     assert jobs.execute(str(job.pk)) == JobStatus.SUCCEEDED
@@ -80,7 +87,9 @@ def test_a_rejected_file_fails_with_its_rows_and_an_error_file_only_its_owner_ge
     assert login(world.users["sec_a"]).get(url).status_code == 200
     for other in ("county", "township", "sec_b"):  # not even a superior: the result is the owner's
         assert login(world.users[other]).get(url).status_code == 404
-        assert login(world.users[other]).get(reverse("job_detail", kwargs={"job_id": job.pk})).status_code == 404
+        assert (
+            login(world.users[other]).get(reverse("job_detail", kwargs={"job_id": job.pk})).status_code == 404
+        )
     # a personal result expires
     Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert login(world.users["sec_a"]).get(url).status_code == 404
@@ -114,8 +123,12 @@ def test_a_job_whose_worker_is_gone_is_shown_failed(world, login):
         os._exit(0)
     os.waitpid(dead, 0)
     here = socket.gethostname()
-    Job.objects.filter(pk=job.pk).update(status=JobStatus.RUNNING, worker=f"{here}:{dead}",
-                                         started_at=timezone.now(), heartbeat_at=timezone.now())
+    Job.objects.filter(pk=job.pk).update(
+        status=JobStatus.RUNNING,
+        worker=f"{here}:{dead}",
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+    )
     page = login(world.users["sec_a"]).get(reverse("job_detail", kwargs={"job_id": job.pk}))
     assert page.context["job"].status == JobStatus.FAILED and jobs.INTERRUPTED in page.text
     # alive on this host: still running; elsewhere, failed only once silent for too long
@@ -123,7 +136,9 @@ def test_a_job_whose_worker_is_gone_is_shown_failed(world, login):
     assert jobs.reconcile(Job.objects.get(pk=job.pk)).status == JobStatus.RUNNING
     Job.objects.filter(pk=job.pk).update(worker="another-host:1")
     assert jobs.reconcile(Job.objects.get(pk=job.pk)).status == JobStatus.RUNNING
-    Job.objects.filter(pk=job.pk).update(heartbeat_at=timezone.now() - dt.timedelta(seconds=jobs.stale_seconds() + 1))
+    Job.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - dt.timedelta(seconds=jobs.stale_seconds() + 1)
+    )
     assert jobs.reconcile(Job.objects.get(pk=job.pk)).status == JobStatus.FAILED
     assert jobs.reconcile_all() == 0
 
@@ -169,5 +184,10 @@ def test_a_rollup_refresh_runs_as_a_job_for_those_who_may_change_rules(world, lo
     assert IndicatorSnapshot.objects.filter(org=world.town_b_org, period="2025").exists()
     # a township may not change rules: no refresh (404, as for anything out of reach)
     before = Job.objects.count()
-    assert login(world.users["township"]).post(reverse("rollup_refresh"), {"org": world.town_a_org.pk}).status_code == 404
+    assert (
+        login(world.users["township"])
+        .post(reverse("rollup_refresh"), {"org": world.town_a_org.pk})
+        .status_code
+        == 404
+    )
     assert Job.objects.count() == before

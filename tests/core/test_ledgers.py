@@ -28,19 +28,37 @@ def csv_rows(response) -> list[list[str]]:
     return list(csv.reader(io.StringIO(text.removeprefix("\ufeff"))))
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("=1+1", "'=1+1"), ("+86 138", "'+86 138"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'x"),
-    ("\rx", "'x"), ("张\x07三\x00", "张三"), ("第一行\n第二行", "第一行\n第二行"), ("a\x1b[31mb", "a[31mb"),
-    (-12.5, -12.5), (0, 0), (None, None), (dt.date(2026, 1, 2), dt.date(2026, 1, 2)),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("=1+1", "'=1+1"),
+        ("+86 138", "'+86 138"),
+        ("-5", "'-5"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'x"),
+        ("\rx", "'x"),
+        ("张\x07三\x00", "张三"),
+        ("第一行\n第二行", "第一行\n第二行"),
+        ("a\x1b[31mb", "a[31mb"),
+        (-12.5, -12.5),
+        (0, 0),
+        (None, None),
+        (dt.date(2026, 1, 2), dt.date(2026, 1, 2)),
+    ],
+)
 def test_cells_are_sanitised_and_numbers_stay_numbers(value, expected):
     assert ledgers.clean_cell(value) == expected
 
 
 def test_every_ledger_as_xlsx_and_csv_gives_the_same_rows(demo_county, client):
     client.force_login(demo_county["county"])
-    assert set(ledgers.registry()) >= {"people.members", "orglife.meetings", "orglife.attendance",
-                                       "grading.grades", "grading.rectification"}
+    assert set(ledgers.registry()) >= {
+        "people.members",
+        "orglife.meetings",
+        "orglife.attendance",
+        "grading.grades",
+        "grading.rectification",
+    }
     for key, ledger in ledgers.registry().items():
         params = {"period": WHOLE} if ledger.period else {}
         if key == "grading.grades":
@@ -83,7 +101,10 @@ def test_the_ledger_list_says_what_each_user_may_export(world, login):
     offers = {o.ledger.key: o.allowed for o in page.context["offers"]}
     assert offers["people.members"] is False and offers["orglife.attendance"] is False
     assert offers["orglife.meetings"] is True
-    assert 'href="/ledgers/orglife.meetings/"' in page.text and 'href="/ledgers/people.members/"' not in page.text
+    assert (
+        'href="/ledgers/orglife.meetings/"' in page.text
+        and 'href="/ledgers/people.members/"' not in page.text
+    )
     page = login(world.users["sec_a"]).get(reverse("ledger_list"))
     assert all(o.allowed for o in page.context["offers"])
 

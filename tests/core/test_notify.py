@@ -52,8 +52,15 @@ def gateway():
 
 
 def _tell(world, channels=("inbox",), user="sec_a"):
-    return notify.notify(recipients=[world.users[user]], kind="test", subject="测试", body="内容", link="/orglife/",
-                         org=world.branch_a, channels=channels)
+    return notify.notify(
+        recipients=[world.users[user]],
+        kind="test",
+        subject="测试",
+        body="内容",
+        link="/orglife/",
+        org=world.branch_a,
+        channels=channels,
+    )
 
 
 def test_a_message_exists_exactly_when_its_event_does(world):
@@ -96,8 +103,11 @@ def test_without_a_sender_sms_and_wechat_are_held_in_the_outbox(world, login):
 
 
 def test_senders_deliver_and_a_failure_is_retried_then_given_up(world, settings, gateway):
-    settings.JICENG_NOTIFY_SENDERS = {"sms": "jiceng.core.notify.SmsGateway", "wechat": "jiceng.core.notify.WeChatTemplate",
-                                      "email": "jiceng.core.notify.Email"}
+    settings.JICENG_NOTIFY_SENDERS = {
+        "sms": "jiceng.core.notify.SmsGateway",
+        "wechat": "jiceng.core.notify.WeChatTemplate",
+        "email": "jiceng.core.notify.Email",
+    }
     settings.JICENG_SMS_URL, settings.JICENG_SMS_TOKEN = f"{gateway}/sms", "secret"
     settings.JICENG_WECHAT_API, settings.JICENG_WECHAT_APPID = gateway, "wx1"
     settings.JICENG_WECHAT_SECRET, settings.JICENG_WECHAT_TEMPLATE = "s", "T1"
@@ -107,7 +117,11 @@ def test_senders_deliver_and_a_failure_is_retried_then_given_up(world, settings,
     _tell(world, channels=("sms", "wechat", "email"))
     assert notify.dispatch() == {"sent": 3, "held": 0, "failed": 0, "retry": 0}
     sms = next(x for x in _Gateway.seen if x["path"] == "/sms")
-    assert sms["body"]["phone"] == "13912345678" and sms["auth"] == "Bearer secret" and "测试" in sms["body"]["text"]
+    assert (
+        sms["body"]["phone"] == "13912345678"
+        and sms["auth"] == "Bearer secret"
+        and "测试" in sms["body"]["text"]
+    )
     sent = next(x for x in _Gateway.seen if x["path"].startswith("/cgi-bin/message/template/send"))
     assert sent["body"]["touser"] == "oAbc123456" and sent["body"]["template_id"] == "T1"
     assert mail.outbox[0].to == ["sec@example.cn"] and mail.outbox[0].subject == "测试"
@@ -128,10 +142,14 @@ def test_contact_details_are_checked_and_the_phone_kept_encrypted(world):
     with pytest.raises(Exception) as bad:
         core.contact_set(actor=user, phone="0731-1234567", email="x@", wechat_openid="!")
     assert set(bad.value.errors) == {"phone", "email", "wechat_openid"}
-    core.contact_set(actor=user, phone="１３９１２３４５６７８".translate(str.maketrans("１２３４５６７８９", "123456789")))
+    core.contact_set(
+        actor=user, phone="１３９１２３４５６７８".translate(str.maketrans("１２３４５６７８９", "123456789"))
+    )
     user.refresh_from_db()
     assert crypto.decrypt(user.notify_phone_ciphertext, field="phone") == "13912345678"
-    core.contact_set(actor=user, phone=user.notify_phone_masked, email="a@b.cn")  # the masked number: unchanged
+    core.contact_set(
+        actor=user, phone=user.notify_phone_masked, email="a@b.cn"
+    )  # the masked number: unchanged
     user.refresh_from_db()
     assert user.notify_phone_masked == "139****5678" and user.email == "a@b.cn"
 
@@ -141,7 +159,9 @@ def test_a_secretary_is_told_when_the_branch_is_confirmed_lagging(world):
 
     from jiceng.grading import services as grading
 
-    rnd = grading.round_open(actor=world.users["county"], org=world.town_a_org, year=timezone.localdate().year)
+    rnd = grading.round_open(
+        actor=world.users["county"], org=world.town_a_org, year=timezone.localdate().year
+    )
     grade = rnd.grades.get(org=world.branch_a)
     grading.grade_confirm(actor=world.users["county"], grade=grade, lagging=True, reason="后进")
     told = Notification.objects.filter(kind="grading.lagging")
@@ -153,8 +173,16 @@ def test_a_secretary_is_told_when_the_branch_is_confirmed_lagging(world):
 def test_the_owner_is_told_when_a_job_finishes(world):
     from jiceng.core import jobs
 
-    job = jobs.start(actor=world.users["county"], kind="core.rollup_refresh", org=world.town_a_org,
-                     params={"period": "2025"})
+    job = jobs.start(
+        actor=world.users["county"],
+        kind="core.rollup_refresh",
+        org=world.town_a_org,
+        params={"period": "2025"},
+    )
     jobs.execute(str(job.pk))
     note = Notification.objects.get(kind="core.job_finished")
-    assert note.recipient == world.users["county"] and note.subject.startswith("任务已完成") and str(job.pk) in note.link
+    assert (
+        note.recipient == world.users["county"]
+        and note.subject.startswith("任务已完成")
+        and str(job.pk) in note.link
+    )

@@ -17,9 +17,17 @@ from tests.world import make_id
 
 def _add_member(world, org, seq: int):
     return people.member_create(
-        actor=world.users["county"], name=f"新党员{seq}", gender="male", ethnicity="汉族",
-        id_number=make_id(dt.date(1990, 1, 1), True, seq), phone=f"1390000{seq:04d}", education="college",
-        org=org, status="full", joined_on=dt.date(2015, 7, 1), full_on=dt.date(2016, 7, 1),
+        actor=world.users["county"],
+        name=f"新党员{seq}",
+        gender="male",
+        ethnicity="汉族",
+        id_number=make_id(dt.date(1990, 1, 1), True, seq),
+        phone=f"1390000{seq:04d}",
+        education="college",
+        org=org,
+        status="full",
+        joined_on=dt.date(2015, 7, 1),
+        full_on=dt.date(2016, 7, 1),
     )
 
 
@@ -28,12 +36,15 @@ def test_stored_values_are_the_registrys_own_for_every_indicator(demo_county):
     root, period = demo_county["root"], parse_period(None)
     rollups.refresh(root, period)
     RollupDirty.objects.all().delete()  # the demo's own writes
-    got = indicators.compute_many(actor=demo_county["county"], names=sorted(indicators.registry()), org=root,
-                                  period=period)
+    got = indicators.compute_many(
+        actor=demo_county["county"], names=sorted(indicators.registry()), org=root, period=period
+    )
     assert got.stored_at is not None and not got.pending
     for name, ind in indicators.registry().items():
         assert got.values[name] == ind.fn(root, period), name
-    assert IndicatorSnapshot.objects.filter(org=root, period=period.label).count() == len(indicators.registry())
+    assert IndicatorSnapshot.objects.filter(org=root, period=period.label).count() == len(
+        indicators.registry()
+    )
 
 
 def test_a_write_marks_its_ancestors_dirty_and_the_worker_takes_only_those(world):
@@ -63,11 +74,17 @@ def test_a_rule_change_marks_every_committee_under_it(world):
 
     rollups.refresh(world.town_b_org, parse_period(None), names=["people.member_count"])
     RollupDirty.objects.all().delete()
-    core_services.rule_override_set(actor=world.users["county"], org=world.county_org,
-                                    key="orglife.often_absent_consecutive", value=2,
-                                    valid_from=dt.date(2026, 1, 1), reason="县里从严")
+    core_services.rule_override_set(
+        actor=world.users["county"],
+        org=world.county_org,
+        key="orglife.often_absent_consecutive",
+        value=2,
+        valid_from=dt.date(2026, 1, 1),
+        reason="县里从严",
+    )
     assert {world.county_org.path, world.town_a_org.path, world.town_b_org.path} <= set(
-        RollupDirty.objects.values_list("org_path", flat=True))
+        RollupDirty.objects.values_list("org_path", flat=True)
+    )
     # 乙镇's stored figures now say they are behind
     assert rollups.read(world.town_b_org, parse_period(None), ["people.member_count"]).pending
 
@@ -81,8 +98,13 @@ def test_a_subtree_that_cannot_be_computed_loses_its_stored_values(world):
     rollups.refresh(world.town_a_org, period)
     rollups.refresh(world.town_b_org, period)
     RollupDirty.objects.all().delete()
-    RuleOverride.objects.create(org=world.town_a_org, key="people.age_bands", valid_from=dt.date(2000, 1, 1),
-                                reason="x", value=[{"key": "a", "label": "a"}, {"key": "a", "label": "b"}])
+    RuleOverride.objects.create(
+        org=world.town_a_org,
+        key="people.age_bands",
+        valid_from=dt.date(2000, 1, 1),
+        reason="x",
+        value=[{"key": "a", "label": "a"}, {"key": "a", "label": "b"}],
+    )
     RollupDirty.objects.create(org_path=world.town_a_org.path)
     RollupDirty.objects.create(org_path=world.town_b_org.path)
     rollups.cycle(period)
@@ -98,7 +120,8 @@ def test_a_past_periods_stored_values_are_not_used(world):
     RollupDirty.objects.all().delete()
     assert rollups.read(world.county_org, period, ["people.member_count"]) is not None
     IndicatorSnapshot.objects.filter(org=world.county_org).update(
-        computed_at=timezone.now() - dt.timedelta(days=2))
+        computed_at=timezone.now() - dt.timedelta(days=2)
+    )
     assert rollups.read(world.county_org, period, ["people.member_count"]) is None
 
 
@@ -115,26 +138,38 @@ def test_pending_writes_are_shown_and_then_expire_the_stored_value(world, settin
     actor = world.users["county"]
     rollups.refresh(world.town_a_org, period)
     RollupDirty.objects.all().delete()
-    before = indicators.compute_many(actor=actor, names=["people.member_count"], org=world.town_a_org,
-                                     period=period)
+    before = indicators.compute_many(
+        actor=actor, names=["people.member_count"], org=world.town_a_org, period=period
+    )
     assert before.stored_at is not None and not before.pending
     _add_member(world, world.branch_a2, 12)
 
-    within = indicators.compute_many(actor=actor, names=["people.member_count"], org=world.town_a_org,
-                                     period=period)
-    assert within.pending and within.values["people.member_count"].value == before.values["people.member_count"].value
+    within = indicators.compute_many(
+        actor=actor, names=["people.member_count"], org=world.town_a_org, period=period
+    )
+    assert (
+        within.pending
+        and within.values["people.member_count"].value == before.values["people.member_count"].value
+    )
 
     settings.JICENG_ROLLUP_MAX_AGE = 0  # too old to stand in for the changed subtree: computed live
-    live = indicators.compute_many(actor=actor, names=["people.member_count"], org=world.town_a_org,
-                                   period=period)
+    live = indicators.compute_many(
+        actor=actor, names=["people.member_count"], org=world.town_a_org, period=period
+    )
     assert live.stored_at is None
     assert live.values["people.member_count"].value == before.values["people.member_count"].value + 1
 
     # the other township was not written to: its rollup stays valid however old
     rollups.refresh(world.town_b_org, period)
-    IndicatorSnapshot.objects.filter(org=world.town_b_org).update(computed_at=timezone.now() - dt.timedelta(hours=5))
-    assert indicators.compute_many(actor=actor, names=["people.member_count"], org=world.town_b_org,
-                                   period=period).stored_at is not None
+    IndicatorSnapshot.objects.filter(org=world.town_b_org).update(
+        computed_at=timezone.now() - dt.timedelta(hours=5)
+    )
+    assert (
+        indicators.compute_many(
+            actor=actor, names=["people.member_count"], org=world.town_b_org, period=period
+        ).stored_at
+        is not None
+    )
 
 
 def test_a_value_older_than_yesterday_or_a_missing_indicator_is_not_used(world):
@@ -142,14 +177,29 @@ def test_a_value_older_than_yesterday_or_a_missing_indicator_is_not_used(world):
     actor = world.users["county"]
     rollups.refresh(world.county_org, period, names=["people.member_count"])
     RollupDirty.objects.all().delete()
-    assert indicators.compute_many(actor=actor, names=["people.member_count", "people.org_count"],
-                                   org=world.county_org, period=period).stored_at is None
+    assert (
+        indicators.compute_many(
+            actor=actor,
+            names=["people.member_count", "people.org_count"],
+            org=world.county_org,
+            period=period,
+        ).stored_at
+        is None
+    )
     IndicatorSnapshot.objects.filter(org=world.county_org).update(as_of=period.as_of - dt.timedelta(days=1))
-    assert indicators.compute_many(actor=actor, names=["people.member_count"], org=world.county_org,
-                                   period=period).stored_at is not None  # yesterday's, while the worker catches up
+    assert (
+        indicators.compute_many(
+            actor=actor, names=["people.member_count"], org=world.county_org, period=period
+        ).stored_at
+        is not None
+    )  # yesterday's, while the worker catches up
     IndicatorSnapshot.objects.filter(org=world.county_org).update(as_of=period.as_of - dt.timedelta(days=2))
-    assert indicators.compute_many(actor=actor, names=["people.member_count"], org=world.county_org,
-                                   period=period).stored_at is None
+    assert (
+        indicators.compute_many(
+            actor=actor, names=["people.member_count"], org=world.county_org, period=period
+        ).stored_at
+        is None
+    )
 
 
 def test_branches_are_never_rolled_up(world):
@@ -163,8 +213,9 @@ def test_a_stored_value_does_not_widen_scope(world):
     period = parse_period(None)
     rollups.refresh(world.town_a_org, period)
     with pytest.raises(NotFound):
-        indicators.compute_many(actor=world.users["sec_b"], names=["people.member_count"], org=world.town_a_org,
-                                period=period)
+        indicators.compute_many(
+            actor=world.users["sec_b"], names=["people.member_count"], org=world.town_a_org, period=period
+        )
 
 
 def test_dashboard_reads_the_rollup_in_few_queries(world, login, django_assert_max_num_queries):
@@ -203,7 +254,9 @@ def test_worker_full_refresh_then_only_dirty_organisations(world):
     assert IndicatorSnapshot.objects.get(org=world.town_a_org, name="people.member_count").value["value"] == 3
     assert IndicatorSnapshot.objects.get(org=world.county_org, name="people.member_count").value["value"] == 4
     # 乙镇 was not written under: not recomputed
-    assert IndicatorSnapshot.objects.get(org=world.town_b_org, name="people.member_count").computed_at == stamp
+    assert (
+        IndicatorSnapshot.objects.get(org=world.town_b_org, name="people.member_count").computed_at == stamp
+    )
 
 
 def test_combined_rollups_equal_the_rows_for_every_committee(demo_county):
@@ -216,7 +269,10 @@ def test_combined_rollups_equal_the_rows_for_every_committee(demo_county):
     assert len(committees) > 2
     for org in committees:
         for snap in IndicatorSnapshot.objects.filter(org=org, period=period.label):
-            assert rollups._from_json(snap.value) == registry[snap.name].fn(org, period), (org.name, snap.name)
+            assert rollups._from_json(snap.value) == registry[snap.name].fn(org, period), (
+                org.name,
+                snap.name,
+            )
     root = demo_county["root"]
     combined = set(IndicatorSnapshot.objects.filter(org=root, combined=True).values_list("name", flat=True))
     assert combined == {n for n, ind in registry.items() if ind.additive}
@@ -231,10 +287,17 @@ def test_a_rule_overridden_inside_the_subtree_is_not_combined(demo_county):
 
     root, county = demo_county["root"], demo_county["county"]
     town = Org.objects.filter(kind="committee", depth=2).order_by("path").first()
-    services.rule_override_set(actor=county, org=town, key="people.age_bands", value=[
-        {"key": "le40", "label": "40岁及以下", "min": None, "max": 40},
-        {"key": "ge41", "label": "41岁及以上", "min": 41, "max": None}], valid_from=dt.date(2020, 1, 1),
-        reason="试点")
+    services.rule_override_set(
+        actor=county,
+        org=town,
+        key="people.age_bands",
+        value=[
+            {"key": "le40", "label": "40岁及以下", "min": None, "max": 40},
+            {"key": "ge41", "label": "41岁及以上", "min": 41, "max": None},
+        ],
+        valid_from=dt.date(2020, 1, 1),
+        reason="试点",
+    )
     period = parse_period("2026-Q3")
     rollups.refresh_all(period)
     snap = IndicatorSnapshot.objects.get(org=root, name="people.age_bands", period=period.label)

@@ -16,8 +16,13 @@ def rule_section(page, key: str) -> str:
 
 
 def override(c, org, key="people.min_member_age", value="19", reason="县委通知", **kw):
-    data = {"key": key, "value": value, "valid_from": dt.date.today().isoformat(), "reason": reason,
-            "source": "县委组织部〔2026〕1号"}
+    data = {
+        "key": key,
+        "value": value,
+        "valid_from": dt.date.today().isoformat(),
+        "reason": reason,
+        "source": "县委组织部〔2026〕1号",
+    }
     data.update(kw)
     return c.post(f"{reverse('rule_list')}?org={org.pk}", data)
 
@@ -33,7 +38,9 @@ def test_rule_page_shows_default_then_the_override(world, login):
     assert "local" in rule_section(page, "people.age_bands")  # marked as local practice
 
     r = override(c, world.town_a_org)
-    assert r.status_code == 302 and r["Location"].endswith(f"?org={world.town_a_org.pk}#rule-people.min_member_age")
+    assert r.status_code == 302 and r["Location"].endswith(
+        f"?org={world.town_a_org.pk}#rule-people.min_member_age"
+    )
     row = RuleOverride.objects.get(org=world.town_a_org, key="people.min_member_age")
     assert row.value == 19 and row.created_by == world.users["county"]
     assert AuditEntry.objects.filter(action="rule_override", org_path=world.town_a_org.path).exists()

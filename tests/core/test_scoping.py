@@ -43,8 +43,9 @@ def test_branch_sharing_its_parents_area_gets_no_area_scope(world):
     from jiceng.core.models import User
 
     c = world.users["county"]
-    organ = services.org_create(actor=c, parent=world.town_a_org, name="甲镇机关党支部", kind="branch",
-                                area=world.town_a)
+    organ = services.org_create(
+        actor=c, parent=world.town_a_org, name="甲镇机关党支部", kind="branch", area=world.town_a
+    )
     sec = User.objects.create(username="organ_sec")
     services.role_grant(actor=c, user=sec, role="branch_secretary", org=organ)
     assert scoping.can_access_org(sec, Perm.VIEW_MEMBER, organ)
@@ -59,13 +60,34 @@ def test_role_permission_table_is_what_the_apps_declare():
     their own permissions: nobody gained or lost a right in the move."""
     from jiceng.core.roles import role_perms
 
-    everything = {"view_org", "view_member", "change_member", "reveal_personal", "export_personal", "view_audit",
-                  "manage_org", "manage_rules", "manage_users", "record_meeting", "publish_topics", "grade"}
+    everything = {
+        "view_org",
+        "view_member",
+        "change_member",
+        "reveal_personal",
+        "export_personal",
+        "view_audit",
+        "manage_org",
+        "manage_rules",
+        "manage_users",
+        "record_meeting",
+        "publish_topics",
+        "grade",
+    }
     assert role_perms() == {
         "county_admin": frozenset(everything),
         "township_admin": frozenset(everything - {"manage_rules"}),
-        "branch_secretary": frozenset({"view_org", "view_member", "change_member", "reveal_personal",
-                                       "export_personal", "view_audit", "record_meeting"}),
+        "branch_secretary": frozenset(
+            {
+                "view_org",
+                "view_member",
+                "change_member",
+                "reveal_personal",
+                "export_personal",
+                "view_audit",
+                "record_meeting",
+            }
+        ),
         "grid_worker": frozenset({"view_org", "view_member"}),
         "member": frozenset({"view_org"}),
     }

@@ -30,8 +30,13 @@ def test_org_create_outside_scope_is_not_found(world):
 
 
 def test_org_create_audited_and_tree_consistent(world):
-    org = services.org_create(actor=world.users["township"], parent=world.branch_a, name="第2党小组", kind="group",
-                              area=world.grid_a)
+    org = services.org_create(
+        actor=world.users["township"],
+        parent=world.branch_a,
+        name="第2党小组",
+        kind="group",
+        area=world.grid_a,
+    )
     entry = AuditEntry.objects.get(target_type="core.org", target_id=str(org.pk))
     assert entry.action == "create" and entry.actor == world.users["township"]
     assert entry.org_path == org.path and org.path.startswith(world.branch_a.path)
@@ -41,12 +46,17 @@ def test_org_create_audited_and_tree_consistent(world):
 def test_role_grant_refuses_escalation(world):
     # a township officer lacks manage_rules, so it cannot hand out county_admin
     with pytest.raises(DomainError) as exc:
-        services.role_grant(actor=world.users["township"], user=world.users["nobody"], role="county_admin",
-                            org=world.branch_a)
+        services.role_grant(
+            actor=world.users["township"], user=world.users["nobody"], role="county_admin", org=world.branch_a
+        )
     assert "role" in exc.value.errors
     assert not RoleAssignment.objects.filter(user=world.users["nobody"]).exists()
-    grant = services.role_grant(actor=world.users["township"], user=world.users["nobody"], role="branch_secretary",
-                                org=world.branch_a2)
+    grant = services.role_grant(
+        actor=world.users["township"],
+        user=world.users["nobody"],
+        role="branch_secretary",
+        org=world.branch_a2,
+    )
     assert AuditEntry.objects.filter(action="grant", target_id=str(grant.pk)).exists()
 
 
@@ -70,7 +80,12 @@ def test_api_token_lifecycle(world):
     assert services.api_token_authenticate(plaintext) is None
     with pytest.raises(NotFound):  # another user's token cannot be revoked by id
         services.api_token_revoke(actor=world.users["sec_b"], token_id=token.pk)
-    assert AuditEntry.objects.filter(action__in=["token_create", "token_revoke"], target_id=str(token.pk)).count() == 2
+    assert (
+        AuditEntry.objects.filter(
+            action__in=["token_create", "token_revoke"], target_id=str(token.pk)
+        ).count()
+        == 2
+    )
 
 
 def test_api_token_expired(world):
@@ -91,13 +106,25 @@ def test_api_token_validation(world):
 def test_rule_override_applies_to_subtree_only(world):
     county = world.users["county"]
     assert rule("grading.bottom_share", world.branch_a) == 0.10
-    services.rule_override_set(actor=county, org=world.town_a_org, key="grading.bottom_share", value=0.15,
-                               valid_from=dt.date(2020, 1, 1), reason="县委文件")
+    services.rule_override_set(
+        actor=county,
+        org=world.town_a_org,
+        key="grading.bottom_share",
+        value=0.15,
+        valid_from=dt.date(2020, 1, 1),
+        reason="县委文件",
+    )
     assert rule("grading.bottom_share", world.branch_a) == 0.15
     assert rule("grading.bottom_share", world.branch_b) == 0.10
     # a future-dated override does not apply yet
-    services.rule_override_set(actor=county, org=world.town_a_org, key="grading.bottom_share", value=0.2,
-                               valid_from=dt.date(2099, 1, 1), reason="将来")
+    services.rule_override_set(
+        actor=county,
+        org=world.town_a_org,
+        key="grading.bottom_share",
+        value=0.2,
+        valid_from=dt.date(2099, 1, 1),
+        reason="将来",
+    )
     assert rule("grading.bottom_share", world.branch_a) == 0.15
     assert AuditEntry.objects.filter(action="rule_override").count() >= 2
 
@@ -105,9 +132,16 @@ def test_rule_override_applies_to_subtree_only(world):
 @pytest.mark.parametrize(
     "key,value,field_text",
     [
-        ("people.age_bands", [{"key": "a", "label": "a", "max": 35}, {"key": "b", "label": "b", "min": 35}], "不重叠"),
-        ("people.age_bands", [{"key": "a", "label": "a", "min": 18, "max": 35}, {"key": "b", "label": "b", "min": 36}],
-         "无下限"),
+        (
+            "people.age_bands",
+            [{"key": "a", "label": "a", "max": 35}, {"key": "b", "label": "b", "min": 35}],
+            "不重叠",
+        ),
+        (
+            "people.age_bands",
+            [{"key": "a", "label": "a", "min": 18, "max": 35}, {"key": "b", "label": "b", "min": 36}],
+            "无下限",
+        ),
         ("people.age_bands", [{"key": "a", "max": 35}, {"key": "b", "min": 36}], "key 和 label"),
         ("people.education_bands", [{"key": "x", "label": "x", "levels": ["bachelor"]}], "覆盖全部学历"),
         ("orglife.silent_months_weak", -1, "非负整数"),
@@ -116,20 +150,38 @@ def test_rule_override_applies_to_subtree_only(world):
 )
 def test_rule_override_bad_value_refused(world, key, value, field_text):
     with pytest.raises(DomainError) as exc:
-        services.rule_override_set(actor=world.users["county"], org=world.county_org, key=key, value=value,
-                                   valid_from=dt.date(2020, 1, 1), reason="test")
+        services.rule_override_set(
+            actor=world.users["county"],
+            org=world.county_org,
+            key=key,
+            value=value,
+            valid_from=dt.date(2020, 1, 1),
+            reason="test",
+        )
     assert field_text in exc.value.errors["value"][0]
     assert not RuleOverride.objects.filter(key=key).exists()
 
 
 def test_rule_override_needs_reason_and_right(world):
     with pytest.raises(DomainError) as exc:
-        services.rule_override_set(actor=world.users["county"], org=world.county_org, key="grading.bottom_share",
-                                   value=0.2, valid_from=dt.date(2020, 1, 1), reason="")
+        services.rule_override_set(
+            actor=world.users["county"],
+            org=world.county_org,
+            key="grading.bottom_share",
+            value=0.2,
+            valid_from=dt.date(2020, 1, 1),
+            reason="",
+        )
     assert "reason" in exc.value.errors
     with pytest.raises(NotFound):  # township officers do not own the rule pack
-        services.rule_override_set(actor=world.users["township"], org=world.town_a_org, key="grading.bottom_share",
-                                   value=0.2, valid_from=dt.date(2020, 1, 1), reason="x")
+        services.rule_override_set(
+            actor=world.users["township"],
+            org=world.town_a_org,
+            key="grading.bottom_share",
+            value=0.2,
+            valid_from=dt.date(2020, 1, 1),
+            reason="x",
+        )
 
 
 def test_user_create_validates(world):
@@ -145,24 +197,35 @@ def test_breakdown_with_a_part_named_twice_is_refused(world):
     from jiceng.core.indicators import ConsistencyError
     from jiceng.core.periods import parse_period
 
-    RuleOverride.objects.create(org=world.county_org, key="people.age_bands", valid_from=dt.date(2000, 1, 1),
-                                reason="x", value=[{"key": "le35", "label": "≤35", "max": 35},
-                                                   {"key": "le35", "label": "dup", "min": 36}])
+    RuleOverride.objects.create(
+        org=world.county_org,
+        key="people.age_bands",
+        valid_from=dt.date(2000, 1, 1),
+        reason="x",
+        value=[{"key": "le35", "label": "≤35", "max": 35}, {"key": "le35", "label": "dup", "min": 36}],
+    )
     with pytest.raises(ConsistencyError):
-        indicators.compute(actor=world.users["county"], name="people.age_bands", org=world.county_org,
-                           period=parse_period("2026"))
+        indicators.compute(
+            actor=world.users["county"],
+            name="people.age_bands",
+            org=world.county_org,
+            period=parse_period("2026"),
+        )
 
 
 def test_user_create_needs_user_management_right(world):
     with pytest.raises(NotFound):
         services.user_create(actor=world.users["sec_a"], username="x1", password="Long-enough-pass-1")
     u = services.user_create(actor=world.users["township"], username="x2", password="Long-enough-pass-1")
-    assert AuditEntry.objects.get(target_type="core.user", target_id=str(u.pk)).org_path == world.town_a_org.path
+    assert (
+        AuditEntry.objects.get(target_type="core.user", target_id=str(u.pk)).org_path == world.town_a_org.path
+    )
 
 
 def test_area_create_is_visible_in_the_audit_log(world):
-    area = services.area_create(actor=world.users["township"], parent=world.village_a, name="一村第2网格",
-                                kind="grid")
+    area = services.area_create(
+        actor=world.users["township"], parent=world.village_a, name="一村第2网格", kind="grid"
+    )
     entry = AuditEntry.objects.get(target_type="core.area", target_id=str(area.pk))
     assert entry.org_path == world.branch_a.path  # the village's organisation
 

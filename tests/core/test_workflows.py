@@ -44,20 +44,32 @@ def test_a_grade_goes_through_the_grading_workflow_with_one_audit_entry_per_step
     entries = list(AuditEntry.objects.order_by("-pk")[: AuditEntry.objects.count() - before])
     assert len(entries) == 1 and entries[0].action == "override"
     assert entries[0].changes["state"] == ["系统建议", "已确认"] and "final" in entries[0].changes
-    plan = grading.plan_create(actor=world.users["county"], grade=grade, problems="组织生活不正常",
-                               measures=[("恢复三会一课", "书记", dt.date(YEAR, 12, 31))])
+    plan = grading.plan_create(
+        actor=world.users["county"],
+        grade=grade,
+        problems="组织生活不正常",
+        measures=[("恢复三会一课", "书记", dt.date(YEAR, 12, 31))],
+    )
     grade.workflow.refresh_from_db()
     assert grade.workflow.state == "planned"
     with pytest.raises(DomainError) as refused:  # a measure is still open: the workflow's check says so
         grading.plan_close(actor=world.users["county"], plan=plan, closure_note="验收")
     assert refused.value.errors == {"__all__": ["销号：还有 1 条整改措施未完成。"]}
-    grading.measure_complete(actor=world.users["county"], measure=plan.measures.get(), done_on=timezone.localdate(),
-                             evidence="记录")
+    grading.measure_complete(
+        actor=world.users["county"],
+        measure=plan.measures.get(),
+        done_on=timezone.localdate(),
+        evidence="记录",
+    )
     grading.plan_close(actor=world.users["county"], plan=plan, closure_note="验收")
     grade.workflow.refresh_from_db()
     assert grade.workflow.state == "closed"
     steps = workflows.history(grade.workflow)
-    assert [(s["from"], s["to"]) for s in steps] == [("系统建议", "已确认"), ("已确认", "整改中"), ("整改中", "已销号")]
+    assert [(s["from"], s["to"]) for s in steps] == [
+        ("系统建议", "已确认"),
+        ("已确认", "整改中"),
+        ("整改中", "已销号"),
+    ]
     assert all(s["actor"] == world.users["county"] for s in steps)
 
 
@@ -78,9 +90,18 @@ def test_a_county_adds_a_publicity_stage_with_a_working_day_wait(world, login):
     old_round = _round(world, world.town_b_org)
     c = login(county)
     url = reverse("workflow_detail", kwargs={"workflow": KEY})
-    r = c.post(f"{url}?org={world.county_org.pk}", {
-        "operation": "insert", "org": world.county_org.pk, "insert-after": "proposed", "insert-label": "评定结果公示",
-        "insert-wait": "5", "insert-unit": "workdays", "insert-note": "县委组织部〔2026〕3号"})
+    r = c.post(
+        f"{url}?org={world.county_org.pk}",
+        {
+            "operation": "insert",
+            "org": world.county_org.pk,
+            "insert-after": "proposed",
+            "insert-label": "评定结果公示",
+            "insert-wait": "5",
+            "insert-unit": "workdays",
+            "insert-note": "县委组织部〔2026〕3号",
+        },
+    )
     assert r.status_code == 302
     local = WorkflowDefinition.objects.get(key=KEY, org=world.county_org)
     assert local.version == 1 and "评定结果公示" in c.get(r["Location"]).text
@@ -98,15 +119,19 @@ def test_a_county_adds_a_publicity_stage_with_a_working_day_wait(world, login):
     assert "5个工作日" in option.reasons[0]
     # nobody holds the right to waive it here: an exception is refused too
     with pytest.raises(DomainError) as refused:
-        workflows.transition(actor=county, instance=grade.workflow, action="local1_done", exception_reason="急")
+        workflows.transition(
+            actor=county, instance=grade.workflow, action="local1_done", exception_reason="急"
+        )
     assert refused.value.errors["exception_reason"]
     # eight working days on, the publicity ends from the grade's page
     since = timezone.now() - dt.timedelta(days=14)
     WorkflowInstance.objects.filter(pk=grade.workflow_id).update(state_since=since)
     page = c.get(reverse("grade_detail", kwargs={"grade_id": grade.pk}))
     assert "完成评定结果公示" in page.text and 'action="/workflows/instances/' in page.text
-    r = c.post(reverse("workflow_advance", kwargs={"instance_id": grade.workflow_id}),
-               {"action": "local1_done", "next": reverse("grade_detail", kwargs={"grade_id": grade.pk})})
+    r = c.post(
+        reverse("workflow_advance", kwargs={"instance_id": grade.workflow_id}),
+        {"action": "local1_done", "next": reverse("grade_detail", kwargs={"grade_id": grade.pk})},
+    )
     assert r.status_code == 302 and r["Location"] == reverse("grade_detail", kwargs={"grade_id": grade.pk})
     grade.workflow.refresh_from_db()
     assert grade.workflow.state == "confirmed"
@@ -124,12 +149,21 @@ def test_a_county_adds_a_publicity_stage_with_a_working_day_wait(world, login):
 
 def test_nationally_fixed_stages_stay_and_keep_their_order(world, login):
     template = workflows.templates()[KEY]
-    dropped = Spec(template.key, template.title, tuple(s for s in template.states if s.key != "planned"),
-                   tuple(t for t in template.transitions if "planned" not in (*t.sources, t.target)),
-                   template.initial)
+    dropped = Spec(
+        template.key,
+        template.title,
+        tuple(s for s in template.states if s.key != "planned"),
+        tuple(t for t in template.transitions if "planned" not in (*t.sources, t.target)),
+        template.initial,
+    )
     assert any("不能删除全国统一规定的环节：整改中" in p for p in workflows.validate(dropped, template))
-    swapped = Spec(template.key, template.title, (template.states[1], template.states[0], *template.states[2:]),
-                   template.transitions, template.initial)
+    swapped = Spec(
+        template.key,
+        template.title,
+        (template.states[1], template.states[0], *template.states[2:]),
+        template.transitions,
+        template.initial,
+    )
     assert "不能改变全国统一规定环节的先后顺序。" in workflows.validate(swapped, template)
     with pytest.raises(DomainError, match="不能删除全国统一规定的环节"):
         workflows.remove_state(template, key="planned")
@@ -137,33 +171,61 @@ def test_nationally_fixed_stages_stay_and_keep_their_order(world, login):
     c = login(world.users["township"])
     url = reverse("workflow_detail", kwargs={"workflow": KEY})
     assert c.get(f"{url}?org={world.town_a_org.pk}").status_code == 200
-    r = c.post(f"{url}?org={world.town_a_org.pk}", {"operation": "insert", "insert-after": "proposed",
-                                                     "insert-label": "公示", "insert-note": "x"})
+    r = c.post(
+        f"{url}?org={world.town_a_org.pk}",
+        {"operation": "insert", "insert-after": "proposed", "insert-label": "公示", "insert-note": "x"},
+    )
     assert r.status_code == 404 and not WorkflowDefinition.objects.filter(org__isnull=False).exists()
     # the county: a blank name is refused on its field, a reason is required
     c = login(world.users["county"])
-    r = c.post(url, {"operation": "insert", "org": world.county_org.pk, "insert-after": "proposed",
-                     "insert-label": "", "insert-unit": "workdays", "insert-note": ""})
+    r = c.post(
+        url,
+        {
+            "operation": "insert",
+            "org": world.county_org.pk,
+            "insert-after": "proposed",
+            "insert-label": "",
+            "insert-unit": "workdays",
+            "insert-note": "",
+        },
+    )
     assert r.status_code == 200 and not WorkflowDefinition.objects.filter(org__isnull=False).exists()
     assert 'data-field="label"' in r.text and 'data-field="note"' in r.text
 
 
 def _instance(world, spec: Spec, minutes_ago: float) -> WorkflowInstance:
-    row, _ = WorkflowDefinition.objects.get_or_create(key=spec.key, org=world.county_org, version=1,
-                                                      defaults={"spec": spec.to_json()})
-    return WorkflowInstance.objects.create(definition=row, org=world.branch_a, target_type="test", target_id="1",
-                                           state=spec.initial,
-                                           state_since=timezone.now() - dt.timedelta(minutes=minutes_ago))
+    row, _ = WorkflowDefinition.objects.get_or_create(
+        key=spec.key, org=world.county_org, version=1, defaults={"spec": spec.to_json()}
+    )
+    return WorkflowInstance.objects.create(
+        definition=row,
+        org=world.branch_a,
+        target_type="test",
+        target_id="1",
+        state=spec.initial,
+        state_since=timezone.now() - dt.timedelta(minutes=minutes_ago),
+    )
 
 
 WHISTLE = Spec(
-    key="test.whistle", title="吹哨报到", initial="whistled",
-    states=(State("whistled", "已吹哨", locked=True, deadline=30, deadline_unit="minutes"),
-            State("reported", "已报到", locked=True, final=True)),
-    transitions=(Transition("report", "报到", ("whistled",), "reported",
-                            (Guard("within", amount=30, unit="minutes"), Guard("perm", perm="record_meeting")),
-                            exception_perm="manage_rules"),
-                 Transition("early", "提前", ("whistled",), "reported", (Guard("wait", amount=10, unit="minutes"),))),
+    key="test.whistle",
+    title="吹哨报到",
+    initial="whistled",
+    states=(
+        State("whistled", "已吹哨", locked=True, deadline=30, deadline_unit="minutes"),
+        State("reported", "已报到", locked=True, final=True),
+    ),
+    transitions=(
+        Transition(
+            "report",
+            "报到",
+            ("whistled",),
+            "reported",
+            (Guard("within", amount=30, unit="minutes"), Guard("perm", perm="record_meeting")),
+            exception_perm="manage_rules",
+        ),
+        Transition("early", "提前", ("whistled",), "reported", (Guard("wait", amount=10, unit="minutes"),)),
+    ),
 )
 
 
@@ -181,7 +243,9 @@ def test_time_limits_in_minutes_and_an_exception_with_a_reason(world):
     refused = workflows.evaluate(actor=county, instance=late, action="report")
     assert not refused.allowed and "已超过时限" in refused.reasons[0] and "30分钟内" in refused.reasons[0]
     # the county may waive the time limit, with a reason on the record
-    step = workflows.transition(actor=county, instance=late, action="report", exception_reason="道路中断，晚到")
+    step = workflows.transition(
+        actor=county, instance=late, action="report", exception_reason="道路中断，晚到"
+    )
     assert step.exception_reason == "道路中断，晚到" and late.state == "reported"
     entry = AuditEntry.objects.filter(action="transition").latest("pk")
     assert entry.changes["exception_reason"] == [None, "道路中断，晚到"]
@@ -189,8 +253,13 @@ def test_time_limits_in_minutes_and_an_exception_with_a_reason(world):
 
 def test_a_state_with_a_deadline_records_when_it_is_due(world):
     back = WHISTLE.transitions + (Transition("reopen", "重新吹哨", ("reported",), "whistled"),)
-    spec = Spec(WHISTLE.key, WHISTLE.title, (WHISTLE.states[0], State("reported", "已报到", locked=True)),
-                back, WHISTLE.initial)
+    spec = Spec(
+        WHISTLE.key,
+        WHISTLE.title,
+        (WHISTLE.states[0], State("reported", "已报到", locked=True)),
+        back,
+        WHISTLE.initial,
+    )
     inst = _instance(world, spec, minutes_ago=1)
     workflows.transition(actor=world.users["county"], instance=inst, action="report")
     workflows.transition(actor=world.users["county"], instance=inst, action="reopen")
@@ -200,13 +269,23 @@ def test_a_state_with_a_deadline_records_when_it_is_due(world):
 
 
 def test_a_rule_pack_value_sets_a_time_limit(world):
-    spec = Spec("test.rule", "规则时限", (State("a", "甲", locked=True), State("b", "乙", locked=True, final=True)),
-                (Transition("go", "办理", ("a",), "b", (Guard("wait", amount_rule="orglife.silent_months_weak"),)),),
-                "a")
+    spec = Spec(
+        "test.rule",
+        "规则时限",
+        (State("a", "甲", locked=True), State("b", "乙", locked=True, final=True)),
+        (Transition("go", "办理", ("a",), "b", (Guard("wait", amount_rule="orglife.silent_months_weak"),)),),
+        "a",
+    )
     assert workflows.validate(spec) == []
     inst = _instance(world, spec, minutes_ago=60 * 24 * 3)
     option = workflows.evaluate(actor=world.users["county"], instance=inst, action="go")
     assert not option.allowed and "6个工作日" in option.reasons[0]  # the rule's value, 6
-    core.rule_override_set(actor=world.users["county"], org=world.county_org, key="orglife.silent_months_weak",
-                           value=1, valid_from=dt.date(2000, 1, 1), reason="试点")
+    core.rule_override_set(
+        actor=world.users["county"],
+        org=world.county_org,
+        key="orglife.silent_months_weak",
+        value=1,
+        valid_from=dt.date(2000, 1, 1),
+        reason="试点",
+    )
     assert workflows.evaluate(actor=world.users["county"], instance=inst, action="go").allowed

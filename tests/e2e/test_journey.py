@@ -106,14 +106,20 @@ def server():
     try:
         demo = subprocess.run([jiceng, "demo"], env=env, cwd=tmp, capture_output=True, text=True, timeout=180)
         if demo.returncode != 0:
-            pytest.fail(f"`jiceng demo` exited {demo.returncode}:\n"
-                        f"{demo.stdout[-3000:]}\n{demo.stderr[-3000:]}")
+            pytest.fail(
+                f"`jiceng demo` exited {demo.returncode}:\n{demo.stdout[-3000:]}\n{demo.stderr[-3000:]}"
+            )
         port = _free_port()
         log = tmp / "server.log"
         with open(log, "wb") as out:
-            proc = subprocess.Popen([jiceng, "serve", "--port", str(port), "--workers", "2"],
-                                    env=env, cwd=tmp, stdout=out, stderr=subprocess.STDOUT,
-                                    start_new_session=True)
+            proc = subprocess.Popen(
+                [jiceng, "serve", "--port", str(port), "--workers", "2"],
+                env=env,
+                cwd=tmp,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         base = f"http://127.0.0.1:{port}"
         deadline = time.monotonic() + 60
         while True:
@@ -155,16 +161,23 @@ def _server_log_on_failure(request, server):
 @pytest.fixture(scope="module")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: the browser journeys need Debian's Chromium and CJK fonts. "
-                    "Install them with `apt-get install chromium fonts-noto-cjk`.")
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser journeys need Debian's Chromium and CJK fonts. "
+            "Install them with `apt-get install chromium fonts-noto-cjk`."
+        )
     from playwright.sync_api import sync_playwright
 
     pw = sync_playwright().start()
     try:
         browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update",
-                  "--disable-gpu"],
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-gpu",
+            ],
         )
         yield browser
         browser.close()
@@ -178,8 +191,9 @@ def log_in(browser, server):
     contexts = []
 
     def do(username: str):
-        ctx = browser.new_context(base_url=server.base_url, locale="zh-CN",
-                                  viewport={"width": 1366, "height": 900})
+        ctx = browser.new_context(
+            base_url=server.base_url, locale="zh-CN", viewport={"width": 1366, "height": 900}
+        )
         ctx.set_default_timeout(TIMEOUT_MS)
         contexts.append(ctx)
         page = ctx.new_page()
@@ -202,11 +216,14 @@ def _screenshot(page, name: str) -> None:
 
 def _member_rows(page) -> list[dict]:
     """The rows of #member-table: detail href, name, masked ID number, masked phone."""
-    return page.eval_on_selector_all("#member-table tbody tr", """rows => rows
+    return page.eval_on_selector_all(
+        "#member-table tbody tr",
+        """rows => rows
         .filter(r => r.querySelector("a[href*='/members/']"))
         .map(r => { const td = r.querySelectorAll("td"); const a = r.querySelector("a");
                     return {href: a.getAttribute("href"), name: a.textContent.trim(),
-                            id_number: td[4].textContent.trim(), phone: td[5].textContent.trim()}; })""")
+                            id_number: td[4].textContent.trim(), phone: td[5].textContent.trim()}; })""",
+    )
 
 
 # -------------------------------------------------------------------------------------- journeys
@@ -364,7 +381,9 @@ def test_secretary_records_group_meeting_flag_clears_and_county_sees_participati
 
     # The overdue flag of that month is gone.
     page.goto(f"/orglife/orgs/{branch_id}/calendar/?year=2025")
-    cell = page.locator(f'#calendar tr[data-kind="group_meeting"][data-org="{group_id}"] td[data-block="{LATE_BLOCK}"]')
+    cell = page.locator(
+        f'#calendar tr[data-kind="group_meeting"][data-org="{group_id}"] td[data-block="{LATE_BLOCK}"]'
+    )
     expect(cell).to_have_attribute("data-state", "done")
     _screenshot(page, "calendar.png")
 

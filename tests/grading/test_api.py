@@ -38,7 +38,9 @@ def test_open_round_on_demo_county_and_distribution_adds_up(demo_county, client)
     levels = [lv["key"] for lv in rnd["levels"]]
     assert levels == ["good", "fairly_good", "average", "weak"]
 
-    assert client.get(f"/api/v1/grading/rounds/{rnd['id']}", **h).json()["distribution"] == rnd["distribution"]
+    assert (
+        client.get(f"/api/v1/grading/rounds/{rnd['id']}", **h).json()["distribution"] == rnd["distribution"]
+    )
     assert [x["id"] for x in client.get("/api/v1/grading/rounds", **h).json()] == [rnd["id"]]
     page = client.get(f"/api/v1/grading/rounds/{rnd['id']}/grades", {"limit": 5}, **h).json()
     assert page["count"] == n and len(page["items"]) == 5
@@ -46,12 +48,16 @@ def test_open_round_on_demo_county_and_distribution_adds_up(demo_county, client)
     assert scores == sorted(scores)
     g = page["items"][0]  # the lowest score is always inside the bottom quota
     assert g["lagging"] and g["lagging_proposed"] and g["plan_id"] is None and g["final"] == ""
-    assert g["level"] == g["proposed"] and g["level_label"] == dict(
-        (lv["key"], lv["label"]) for lv in rnd["levels"])[g["proposed"]]
+    assert (
+        g["level"] == g["proposed"]
+        and g["level_label"] == dict((lv["key"], lv["label"]) for lv in rnd["levels"])[g["proposed"]]
+    )
     if "silent" in g["factors"]["weak_signs"]:  # the demo without meetings: every unit silent, lowest level
         assert g["level"] == "weak"
     lagging = client.get(f"/api/v1/grading/rounds/{rnd['id']}/grades", {"lagging": True}, **h).json()["count"]
-    not_lagging = client.get(f"/api/v1/grading/rounds/{rnd['id']}/grades", {"lagging": False}, **h).json()["count"]
+    not_lagging = client.get(f"/api/v1/grading/rounds/{rnd['id']}/grades", {"lagging": False}, **h).json()[
+        "count"
+    ]
     assert lagging >= math.ceil(n / 10) and lagging + not_lagging == n
     by_level = {row["key"]: row["count"] for row in rnd["distribution"]}
     for key in levels:
@@ -85,10 +91,14 @@ def test_override_needs_a_reason(demo_county, client):
     assert body["final"] == other and body["proposed"] == proposed and body["level"] == other
     assert body["level_label"] == {"average": "一般", "good": "好"}[other]
     assert body["reason"] and body["confirmed_at"] and body["lagging"]
-    assert AuditEntry.objects.filter(target_type="grading.grade", target_id=str(grade_id), action="override").exists()
+    assert AuditEntry.objects.filter(
+        target_type="grading.grade", target_id=str(grade_id), action="override"
+    ).exists()
     before_dist = {row["key"]: row["count"] for row in rnd["distribution"]}
-    dist = {row["key"]: row["count"] for row in client.get(f"/api/v1/grading/rounds/{rnd['id']}", **h).json()
-            ["distribution"]}
+    dist = {
+        row["key"]: row["count"]
+        for row in client.get(f"/api/v1/grading/rounds/{rnd['id']}", **h).json()["distribution"]
+    }
     assert dist[other] == before_dist[other] + 1 and dist[proposed] == before_dist[proposed] - 1
     assert sum(dist.values()) == rnd["total"]
 
@@ -97,13 +107,20 @@ def test_plan_create_complete_close(demo_county, client):
     rnd, h = open_round(client, demo_county)
     grade_id = client.get(f"/api/v1/grading/rounds/{rnd['id']}/grades", **h).json()["items"][0]["id"]
     plan_url = f"/api/v1/grading/grades/{grade_id}/plan"
-    measures = [{"description": "配齐支部委员", "owner": "镇党委", "deadline": f"{YEAR}-12-31"},
-                {"description": "每月开展主题党日", "owner": "支部书记", "deadline": f"{YEAR}-12-31"}]
+    measures = [
+        {"description": "配齐支部委员", "owner": "镇党委", "deadline": f"{YEAR}-12-31"},
+        {"description": "每月开展主题党日", "owner": "支部书记", "deadline": f"{YEAR}-12-31"},
+    ]
     # not yet confirmed: no plan
     r = post(client, plan_url, {"problems": "半年未开展组织生活", "measures": measures}, h)
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "grade"
     assert post(client, f"/api/v1/grading/grades/{grade_id}/confirm", {}, h).status_code == 200
-    r = post(client, plan_url, {"problems": "", "measures": [{"description": "x", "owner": "", "deadline": None}]}, h)
+    r = post(
+        client,
+        plan_url,
+        {"problems": "", "measures": [{"description": "x", "owner": "", "deadline": None}]},
+        h,
+    )
     assert r.status_code == 400 and {e["field"] for e in r.json()["errors"]} == {"problems", "measures"}
 
     r = post(client, plan_url, {"problems": "半年未开展组织生活", "measures": measures}, h)
@@ -111,19 +128,31 @@ def test_plan_create_complete_close(demo_county, client):
     plan = r.json()
     assert plan["grade_id"] == grade_id and plan["status"] == "open" and plan["n_measures"] == 2
     assert [m["owner"] for m in plan["measures"]] == ["镇党委", "支部书记"]
-    assert client.get(f"/api/v1/grading/rounds/{rnd['id']}/grades", {"limit": 1}, **h).json()["items"][0][
-        "plan_id"] == plan["id"]
+    assert (
+        client.get(f"/api/v1/grading/rounds/{rnd['id']}/grades", {"limit": 1}, **h).json()["items"][0][
+            "plan_id"
+        ]
+        == plan["id"]
+    )
 
     close_url = f"/api/v1/grading/plans/{plan['id']}/close"
     r = post(client, close_url, {"closure_note": "经验收"}, h)
     assert r.status_code == 400 and "未完成" in r.json()["errors"][0]["message"]
     m1, m2 = (m["id"] for m in plan["measures"])
-    r = post(client, f"/api/v1/grading/measures/{m1}/complete",
-             {"done_on": (TODAY + dt.timedelta(days=1)).isoformat(), "evidence": ""}, h)
+    r = post(
+        client,
+        f"/api/v1/grading/measures/{m1}/complete",
+        {"done_on": (TODAY + dt.timedelta(days=1)).isoformat(), "evidence": ""},
+        h,
+    )
     assert r.status_code == 400 and {e["field"] for e in r.json()["errors"]} == {"done_on", "evidence"}
     for mid in (m1, m2):
-        r = post(client, f"/api/v1/grading/measures/{mid}/complete",
-                 {"done_on": TODAY.isoformat(), "evidence": "会议记录、照片"}, h)
+        r = post(
+            client,
+            f"/api/v1/grading/measures/{mid}/complete",
+            {"done_on": TODAY.isoformat(), "evidence": "会议记录、照片"},
+            h,
+        )
         assert r.status_code == 200 and r.json()["done_on"] == TODAY.isoformat()
     listed = client.get("/api/v1/grading/plans", {"status": "open"}, **h).json()
     assert listed["count"] == 1 and listed["items"][0]["n_done"] == 2
@@ -132,8 +161,13 @@ def test_plan_create_complete_close(demo_county, client):
     r = post(client, close_url, {"closure_note": "镇党委验收合格，挂账销号"}, h)
     assert r.status_code == 200 and r.json()["status"] == "closed" and r.json()["closed_at"]
     assert client.get("/api/v1/grading/plans", {"status": "open"}, **h).json()["count"] == 0
-    assert client.get(f"/api/v1/grading/plans/{plan['id']}", **h).json()["closure_note"] == "镇党委验收合格，挂账销号"
-    r = post(client, f"/api/v1/grading/measures/{m1}/complete", {"done_on": TODAY.isoformat(), "evidence": "x"}, h)
+    assert (
+        client.get(f"/api/v1/grading/plans/{plan['id']}", **h).json()["closure_note"]
+        == "镇党委验收合格，挂账销号"
+    )
+    r = post(
+        client, f"/api/v1/grading/measures/{m1}/complete", {"done_on": TODAY.isoformat(), "evidence": "x"}, h
+    )
     assert r.status_code == 400  # a closed plan is not changed any more
 
 
@@ -152,7 +186,10 @@ def test_grading_is_scoped(world, client):
     for url in (f"/api/v1/grading/rounds/{rnd['id']}", f"/api/v1/grading/rounds/{rnd['id']}/grades"):
         assert client.get(url, **hb).status_code == 404
     assert post(client, f"/api/v1/grading/grades/{grade_a['id']}/confirm", {}, hb).status_code == 404
-    assert post(client, "/api/v1/grading/rounds", {"org": world.town_a_org.pk, "year": YEAR - 1}, hb).status_code == 404
+    assert (
+        post(client, "/api/v1/grading/rounds", {"org": world.town_a_org.pk, "year": YEAR - 1}, hb).status_code
+        == 404
+    )
 
     # A's secretary sees its own grade only, and may not confirm it (no grading permission)
     ha = bearer(world.users["sec_a"])
@@ -167,8 +204,13 @@ def test_grading_is_scoped(world, client):
 def test_openapi_lists_grading(client):
     paths = set(client.get("/api/openapi.json").json()["paths"])
     assert {
-        "/api/v1/grading/rounds", "/api/v1/grading/rounds/{round_id}", "/api/v1/grading/rounds/{round_id}/grades",
-        "/api/v1/grading/grades/{grade_id}/confirm", "/api/v1/grading/plans", "/api/v1/grading/plans/{plan_id}",
-        "/api/v1/grading/grades/{grade_id}/plan", "/api/v1/grading/measures/{measure_id}/complete",
+        "/api/v1/grading/rounds",
+        "/api/v1/grading/rounds/{round_id}",
+        "/api/v1/grading/rounds/{round_id}/grades",
+        "/api/v1/grading/grades/{grade_id}/confirm",
+        "/api/v1/grading/plans",
+        "/api/v1/grading/plans/{plan_id}",
+        "/api/v1/grading/grades/{grade_id}/plan",
+        "/api/v1/grading/measures/{measure_id}/complete",
         "/api/v1/grading/plans/{plan_id}/close",
     } <= paths

@@ -203,9 +203,15 @@ def test_plans_list_query_count_is_flat(demo_county, client, django_assert_max_n
 
 
 def test_ledger_sheets_are_formula_safe(world):
-    ledger = Ledger(key="t.two", title="两表", description="", sheets=(
-        Sheet("一", ["a", "b"], lambda req: iter([("=1+1", 2), ("@x", "ok")])),
-        Sheet("二", ["c"], lambda req: [("-3",), (-3,)])))
+    ledger = Ledger(
+        key="t.two",
+        title="两表",
+        description="",
+        sheets=(
+            Sheet("一", ["a", "b"], lambda req: iter([("=1+1", 2), ("@x", "ok")])),
+            Sheet("二", ["c"], lambda req: [("-3",), (-3,)]),
+        ),
+    )
     out = write_ledger(ledger, LedgerRequest(actor=world.users["county"]))
     assert out.rows == 4 and out.rows_per_sheet == [2, 2]
     wb = _load(out.file)

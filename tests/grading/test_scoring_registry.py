@@ -33,7 +33,10 @@ def test_every_demo_village_is_graded_by_the_registrys_own_figures(demo_county):
             assert g.factors[criterion] == _rounded(value.value), (g.org.name, criterion)
         assert g.factors["members"] == registry["orglife.participation_rate"].fn(g.org, PERIOD).denominator
         compliance = registry["orglife.compliance_rate"].fn(g.org, PERIOD)
-        assert (g.factors["satisfied"], g.factors["required"]) == (compliance.numerator, compliance.denominator)
+        assert (g.factors["satisfied"], g.factors["required"]) == (
+            compliance.numerator,
+            compliance.denominator,
+        )
 
 
 def test_a_unit_with_nothing_to_count_spreads_the_weight_or_is_not_graded(world):
@@ -44,22 +47,44 @@ def test_a_unit_with_nothing_to_count_spreads_the_weight_or_is_not_graded(world)
     county = world.users["county"]
     today = timezone.localdate()
     village = core.area_create(actor=county, parent=world.town_a, name="新村", kind="village")
-    new = core.org_create(actor=county, parent=world.town_a_org, name="新村党支部", kind="branch", area=village,
-                          established_on=today.replace(day=1))
+    new = core.org_create(
+        actor=county,
+        parent=world.town_a_org,
+        name="新村党支部",
+        kind="branch",
+        area=village,
+        established_on=today.replace(day=1),
+    )
     rnd = services.round_open(actor=county, org=world.town_a_org, year=YEAR)
     grade = rnd.grades.get(org=new)
     for criterion, name in RATES.items():
         assert indicators.registry()[name].fn(new, PERIOD).value is None
         assert grade.factors[criterion] is None, criterion
     assert grade.factors["committee"] == 0.0
-    assert grade.score == 0.0 == score({"compliance": None, "participation": None, "education": None,
-                                        "committee": 0.0}, {"compliance": 40, "participation": 30, "education": 20,
-                                                            "committee": 10})
+    assert (
+        grade.score
+        == 0.0
+        == score(
+            {"compliance": None, "participation": None, "education": None, "committee": 0.0},
+            {"compliance": 40, "participation": 30, "education": 20, "committee": 10},
+        )
+    )
 
-    core.rule_override_set(actor=county, org=world.town_b_org, key="grading.unit", value="branch",
-                           valid_from=dt.date(2000, 1, 1), reason="按支部评定")
-    loose = core.org_create(actor=county, parent=world.town_b_org, name="乙镇新建党支部", kind="branch",
-                            established_on=today.replace(day=1))
+    core.rule_override_set(
+        actor=county,
+        org=world.town_b_org,
+        key="grading.unit",
+        value="branch",
+        valid_from=dt.date(2000, 1, 1),
+        reason="按支部评定",
+    )
+    loose = core.org_create(
+        actor=county,
+        parent=world.town_b_org,
+        name="乙镇新建党支部",
+        kind="branch",
+        established_on=today.replace(day=1),
+    )
     rnd_b = services.round_open(actor=county, org=world.town_b_org, year=YEAR)
     assert [u["org_id"] for u in rnd_b.not_gradable] == [loose.pk]
     assert not rnd_b.grades.filter(org=loose).exists()

@@ -23,8 +23,7 @@ def test_bottom_quota_on_204_villages_is_21():
     assert bottom_quota(0.10, 183) == 19
 
 
-@given(st.integers(min_value=0, max_value=100_000),
-       st.sampled_from([0.05, 0.1, 0.15, 0.2, 0.3, 1 / 3]))
+@given(st.integers(min_value=0, max_value=100_000), st.sampled_from([0.05, 0.1, 0.15, 0.2, 0.3, 1 / 3]))
 def test_bottom_quota_is_the_smallest_count_reaching_the_share(n, share):
     q = bottom_quota(share, n)
     assert q >= share * n - 1e-9 and (q == 0 or q - 1 < share * n) and q <= n
@@ -79,14 +78,27 @@ def test_rectification_plan_to_closure(demo_county):
     rnd = services.round_open(actor=county, org=root, year=YEAR)
     grade = rnd.grades.filter(lagging_proposed=True).first()
     with pytest.raises(DomainError):  # not confirmed yet
-        services.plan_create(actor=county, grade=grade, problems="x", measures=[("a", "b", dt.date(YEAR, 12, 1))])
+        services.plan_create(
+            actor=county, grade=grade, problems="x", measures=[("a", "b", dt.date(YEAR, 12, 1))]
+        )
     services.grade_confirm(actor=county, grade=grade)
     with pytest.raises(DomainError) as exc:
-        services.plan_create(actor=county, grade=grade, problems="组织生活不正常",
-                             measures=[("", "张三", dt.date(YEAR, 12, 1))])
+        services.plan_create(
+            actor=county,
+            grade=grade,
+            problems="组织生活不正常",
+            measures=[("", "张三", dt.date(YEAR, 12, 1))],
+        )
     assert "measures" in exc.value.errors
-    plan = services.plan_create(actor=county, grade=grade, problems="组织生活不正常", measures=[
-        ("调整支部书记", "乡镇党委", dt.date(YEAR, 12, 31)), ("恢复三会一课", "支部书记", dt.date(YEAR, 12, 31))])
+    plan = services.plan_create(
+        actor=county,
+        grade=grade,
+        problems="组织生活不正常",
+        measures=[
+            ("调整支部书记", "乡镇党委", dt.date(YEAR, 12, 31)),
+            ("恢复三会一课", "支部书记", dt.date(YEAR, 12, 31)),
+        ],
+    )
     m1, m2 = plan.measures.all()
     services.measure_complete(actor=county, measure=m1, done_on=timezone.localdate(), evidence="已调整")
     with pytest.raises(DomainError) as exc:
@@ -107,8 +119,12 @@ def test_grading_is_scoped(world):
     grade_b = rnd.grades.get(org=world.branch_b)
     with pytest.raises(NotFound):
         services.grade_confirm(actor=world.users["township"], grade=grade_b)
-    assert list(selectors.grades_for(actor=world.users["township"], rnd=rnd).values_list("org", flat=True)) != []
-    assert grade_b.pk not in selectors.grades_for(actor=world.users["township"], rnd=rnd).values_list("pk", flat=True)
+    assert (
+        list(selectors.grades_for(actor=world.users["township"], rnd=rnd).values_list("org", flat=True)) != []
+    )
+    assert grade_b.pk not in selectors.grades_for(actor=world.users["township"], rnd=rnd).values_list(
+        "pk", flat=True
+    )
 
 
 def test_township_cannot_decide_the_countys_round(world):
@@ -127,5 +143,7 @@ def test_lowest_level_is_always_lagging(world):
     assert all(g.lagging_proposed for g in rnd.grades.all() if g.proposed == lowest)
     grade = rnd.grades.first()
     with pytest.raises(DomainError) as exc:
-        services.grade_confirm(actor=world.users["county"], grade=grade, final=lowest, lagging=False, reason="x")
+        services.grade_confirm(
+            actor=world.users["county"], grade=grade, final=lowest, lagging=False, reason="x"
+        )
     assert "必须列为后进" in exc.value.errors["lagging"][0]

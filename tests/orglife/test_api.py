@@ -24,8 +24,13 @@ def post(client, url, body, headers):
 
 def meeting_body(world, **kw):
     body = {
-        "org": world.branch_a.pk, "kind": "theme_day", "held_on": LAST_MONTH.isoformat(), "place": "村党员活动室",
-        "topic": "学习贯彻会议精神", "first_agenda": "学习总书记重要讲话", "minutes": "会议纪要",
+        "org": world.branch_a.pk,
+        "kind": "theme_day",
+        "held_on": LAST_MONTH.isoformat(),
+        "place": "村党员活动室",
+        "topic": "学习贯彻会议精神",
+        "first_agenda": "学习总书记重要讲话",
+        "minutes": "会议纪要",
         "attendance": [
             {"member_id": world.member_a.pk, "status": "present"},
             {"member_id": world.member_a_grid.pk, "status": "leave", "reason": "外出务工"},
@@ -63,9 +68,17 @@ def test_record_meeting_then_read_it(world, client):
 def test_member_role_sees_meeting_but_not_attendance(world, client):
     """Attendance is personal data: a plain member (VIEW_ORG only) sees the meeting and its counts."""
     meeting = services.meeting_record(
-        actor=world.users["sec_a"], org=world.branch_a, kind="theme_day", held_on=LAST_MONTH, place="活动室",
-        topic="主题党日", attendance=[services.AttendanceIn(world.member_a.pk, "present"),
-                                    services.AttendanceIn(world.member_a_grid.pk, "online")])
+        actor=world.users["sec_a"],
+        org=world.branch_a,
+        kind="theme_day",
+        held_on=LAST_MONTH,
+        place="活动室",
+        topic="主题党日",
+        attendance=[
+            services.AttendanceIn(world.member_a.pk, "present"),
+            services.AttendanceIn(world.member_a_grid.pk, "online"),
+        ],
+    )
     body = client.get(f"/api/v1/meetings/{meeting.pk}", **bearer(world.users["member"])).json()
     assert body["n_total"] == 2 and body["attendance"] == []
 
@@ -74,9 +87,14 @@ def test_bad_meeting_is_400_with_every_field_and_stores_nothing(world, client):
     h = bearer(world.users["sec_a"])
     before = (Meeting.objects.count(), Attendance.objects.count())
     attendance = meeting_body(world)["attendance"] + [{"member_id": world.member_b.pk, "status": "present"}]
-    r = post(client, "/api/v1/meetings",
-             meeting_body(world, held_on=(TODAY + dt.timedelta(days=3)).isoformat(), attendance=attendance,
-                          place=" "), h)
+    r = post(
+        client,
+        "/api/v1/meetings",
+        meeting_body(
+            world, held_on=(TODAY + dt.timedelta(days=3)).isoformat(), attendance=attendance, place=" "
+        ),
+        h,
+    )
     assert r.status_code == 400, r.content
     errors = r.json()["errors"]
     assert {e["field"] for e in errors} == {"held_on", "attendance", "place"}
@@ -99,12 +117,24 @@ def test_unknown_topic_item_is_reported_with_the_rest_and_nothing_is_stored(worl
 
 def test_other_village_gets_404(world, client):
     meeting = services.meeting_record(
-        actor=world.users["sec_a"], org=world.branch_a, kind="theme_day", held_on=LAST_MONTH, place="活动室",
-        topic="主题党日", attendance=[services.AttendanceIn(world.member_a.pk, "present"),
-                                    services.AttendanceIn(world.member_a_grid.pk, "present")])
+        actor=world.users["sec_a"],
+        org=world.branch_a,
+        kind="theme_day",
+        held_on=LAST_MONTH,
+        place="活动室",
+        topic="主题党日",
+        attendance=[
+            services.AttendanceIn(world.member_a.pk, "present"),
+            services.AttendanceIn(world.member_a_grid.pk, "present"),
+        ],
+    )
     hb = bearer(world.users["sec_b"])
-    for url in (f"/api/v1/meetings/{meeting.pk}", f"/api/v1/orgs/{world.branch_a.pk}/calendar",
-                f"/api/v1/compliance?org={world.branch_a.pk}", f"/api/v1/meetings?org={world.branch_a.pk}"):
+    for url in (
+        f"/api/v1/meetings/{meeting.pk}",
+        f"/api/v1/orgs/{world.branch_a.pk}/calendar",
+        f"/api/v1/compliance?org={world.branch_a.pk}",
+        f"/api/v1/meetings?org={world.branch_a.pk}",
+    ):
         r = client.get(url, **hb)
         assert r.status_code == 404, url
         assert "一村" not in r.content.decode()
@@ -118,8 +148,14 @@ def test_other_village_gets_404(world, client):
 def test_calendar(world, client):
     h = bearer(world.users["sec_a"])
     services.meeting_record(
-        actor=world.users["sec_a"], org=world.group_a, kind="group_meeting", held_on=LAST_MONTH, place="网格",
-        topic="党小组学习", attendance=[services.AttendanceIn(world.member_a_grid.pk, "present")])
+        actor=world.users["sec_a"],
+        org=world.group_a,
+        kind="group_meeting",
+        held_on=LAST_MONTH,
+        place="网格",
+        topic="党小组学习",
+        attendance=[services.AttendanceIn(world.member_a_grid.pk, "present")],
+    )
     r = client.get(f"/api/v1/orgs/{world.branch_a.pk}/calendar", {"year": LAST_MONTH.year}, **h)
     assert r.status_code == 200
     body = r.json()
@@ -144,7 +180,10 @@ def test_compliance_changes_when_a_meeting_is_recorded(world, client):
     period = f"{LAST_MONTH:%Y-%m}"
     url = "/api/v1/compliance"
     before = client.get(url, {"org": world.branch_a.pk, "period": period}, **h).json()
-    assert before["period"] == period and before["as_of"] == (TODAY.replace(day=1) - dt.timedelta(days=1)).isoformat()
+    assert (
+        before["period"] == period
+        and before["as_of"] == (TODAY.replace(day=1) - dt.timedelta(days=1)).isoformat()
+    )
     assert before["by_kind"]["theme_day"] == [0, 1] and before["satisfied"] == 0
     assert before["silent_total"] == 1 and before["silent_branches"][0]["id"] == world.branch_a.pk
 
@@ -168,12 +207,18 @@ def test_compliance_changes_when_a_meeting_is_recorded(world, client):
 
 def test_topic_lists_publish_cover_and_scope(world, client):
     hc = bearer(world.users["county"])
-    body = {"org": world.county_org.pk, "month": LAST_MONTH.replace(day=1).isoformat(), "title": "重点内容",
-            "items": ["学习党章", "  ", "乡村振兴"]}
+    body = {
+        "org": world.county_org.pk,
+        "month": LAST_MONTH.replace(day=1).isoformat(),
+        "title": "重点内容",
+        "items": ["学习党章", "  ", "乡村振兴"],
+    }
     r = post(client, "/api/v1/topic-lists", body, hc)
     assert r.status_code == 200, r.content
     tl = r.json()
-    assert [i["title"] for i in tl["items"]] == ["学习党章", "乡村振兴"] and tl["org_id"] == world.county_org.pk
+    assert [i["title"] for i in tl["items"]] == ["学习党章", "乡村振兴"] and tl[
+        "org_id"
+    ] == world.county_org.pk
     r = post(client, "/api/v1/topic-lists", body, hc)  # the same month twice
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "month"
     r = post(client, "/api/v1/topic-lists", body | {"org": world.branch_a.pk, "title": "", "items": []}, hc)
@@ -193,8 +238,13 @@ def test_topic_lists_publish_cover_and_scope(world, client):
     assert client.get(f"/api/v1/topic-lists/{tl['id']}/coverage", **ha).json()[0]["branches"] == 1
 
     # a list published by township A is not B's business
-    town_list = services.topic_list_publish(actor=world.users["township"], org=world.town_a_org,
-                                            month=LAST_MONTH, title="甲镇清单", items=["村规民约"])
+    town_list = services.topic_list_publish(
+        actor=world.users["township"],
+        org=world.town_a_org,
+        month=LAST_MONTH,
+        title="甲镇清单",
+        items=["村规民约"],
+    )
     hb = bearer(world.users["sec_b"])
     assert client.get(f"/api/v1/topic-lists/{town_list.pk}/coverage", **hb).status_code == 404
     assert {x["id"] for x in client.get("/api/v1/topic-lists", **hb).json()} == {tl["id"]}
@@ -205,10 +255,17 @@ def test_meeting_list_query_count(world, client, django_assert_max_num_queries):
     sec = world.users["sec_a"]
     for i in range(12):
         services.meeting_record(
-            actor=sec, org=world.branch_a, kind="theme_day" if i % 2 else "branch_assembly",
-            held_on=TODAY - dt.timedelta(days=i + 1), place="活动室", topic=f"第{i}次会议",
-            attendance=[services.AttendanceIn(world.member_a.pk, "present"),
-                        services.AttendanceIn(world.member_a_grid.pk, "online")])
+            actor=sec,
+            org=world.branch_a,
+            kind="theme_day" if i % 2 else "branch_assembly",
+            held_on=TODAY - dt.timedelta(days=i + 1),
+            place="活动室",
+            topic=f"第{i}次会议",
+            attendance=[
+                services.AttendanceIn(world.member_a.pk, "present"),
+                services.AttendanceIn(world.member_a_grid.pk, "online"),
+            ],
+        )
     h = bearer(world.users["county"])
     with django_assert_max_num_queries(6):
         r = client.get("/api/v1/meetings", {"org": world.county_org.pk, "limit": 200}, **h)
@@ -219,6 +276,10 @@ def test_meeting_list_query_count(world, client, django_assert_max_num_queries):
 def test_openapi_lists_orglife_and_grading(client):
     paths = set(client.get("/api/openapi.json").json()["paths"])
     assert {
-        "/api/v1/meetings", "/api/v1/meetings/{meeting_id}", "/api/v1/orgs/{org_id}/calendar", "/api/v1/compliance",
-        "/api/v1/topic-lists", "/api/v1/topic-lists/{topic_list_id}/coverage",
+        "/api/v1/meetings",
+        "/api/v1/meetings/{meeting_id}",
+        "/api/v1/orgs/{org_id}/calendar",
+        "/api/v1/compliance",
+        "/api/v1/topic-lists",
+        "/api/v1/topic-lists/{topic_list_id}/coverage",
     } <= paths

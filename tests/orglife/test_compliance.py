@@ -16,16 +16,25 @@ TODAY = timezone.localdate()
 
 def record(world, org, kind, held_on, actor=None):
     members = [world.member_a, world.member_a_grid] if org == world.branch_a else [world.member_a_grid]
-    return services.meeting_record(actor=actor or world.users["sec_a"], org=org, kind=kind, held_on=held_on,
-                                   place="活动室", topic="学习", attendance=[AttendanceIn(m.pk, "present")
-                                                                          for m in members])
+    return services.meeting_record(
+        actor=actor or world.users["sec_a"],
+        org=org,
+        kind=kind,
+        held_on=held_on,
+        place="活动室",
+        topic="学习",
+        attendance=[AttendanceIn(m.pk, "present") for m in members],
+    )
 
 
 def test_blocks_are_calendar_aligned():
     year = compliance.blocks_in(3, dt.date(2025, 1, 1), dt.date(2025, 12, 31))
     assert [(b.start, b.end) for b in year] == [
-        (dt.date(2025, 1, 1), dt.date(2025, 3, 31)), (dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
-        (dt.date(2025, 7, 1), dt.date(2025, 9, 30)), (dt.date(2025, 10, 1), dt.date(2025, 12, 31))]
+        (dt.date(2025, 1, 1), dt.date(2025, 3, 31)),
+        (dt.date(2025, 4, 1), dt.date(2025, 6, 30)),
+        (dt.date(2025, 7, 1), dt.date(2025, 9, 30)),
+        (dt.date(2025, 10, 1), dt.date(2025, 12, 31)),
+    ]
     # a block is due only once it has ended inside the window
     assert compliance.blocks_in(3, dt.date(2025, 1, 1), dt.date(2025, 5, 15)) == year[:1]
     assert len(compliance.blocks_in(1, dt.date(2025, 1, 1), dt.date(2025, 12, 31))) == 12
@@ -49,10 +58,16 @@ def test_required_meetings_default_pack(world):
 
 def test_required_meetings_under_county_override(world):
     core_services.rule_override_set(
-        actor=world.users["county"], org=world.county_org, key="orglife.required_per_period",
-        value={"branch_assembly": {"every_months": 3, "count": 1, "holder": "branch"},
-               "party_lecture": {"every_months": 12, "count": 1, "holder": "branch"}},
-        valid_from=dt.date(2000, 1, 1), reason="县委规定：党课每年一次（支部工作条例最低要求）")
+        actor=world.users["county"],
+        org=world.county_org,
+        key="orglife.required_per_period",
+        value={
+            "branch_assembly": {"every_months": 3, "count": 1, "holder": "branch"},
+            "party_lecture": {"every_months": 12, "count": 1, "holder": "branch"},
+        },
+        valid_from=dt.date(2000, 1, 1),
+        reason="县委规定：党课每年一次（支部工作条例最低要求）",
+    )
     t = _branch_required(world, 2025)
     assert t.by_kind == {"branch_assembly": (0, 4), "party_lecture": (0, 1)}
 
@@ -104,23 +119,41 @@ def test_participation_education_and_often_absent(world):
     p = Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
     for month in (3, 4, 5):
         services.meeting_record(
-            actor=world.users["sec_a"], org=world.branch_a, kind="theme_day", held_on=dt.date(year, month, 5),
-            place="活动室", topic="主题党日", attendance=[AttendanceIn(world.member_a.pk, "present"),
-                                                  AttendanceIn(world.member_a_grid.pk, "absent", "未请假")])
+            actor=world.users["sec_a"],
+            org=world.branch_a,
+            kind="theme_day",
+            held_on=dt.date(year, month, 5),
+            place="活动室",
+            topic="主题党日",
+            attendance=[
+                AttendanceIn(world.member_a.pk, "present"),
+                AttendanceIn(world.member_a_grid.pk, "absent", "未请假"),
+            ],
+        )
     assert compliance.attended_counts(world.branch_a, p, {"n": ["theme_day"]})["n"] == 1
     assert compliance.often_absent_member_ids(world.county_org, p) == [world.member_a_grid.pk]
     services.meeting_record(
-        actor=world.users["sec_a"], org=world.branch_a, kind="party_lecture", held_on=dt.date(year, 6, 5),
-        place="活动室", topic="党课", attendance=[AttendanceIn(world.member_a.pk, "leave", "生病"),
-                                              AttendanceIn(world.member_a_grid.pk, "online")])
+        actor=world.users["sec_a"],
+        org=world.branch_a,
+        kind="party_lecture",
+        held_on=dt.date(year, 6, 5),
+        place="活动室",
+        topic="党课",
+        attendance=[
+            AttendanceIn(world.member_a.pk, "leave", "生病"),
+            AttendanceIn(world.member_a_grid.pk, "online"),
+        ],
+    )
     assert compliance.attended_counts(world.branch_a, p, {"n": ["party_lecture"]})["n"] == 1
     # a leave breaks nobody's streak here, but the online attendance ends 李四's run at 3 — still ≥3
     assert compliance.often_absent_member_ids(world.county_org, p) == [world.member_a_grid.pk]
 
 
-@given(st.integers(min_value=1, max_value=12).filter(lambda m: 12 % m == 0),
-       st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31)),
-       st.integers(min_value=0, max_value=800))
+@given(
+    st.integers(min_value=1, max_value=12).filter(lambda m: 12 % m == 0),
+    st.dates(min_value=dt.date(2020, 1, 1), max_value=dt.date(2030, 12, 31)),
+    st.integers(min_value=0, max_value=800),
+)
 def test_blocks_partition_the_window(every, start, days):
     end = start + dt.timedelta(days=days)
     blocks = compliance.blocks_in(every, start, end)
@@ -148,12 +181,17 @@ def test_indicators_computed_together_share_their_scans(world):
                     values = [fns[n].fn(world.county_org, period) for n in names]
             else:
                 values = [fns[n].fn(world.county_org, period) for n in names]
-        heavy = [q["sql"] for q in ctx.captured_queries
-                 if "orglife_attendance" in q["sql"] or "orglife_meeting" in q["sql"]]
+        heavy = [
+            q["sql"]
+            for q in ctx.captured_queries
+            if "orglife_attendance" in q["sql"] or "orglife_meeting" in q["sql"]
+        ]
         return len(heavy), values
 
-    for pair in (["orglife.compliance_rate", "orglife.compliance_by_kind"],
-                 ["orglife.participation_rate", "orglife.education_coverage"]):
+    for pair in (
+        ["orglife.compliance_rate", "orglife.compliance_by_kind"],
+        ["orglife.participation_rate", "orglife.education_coverage"],
+    ):
         one, _ = queries(pair[:1], shared=True)
         both, shared_values = queries(pair, shared=True)
         apart, separate_values = queries(pair, shared=False)

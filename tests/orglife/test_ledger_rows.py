@@ -18,17 +18,36 @@ WHOLE_HISTORY = f"2000-01-01..{timezone.localdate():%Y-%m-%d}"
 def _instance_attendance_rows(actor, org, period) -> list[tuple]:
     """The row builder the flat query replaced (orglife/views.py, attendance_ledger)."""
     return [
-        (a.meeting.held_on, a.meeting.org.name, a.meeting.get_kind_display(), a.meeting.topic, a.member.person.name,
-         a.member.org.name, a.get_status_display(), a.reason)
-        for a in selectors.attendance_for_export(actor=actor, org=org, period=period).iterator(chunk_size=2000)
+        (
+            a.meeting.held_on,
+            a.meeting.org.name,
+            a.meeting.get_kind_display(),
+            a.meeting.topic,
+            a.member.person.name,
+            a.member.org.name,
+            a.get_status_display(),
+            a.reason,
+        )
+        for a in selectors.attendance_for_export(actor=actor, org=org, period=period).iterator(
+            chunk_size=2000
+        )
     ]
 
 
 def _instance_meeting_rows(actor, **filters) -> list[tuple]:
     """The row builder the flat query replaced (orglife/views.py, meeting_ledger)."""
     return [
-        (m.held_on, m.org.name, m.get_kind_display(), m.topic, m.first_agenda,
-         m.topic_item.title if m.topic_item else "", m.n_attended, m.n_total, m.place)
+        (
+            m.held_on,
+            m.org.name,
+            m.get_kind_display(),
+            m.topic,
+            m.first_agenda,
+            m.topic_item.title if m.topic_item else "",
+            m.n_attended,
+            m.n_total,
+            m.place,
+        )
         for m in selectors.meetings_for(actor=actor, **filters).iterator(chunk_size=2000)
     ]
 
@@ -63,8 +82,10 @@ def test_attendance_ledger_workbook_is_the_instance_workbook(client, demo_county
     got = workbook(get_ledger(client, "orglife.attendance", period=quarter)).worksheets[0]
     headers = ("会议日期", "党组织", "会议类型", "会议主题", "党员姓名", "所在党组织", "出勤情况", "原因")
     # an empty text cell reads back as None
-    want = [headers] + [tuple(clean_cell(v) if v != "" else None for v in row)
-                        for row in _instance_attendance_rows(county, None, parse_period(quarter))]
+    want = [headers] + [
+        tuple(clean_cell(v) if v != "" else None for v in row)
+        for row in _instance_attendance_rows(county, None, parse_period(quarter))
+    ]
     rows = sheet_rows(got)
     assert got.title == "出勤台账" and len(rows) > 100
     # cells read back from the file: dates come back as datetimes

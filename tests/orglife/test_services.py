@@ -17,19 +17,32 @@ def everyone(org_members, status="present", reason=""):
     return [AttendanceIn(m.pk, status, reason) for m in org_members]
 
 
-def record(world, actor=None, org=None, kind="theme_day", held_on=None, attendance=None, place="村党员活动室", **kw):
+def record(
+    world, actor=None, org=None, kind="theme_day", held_on=None, attendance=None, place="村党员活动室", **kw
+):
     org = org or world.branch_a
     members = [world.member_a, world.member_a_grid] if org == world.branch_a else [world.member_a_grid]
     return services.meeting_record(
-        actor=actor or world.users["sec_a"], org=org, kind=kind, held_on=held_on or TODAY - dt.timedelta(days=1),
-        place=place, topic="学习贯彻会议精神", first_agenda="学习总书记重要讲话",
-        attendance=everyone(members) if attendance is None else attendance, **kw,
+        actor=actor or world.users["sec_a"],
+        org=org,
+        kind=kind,
+        held_on=held_on or TODAY - dt.timedelta(days=1),
+        place=place,
+        topic="学习贯彻会议精神",
+        first_agenda="学习总书记重要讲话",
+        attendance=everyone(members) if attendance is None else attendance,
+        **kw,
     )
 
 
 def test_record_meeting_with_attendance_and_audit(world):
-    m = record(world, attendance=[AttendanceIn(world.member_a.pk, "present"),
-                                  AttendanceIn(world.member_a_grid.pk, "online")])
+    m = record(
+        world,
+        attendance=[
+            AttendanceIn(world.member_a.pk, "present"),
+            AttendanceIn(world.member_a_grid.pk, "online"),
+        ],
+    )
     assert Attendance.objects.filter(meeting=m).count() == 2
     e = AuditEntry.objects.get(target_type="orglife.meeting", target_id=str(m.pk))
     assert e.org_path == world.branch_a.path and "1" in e.changes["attendance"][1]
@@ -59,8 +72,13 @@ def test_attendance_rules(world):
     assert "不是本组织" in exc.value.errors["attendance"][0]
     # absent without a reason where the pack requires one
     with pytest.raises(DomainError) as exc:
-        record(world, attendance=[AttendanceIn(world.member_a.pk, "absent"),
-                                  AttendanceIn(world.member_a_grid.pk, "present")])
+        record(
+            world,
+            attendance=[
+                AttendanceIn(world.member_a.pk, "absent"),
+                AttendanceIn(world.member_a_grid.pk, "present"),
+            ],
+        )
     assert "须登记原因" in exc.value.errors["attendance"][0]
     # a member left out of the checklist
     with pytest.raises(DomainError) as exc:
@@ -71,8 +89,13 @@ def test_attendance_rules(world):
         record(world, attendance=everyone([world.member_a, world.member_a, world.member_a_grid]))
     assert not Meeting.objects.filter(org=world.branch_a).exists()
     # with a reason it is fine
-    record(world, attendance=[AttendanceIn(world.member_a.pk, "absent", "外出务工未请假"),
-                              AttendanceIn(world.member_a_grid.pk, "leave", "生病")])
+    record(
+        world,
+        attendance=[
+            AttendanceIn(world.member_a.pk, "absent", "外出务工未请假"),
+            AttendanceIn(world.member_a_grid.pk, "leave", "生病"),
+        ],
+    )
 
 
 def test_group_meeting_is_held_by_the_group(world):
@@ -102,15 +125,21 @@ def test_attachments_checked_by_content(world):
 def test_topic_list_publish_and_cover(world):
     county = world.users["county"]
     month = TODAY.replace(day=1)
-    tl = services.topic_list_publish(actor=county, org=world.county_org, month=month, title="本月重点",
-                                     items=["学习党的二十届四中全会精神", "开展安全生产排查", ""])
+    tl = services.topic_list_publish(
+        actor=county,
+        org=world.county_org,
+        month=month,
+        title="本月重点",
+        items=["学习党的二十届四中全会精神", "开展安全生产排查", ""],
+    )
     assert [i.title for i in tl.items.all()] == ["学习党的二十届四中全会精神", "开展安全生产排查"]
     with pytest.raises(DomainError) as exc:
         services.topic_list_publish(actor=county, org=world.county_org, month=month, title="x", items=["y"])
     assert "已发布" in exc.value.errors["month"][0]
     with pytest.raises(NotFound):
-        services.topic_list_publish(actor=world.users["sec_a"], org=world.county_org, month=month, title="x",
-                                    items=["y"])
+        services.topic_list_publish(
+            actor=world.users["sec_a"], org=world.county_org, month=month, title="x", items=["y"]
+        )
     item = tl.items.first()
     m = record(world, topic_item=item, held_on=TODAY)
     assert m.topic_item == item
@@ -133,8 +162,13 @@ def test_lengths_general_branch_and_dissolved_orgs(world):
     assert "200字" in exc.value.errors["place"][0]
     from jiceng.core import services as core
 
-    general = core.org_create(actor=world.users["county"], parent=world.town_a_org, name="三村党总支",
-                              kind="general_branch", area=world.village_a2)
+    general = core.org_create(
+        actor=world.users["county"],
+        parent=world.town_a_org,
+        name="三村党总支",
+        kind="general_branch",
+        area=world.village_a2,
+    )
     with pytest.raises(DomainError) as exc:
         record(world, org=general, attendance=[], actor=world.users["county"])
     assert "由党支部召开" in exc.value.errors["kind"][0]

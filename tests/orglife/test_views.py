@@ -26,9 +26,18 @@ PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 def form_data(world, **over):
     a, g = world.member_a.pk, world.member_a_grid.pk
     data = {
-        "org": world.branch_a.pk, "kind": "theme_day", "held_on": PREV.isoformat(), "place": "村党员活动室",
-        "topic": "学习贯彻全会精神", "first_agenda": "学习总书记重要讲话", "topic_item": "", "minutes": "会议纪要",
-        f"status_{a}": "present", f"reason_{a}": "", f"status_{g}": "online", f"reason_{g}": "",
+        "org": world.branch_a.pk,
+        "kind": "theme_day",
+        "held_on": PREV.isoformat(),
+        "place": "村党员活动室",
+        "topic": "学习贯彻全会精神",
+        "first_agenda": "学习总书记重要讲话",
+        "topic_item": "",
+        "minutes": "会议纪要",
+        f"status_{a}": "present",
+        f"reason_{a}": "",
+        f"status_{g}": "online",
+        f"reason_{g}": "",
     }
     data.update(over)
     return data
@@ -36,11 +45,22 @@ def form_data(world, **over):
 
 def record(world, org=None, actor=None, held_on=PREV, kind="theme_day", **kw):
     org = org or world.branch_a
-    members = {world.branch_a.pk: [world.member_a, world.member_a_grid], world.group_a.pk: [world.member_a_grid],
-               world.branch_b.pk: [world.member_b]}[org.pk]
+    members = {
+        world.branch_a.pk: [world.member_a, world.member_a_grid],
+        world.group_a.pk: [world.member_a_grid],
+        world.branch_b.pk: [world.member_b],
+    }[org.pk]
     actor = actor or (world.users["sec_b"] if org == world.branch_b else world.users["sec_a"])
-    return services.meeting_record(actor=actor, org=org, kind=kind, held_on=held_on, place="活动室", topic="主题党日",
-                                   attendance=[AttendanceIn(m.pk, "present") for m in members], **kw)
+    return services.meeting_record(
+        actor=actor,
+        org=org,
+        kind=kind,
+        held_on=held_on,
+        place="活动室",
+        topic="主题党日",
+        attendance=[AttendanceIn(m.pk, "present") for m in members],
+        **kw,
+    )
 
 
 def calendar_cell(html: str, kind: str, org_pk: int, block: str) -> tuple[str, str]:
@@ -96,7 +116,10 @@ def test_record_meeting_through_the_form(world, login):
 
     dl = c.get(reverse("attachment_download", kwargs={"attachment_id": f.pk}))
     assert dl.status_code == 200 and b"".join(dl.streaming_content) == PDF
-    assert dl["Content-Disposition"].startswith("attachment;") and "filename*=utf-8''" in dl["Content-Disposition"]
+    assert (
+        dl["Content-Disposition"].startswith("attachment;")
+        and "filename*=utf-8''" in dl["Content-Disposition"]
+    )
     assert dl["Content-Type"] == "application/pdf"
 
 
@@ -149,8 +172,11 @@ def test_member_of_another_village_cannot_be_slipped_in(world, login):
 def test_checklist_fragment(world, login):
     c = login(world.users["sec_a"])
     url = reverse("meeting_checklist")
-    r = c.get(url, {"org": world.branch_a.pk, "held_on": PREV.isoformat(),
-                    f"status_{world.member_a.pk}": "leave"}, HTTP_HX_REQUEST="true")
+    r = c.get(
+        url,
+        {"org": world.branch_a.pk, "held_on": PREV.isoformat(), f"status_{world.member_a.pk}": "leave"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200 and "<html" not in r.text
     assert f'name="status_{world.member_a.pk}" value="leave" checked' in r.text  # choices survive a reload
     assert f'name="status_{world.member_a_grid.pk}" value="present" checked' in r.text
@@ -210,12 +236,19 @@ def test_overview_headlines_and_scope(world, login):
     c = login(world.users["county"])
     r = c.get(reverse("orglife_overview"), {"period": str(PREV.year)})
     assert r.status_code == 200
-    for name in ("participation_rate", "education_coverage", "compliance_rate", "silent_branches", "often_absent"):
+    for name in (
+        "participation_rate",
+        "education_coverage",
+        "compliance_rate",
+        "silent_branches",
+        "often_absent",
+    ):
         assert f'data-indicator="orglife.{name}"' in r.text
     assert "一村党支部" in r.text and "三社区党支部" in r.text
     # participation: both members of A attended, B's member did not → 2/3
-    fig = re.search(r'data-indicator="orglife.participation_rate">.*?<small class="muted">([^<]+)</small>', r.text,
-                    re.S)
+    fig = re.search(
+        r'data-indicator="orglife.participation_rate">.*?<small class="muted">([^<]+)</small>', r.text, re.S
+    )
     assert fig[1].strip() == "2/3"
     r = c.get(reverse("orglife_overview"), {"period": "2026-99"})
     assert r.status_code == 200 and 'data-field="period"' in r.text
@@ -231,9 +264,11 @@ def test_other_village_gets_404(world, login):
     meeting = record(world, attachments=[SimpleUploadedFile("p.pdf", PDF)])
     att = MeetingAttachment.objects.get(meeting=meeting)
     c = login(world.users["sec_b"])
-    for url in (reverse("orglife_calendar", kwargs={"org_id": world.branch_a.pk}),
-                reverse("meeting_detail", kwargs={"meeting_id": meeting.pk}),
-                reverse("attachment_download", kwargs={"attachment_id": att.pk})):
+    for url in (
+        reverse("orglife_calendar", kwargs={"org_id": world.branch_a.pk}),
+        reverse("meeting_detail", kwargs={"meeting_id": meeting.pk}),
+        reverse("attachment_download", kwargs={"attachment_id": att.pk}),
+    ):
         r = c.get(url)
         assert r.status_code == 404, url
         assert "一村" not in r.text and "张三" not in r.text
@@ -262,9 +297,15 @@ def test_meeting_list_filters(world, login):
     assert "三社区党支部" in r.text and "一村党支部</td>" not in r.text
     r = c.get(reverse("meeting_list"), {"kind": "party_lecture"})
     assert r.text.count("一村党支部</td>") == 1
-    r = c.get(reverse("meeting_list"), {"since": PREV.isoformat(), "until": PREV.isoformat(), "org": world.branch_a.pk})
+    r = c.get(
+        reverse("meeting_list"),
+        {"since": PREV.isoformat(), "until": PREV.isoformat(), "org": world.branch_a.pk},
+    )
     assert r.text.count("一村党支部</td>") == 1
-    assert login(world.users["sec_a"]).get(reverse("meeting_list"), {"org": world.branch_b.pk}).status_code == 404
+    assert (
+        login(world.users["sec_a"]).get(reverse("meeting_list"), {"org": world.branch_b.pk}).status_code
+        == 404
+    )
 
 
 def test_meeting_ledger_is_scoped(world, login):
@@ -281,24 +322,45 @@ def test_meeting_ledger_is_scoped(world, login):
 
 def test_attendance_ledger_is_scoped_and_audited(world, login):
     m = services.meeting_record(
-        actor=world.users["sec_a"], org=world.branch_a, kind="party_lecture", held_on=PREV, place="活动室",
-        topic="党课", attendance=[AttendanceIn(world.member_a.pk, "absent", "=外出未请假"),
-                                  AttendanceIn(world.member_a_grid.pk, "present")])
+        actor=world.users["sec_a"],
+        org=world.branch_a,
+        kind="party_lecture",
+        held_on=PREV,
+        place="活动室",
+        topic="党课",
+        attendance=[
+            AttendanceIn(world.member_a.pk, "absent", "=外出未请假"),
+            AttendanceIn(world.member_a_grid.pk, "present"),
+        ],
+    )
     record(world, org=world.branch_b)
     c = login(world.users["sec_a"])
     before = AuditEntry.objects.filter(action="export").count()
     rows = xlsx_rows(get_ledger(c, "orglife.attendance", **{"period": str(PREV.year)}))
-    assert rows[0] == ("会议日期", "党组织", "会议类型", "会议主题", "党员姓名", "所在党组织", "出勤情况", "原因")
+    assert rows[0] == (
+        "会议日期",
+        "党组织",
+        "会议类型",
+        "会议主题",
+        "党员姓名",
+        "所在党组织",
+        "出勤情况",
+        "原因",
+    )
     names = {r[4]: r for r in rows[1:]}
     assert set(names) == {"张三", "李四"}
     assert names["张三"][7] == "'=外出未请假"  # formula-safe
     assert names["李四"][5] == "一村第1网格党小组"
     e = AuditEntry.objects.filter(action="export").latest("id")
     assert AuditEntry.objects.filter(action="export").count() == before + 1
-    assert e.org_path == world.branch_a.path and e.target_type == "orglife.attendance" and "2" in e.target_repr
+    assert (
+        e.org_path == world.branch_a.path and e.target_type == "orglife.attendance" and "2" in e.target_repr
+    )
 
     c = login(world.users["county"])
-    rows = xlsx_rows(get_ledger(c, "orglife.attendance", **{"org": world.branch_a.pk, "period": str(PREV.year)}))
+    rows = xlsx_rows(
+        get_ledger(c, "orglife.attendance", **{"org": world.branch_a.pk, "period": str(PREV.year)})
+    )
     assert {r[4] for r in rows[1:]} == {"张三", "李四"}
     assert AuditEntry.objects.filter(action="export").latest("id").org_path == world.branch_a.path
     rows = xlsx_rows(get_ledger(c, "orglife.attendance", **{"period": str(PREV.year)}))
@@ -323,15 +385,27 @@ def test_county_publishes_and_sees_coverage(world, login):
     c = login(world.users["county"])
     r = c.get(reverse("topic_lists"))
     assert r.status_code == 200 and 'id="topic-publish"' in r.text
-    r = c.post(reverse("topic_lists"), {"org": world.county_org.pk, "month": f"{PREV:%Y-%m}",
-                                        "title": "重点内容清单", "items": "学习全会精神\n\n开展主题党日\n"})
+    r = c.post(
+        reverse("topic_lists"),
+        {
+            "org": world.county_org.pk,
+            "month": f"{PREV:%Y-%m}",
+            "title": "重点内容清单",
+            "items": "学习全会精神\n\n开展主题党日\n",
+        },
+    )
     assert r.status_code == 302, r.context and r.context["form"].errors
     tl = TopicList.objects.get(org=world.county_org)
-    assert tl.month == PREV.replace(day=1) and [i.title for i in tl.items.all()] == ["学习全会精神", "开展主题党日"]
+    assert tl.month == PREV.replace(day=1) and [i.title for i in tl.items.all()] == [
+        "学习全会精神",
+        "开展主题党日",
+    ]
     assert r["Location"] == reverse("topic_list_detail", kwargs={"topic_list_id": tl.pk})
     # the same month again: the service's message next to the field, nothing stored
-    r = c.post(reverse("topic_lists"), {"org": world.county_org.pk, "month": f"{PREV:%Y-%m}", "title": "又一份",
-                                        "items": "x"})
+    r = c.post(
+        reverse("topic_lists"),
+        {"org": world.county_org.pk, "month": f"{PREV:%Y-%m}", "title": "又一份", "items": "x"},
+    )
     assert r.status_code == 200 and 'data-field="month"' in r.text and "已发布" in r.text
     assert TopicList.objects.filter(org=world.county_org).count() == 1
 
@@ -367,13 +441,22 @@ def test_county_publishes_and_sees_coverage(world, login):
 
 
 def test_topic_list_outside_visible_lists_is_404(world, login):
-    tl_b = services.topic_list_publish(actor=world.users["county"], org=world.town_b_org, month=PREV,
-                                       title="乙镇清单", items=["条目"])
-    assert login(world.users["sec_a"]).get(
-        reverse("topic_list_detail", kwargs={"topic_list_id": tl_b.pk})).status_code == 404
+    tl_b = services.topic_list_publish(
+        actor=world.users["county"], org=world.town_b_org, month=PREV, title="乙镇清单", items=["条目"]
+    )
+    assert (
+        login(world.users["sec_a"])
+        .get(reverse("topic_list_detail", kwargs={"topic_list_id": tl_b.pk}))
+        .status_code
+        == 404
+    )
     assert "乙镇清单" not in login(world.users["sec_a"]).get(reverse("topic_lists")).text
-    assert login(world.users["sec_b"]).get(
-        reverse("topic_list_detail", kwargs={"topic_list_id": tl_b.pk})).status_code == 200
+    assert (
+        login(world.users["sec_b"])
+        .get(reverse("topic_list_detail", kwargs={"topic_list_id": tl_b.pk}))
+        .status_code
+        == 200
+    )
 
 
 # --- query-count pins --------------------------------------------------------------------------------

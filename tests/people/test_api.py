@@ -31,26 +31,39 @@ def test_member_list_api_query_count(demo_county, client, django_assert_max_num_
 def test_patch_validates_and_changes_nothing(world, client):
     h = bearer(world.users["sec_a"])
     before = AuditEntry.objects.count()
-    r = client.patch(f"/api/v1/members/{world.member_a.pk}", json.dumps({"id_number": "123", "phone": "1"}),
-                     content_type="application/json", **h)
+    r = client.patch(
+        f"/api/v1/members/{world.member_a.pk}",
+        json.dumps({"id_number": "123", "phone": "1"}),
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 400
     fields = {e["field"] for e in r.json()["errors"]}
     assert fields == {"id_number", "phone"}
     assert all(e["message"] for e in r.json()["errors"])
     assert AuditEntry.objects.count() == before
-    r = client.patch(f"/api/v1/members/{world.member_a.pk}", json.dumps({"phone": "13600000000"}),
-                     content_type="application/json", **h)
+    r = client.patch(
+        f"/api/v1/members/{world.member_a.pk}",
+        json.dumps({"phone": "13600000000"}),
+        content_type="application/json",
+        **h,
+    )
     assert r.status_code == 200 and r.json()["phone_masked"] == "136****0000"
     assert PartyMember.objects.get(pk=world.member_a.pk).person.phone_masked == "136****0000"
 
 
 def test_indicator_endpoint(world, client):
     h = bearer(world.users["township"])
-    r = client.get("/api/v1/indicators/people.member_count", {"org": world.town_a_org.pk, "period": "2026"}, **h)
+    r = client.get(
+        "/api/v1/indicators/people.member_count", {"org": world.town_a_org.pk, "period": "2026"}, **h
+    )
     assert r.status_code == 200
     body = r.json()
     assert body["value"] == 2 and {p["key"]: p["value"] for p in body["parts"]}["full"] == 2
-    assert client.get("/api/v1/indicators/people.member_count", {"org": world.town_b_org.pk}, **h).status_code == 404
+    assert (
+        client.get("/api/v1/indicators/people.member_count", {"org": world.town_b_org.pk}, **h).status_code
+        == 404
+    )
     r = client.get("/api/v1/indicators/people.member_count", {"period": "2026-13"}, **h)
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "period"
     names = {i["name"] for i in client.get("/api/v1/indicators", **h).json()}
@@ -71,8 +84,13 @@ def test_org_and_area_nodes(world, client):
 def test_openapi_lists_endpoints(client):
     spec = client.get("/api/openapi.json").json()
     paths = set(spec["paths"])
-    assert {"/api/v1/members", "/api/v1/members/{member_id}", "/api/v1/orgs/{org_id}", "/api/v1/areas/{area_id}",
-            "/api/v1/indicators/{name}"} <= paths
+    assert {
+        "/api/v1/members",
+        "/api/v1/members/{member_id}",
+        "/api/v1/orgs/{org_id}",
+        "/api/v1/areas/{area_id}",
+        "/api/v1/indicators/{name}",
+    } <= paths
 
 
 def test_unauthenticated_api_is_401(world, client):
@@ -83,6 +101,10 @@ def test_unauthenticated_api_is_401(world, client):
 def test_patch_org_null_or_foreign_is_400_naming_the_field(world, client):
     h = bearer(world.users["sec_a"])
     for org in (None, world.branch_b.pk, 999999):
-        r = client.patch(f"/api/v1/members/{world.member_a.pk}", json.dumps({"org": org}),
-                         content_type="application/json", **h)
+        r = client.patch(
+            f"/api/v1/members/{world.member_a.pk}",
+            json.dumps({"org": org}),
+            content_type="application/json",
+            **h,
+        )
         assert r.status_code == 400 and r.json()["errors"][0]["field"] == "org", (org, r.content)

@@ -19,8 +19,14 @@ def post(client, url, body, headers):
 
 
 def body(org_id, **kw):
-    data = {"name": "钱七", "gender": "male", "id_number": make_id(dt.date(1990, 8, 8), True, 51),
-            "org": org_id, "status": "probationary", "joined_on": "2025-06-01"}
+    data = {
+        "name": "钱七",
+        "gender": "male",
+        "id_number": make_id(dt.date(1990, 8, 8), True, 51),
+        "org": org_id,
+        "status": "probationary",
+        "joined_on": "2025-06-01",
+    }
     data.update(kw)
     return data
 
@@ -30,10 +36,13 @@ def test_register_member(world, client):
     r = post(client, "/api/v1/members", body(world.branch_a.pk), h)
     assert r.status_code == 200, r.content
     item = r.json()
-    assert item["name"] == "钱七" and item["org_id"] == world.branch_a.pk and item["birth_date"] == "1990-08-08"
+    assert (
+        item["name"] == "钱七" and item["org_id"] == world.branch_a.pk and item["birth_date"] == "1990-08-08"
+    )
     assert "*" in item["id_number_masked"] and item["ethnicity"] == "汉族"
-    assert AuditEntry.objects.filter(target_type="people.partymember", target_id=str(item["id"]),
-                                     action="create").exists()
+    assert AuditEntry.objects.filter(
+        target_type="people.partymember", target_id=str(item["id"]), action="create"
+    ).exists()
     assert client.get(f"/api/v1/members/{item['id']}", **h).status_code == 200
 
 
@@ -74,13 +83,21 @@ def test_seat_and_end_posts(world, client):
     h = bearer(world.users["county"])
     base = f"/api/v1/villages/{world.village_a.pk}/posts"
     person = world.member_a.person_id
-    r = post(client, base, {"committee": "party", "post": "secretary", "person": person,
-                            "term_from": "2021-01-01"}, h)
+    r = post(
+        client,
+        base,
+        {"committee": "party", "post": "secretary", "person": person, "term_from": "2021-01-01"},
+        h,
+    )
     assert r.status_code == 200, r.content
     secretary = r.json()
     assert secretary["is_party_member"] is True and secretary["area_id"] == world.village_a.pk
-    r = post(client, base, {"committee": "villagers", "post": "chair", "person": person,
-                            "term_from": "2021-01-01"}, h)
+    r = post(
+        client,
+        base,
+        {"committee": "villagers", "post": "chair", "person": person, "term_from": "2021-01-01"},
+        h,
+    )
     assert r.status_code == 200
     assert client.get(base, **h).json()["dual_role"] is True
 
@@ -97,27 +114,61 @@ def test_seat_errors_are_400_and_store_nothing(world, client):
     h = bearer(world.users["sec_a"])
     base = f"/api/v1/villages/{world.village_a.pk}/posts"
     seats = CadrePost.objects.count()
-    r = post(client, base, {"committee": "villagers", "post": "member", "person": world.member_b.person_id,
-                            "term_from": "2021-01-01"}, h)
+    r = post(
+        client,
+        base,
+        {
+            "committee": "villagers",
+            "post": "member",
+            "person": world.member_b.person_id,
+            "term_from": "2021-01-01",
+        },
+        h,
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "person" and "王五" not in r.text
-    r = post(client, base, {"committee": "residents", "post": "chair", "person": world.member_a.person_id,
-                            "term_from": "2021-01-01"}, h)
+    r = post(
+        client,
+        base,
+        {
+            "committee": "residents",
+            "post": "chair",
+            "person": world.member_a.person_id,
+            "term_from": "2021-01-01",
+        },
+        h,
+    )
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "committee"
     assert CadrePost.objects.count() == seats
 
 
 def test_other_village_gets_404(world, client):
     county = bearer(world.users["county"])
-    r = post(client, f"/api/v1/villages/{world.village_a.pk}/posts",
-             {"committee": "party", "post": "secretary", "person": world.member_a.person_id,
-              "term_from": "2021-01-01"}, county)
+    r = post(
+        client,
+        f"/api/v1/villages/{world.village_a.pk}/posts",
+        {
+            "committee": "party",
+            "post": "secretary",
+            "person": world.member_a.person_id,
+            "term_from": "2021-01-01",
+        },
+        county,
+    )
     post_id = r.json()["id"]
 
     h = bearer(world.users["sec_b"])
     seats = CadrePost.objects.count()
-    r = post(client, f"/api/v1/villages/{world.village_a.pk}/posts",
-             {"committee": "villagers", "post": "member", "person": world.member_b.person_id,
-              "term_from": "2021-01-01"}, h)
+    r = post(
+        client,
+        f"/api/v1/villages/{world.village_a.pk}/posts",
+        {
+            "committee": "villagers",
+            "post": "member",
+            "person": world.member_b.person_id,
+            "term_from": "2021-01-01",
+        },
+        h,
+    )
     assert r.status_code == 404
     assert post(client, f"/api/v1/posts/{post_id}/end", {"term_to": "2024-01-01"}, h).status_code == 404
     assert CadrePost.objects.get(pk=post_id).term_to is None and CadrePost.objects.count() == seats

@@ -21,8 +21,21 @@ from jiceng.people.forms import MemberForm
 from jiceng.people.models import PartyMember, Person
 from tests.world import make_id
 
-HEADER = ["姓名", "性别", "民族", "出生日期", "学历", "身份证号", "联系电话", "所属党组织", "党员类别", "入党日期",
-          "转正日期", "流动状态", "流动去向及联系方式"]
+HEADER = [
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "学历",
+    "身份证号",
+    "联系电话",
+    "所属党组织",
+    "党员类别",
+    "入党日期",
+    "转正日期",
+    "流动状态",
+    "流动去向及联系方式",
+]
 
 
 def pid(n: int, male: bool = True) -> str:
@@ -32,9 +45,21 @@ def pid(n: int, male: bool = True) -> str:
 
 def row(n: int, org: str = "", **over) -> list[str]:
     male = n % 3 != 0
-    values = {"姓名": f"导入{n}", "性别": "男" if male else "女", "民族": "汉族", "出生日期": "", "学历": "高中",
-              "身份证号": pid(n, male), "联系电话": f"139{n:08d}", "所属党组织": org, "党员类别": "正式党员",
-              "入党日期": "2010-07-01", "转正日期": "2011-07-01", "流动状态": "在本地", "流动去向及联系方式": ""}
+    values = {
+        "姓名": f"导入{n}",
+        "性别": "男" if male else "女",
+        "民族": "汉族",
+        "出生日期": "",
+        "学历": "高中",
+        "身份证号": pid(n, male),
+        "联系电话": f"139{n:08d}",
+        "所属党组织": org,
+        "党员类别": "正式党员",
+        "入党日期": "2010-07-01",
+        "转正日期": "2011-07-01",
+        "流动状态": "在本地",
+        "流动去向及联系方式": "",
+    }
     values.update(over)
     return [values[h] for h in HEADER]
 
@@ -51,8 +76,11 @@ def csv_bytes(rows, header=HEADER, bom=True) -> io.BytesIO:
 
 def counts() -> tuple[int, int, int]:
     """Persons, members and audit entries but for those of jobs queued (starting one is a write too)."""
-    return (Person.objects.count(), PartyMember.objects.count(),
-            AuditEntry.objects.exclude(action__startswith="job_").count())
+    return (
+        Person.objects.count(),
+        PartyMember.objects.count(),
+        AuditEntry.objects.exclude(action__startswith="job_").count(),
+    )
 
 
 def rejected(**kw) -> imports.MemberImportRejected:
@@ -78,25 +106,49 @@ def test_columns_are_the_member_form_fields():
 def test_csv_import_encrypts_masks_and_audits(world):
     before = counts()
     actor = world.users["township"]
-    rows = [row(1, "一村党支部"), row(2, "二村党支部", 性别="女", 身份证号=pid(2, False)),
-            row(3, "一村党支部/一村第1网格党小组", 党员类别="预备党员", 入党日期="2025/6/1", 转正日期="",
-                流动状态="外出流动", 流动去向及联系方式="广东东莞，微信同号")]
-    result = imports.member_import(actor=actor, org=world.town_a_org, file=csv_bytes(rows), filename="名册.csv")
+    rows = [
+        row(1, "一村党支部"),
+        row(2, "二村党支部", 性别="女", 身份证号=pid(2, False)),
+        row(
+            3,
+            "一村党支部/一村第1网格党小组",
+            党员类别="预备党员",
+            入党日期="2025/6/1",
+            转正日期="",
+            流动状态="外出流动",
+            流动去向及联系方式="广东东莞，微信同号",
+        ),
+    ]
+    result = imports.member_import(
+        actor=actor, org=world.town_a_org, file=csv_bytes(rows), filename="名册.csv"
+    )
     assert result.created == 3
     assert counts()[:2] == (before[0] + 3, before[1] + 3)
-    members = {m.person.name: m for m in PartyMember.objects.select_related("person", "org")
-               .filter(person__name__startswith="导入")}
-    assert {n: m.org for n, m in members.items()} == {"导入1": world.branch_a, "导入2": world.branch_a2,
-                                                    "导入3": world.group_a}
+    members = {
+        m.person.name: m
+        for m in PartyMember.objects.select_related("person", "org").filter(person__name__startswith="导入")
+    }
+    assert {n: m.org for n, m in members.items()} == {
+        "导入1": world.branch_a,
+        "导入2": world.branch_a2,
+        "导入3": world.group_a,
+    }
     p = members["导入1"].person
     assert p.birth_date == dt.date(1960, 1, 2) and p.gender == "male" and p.education == "high_school"
-    assert pid(1) not in p.id_number_ciphertext and crypto.decrypt(p.id_number_ciphertext, field="id_number") == pid(1)
+    assert pid(1) not in p.id_number_ciphertext and crypto.decrypt(
+        p.id_number_ciphertext, field="id_number"
+    ) == pid(1)
     assert p.id_number_digest == crypto.digest(pid(1), field="id_number")
     assert p.id_number_tail_digest == crypto.digest(pid(1)[-4:], field="id_number_tail")
     assert p.id_number_masked == crypto.mask_id_number(pid(1)) and p.phone_masked == "139****0001"
     assert crypto.decrypt(p.phone_ciphertext, field="phone") == "13900000001"
     m3 = members["导入3"]
-    assert (m3.status, m3.joined_on, m3.full_on, m3.mobility) == ("probationary", dt.date(2025, 6, 1), None, "outflow")
+    assert (m3.status, m3.joined_on, m3.full_on, m3.mobility) == (
+        "probationary",
+        dt.date(2025, 6, 1),
+        None,
+        "outflow",
+    )
     # one entry per member, where the member is, masked; one for the import
     for m in members.values():
         e = AuditEntry.objects.get(target_type="people.partymember", target_id=str(m.pk), action="create")
@@ -117,19 +169,29 @@ def test_xlsx_import_reads_cells_as_excel_writes_them(world):
     ws = wb.active
     ws.append(["一村党员花名册"])
     ws.append(["序号", "姓名", "身份证号", "性别", "入党日期", "转正日期", "党员类别", "手机号", "民族"])
-    ws.append([1, "甲", pid(11), "男", dt.datetime(2001, 7, 1), dt.date(2002, 7, 1), "正式", 13900000011, "汉"])
+    ws.append(
+        [1, "甲", pid(11), "男", dt.datetime(2001, 7, 1), dt.date(2002, 7, 1), "正式", 13900000011, "汉"]
+    )
     ws.append([2, None, None, None, None, None, None, None, None])
-    ws.append([3, "乙", pid(12, False), "女", "2003年7月1日", "20040701", "正式党员", "139 0000 0012", "回族"])
+    ws.append(
+        [3, "乙", pid(12, False), "女", "2003年7月1日", "20040701", "正式党员", "139 0000 0012", "回族"]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
-    result = imports.member_import(actor=world.users["sec_a"], org=world.branch_a, file=buf, filename="a.xlsx")
+    result = imports.member_import(
+        actor=world.users["sec_a"], org=world.branch_a, file=buf, filename="a.xlsx"
+    )
     assert result.created == 2
     a = PartyMember.objects.select_related("person").get(person__name="甲")
     b = PartyMember.objects.select_related("person").get(person__name="乙")
     assert a.org == world.branch_a and a.joined_on == dt.date(2001, 7, 1) and a.full_on == dt.date(2002, 7, 1)
     assert a.person.ethnicity == "汉族" and a.person.phone_masked == "139****0011"
-    assert b.person.ethnicity == "回族" and b.joined_on == dt.date(2003, 7, 1) and b.full_on == dt.date(2004, 7, 1)
+    assert (
+        b.person.ethnicity == "回族"
+        and b.joined_on == dt.date(2003, 7, 1)
+        and b.full_on == dt.date(2004, 7, 1)
+    )
 
 
 def test_template_round_trip(world, login):
@@ -145,8 +207,12 @@ def test_template_round_trip(world, login):
     notes = [[c for c in r if c is not None] for r in wb["说明"].iter_rows(values_only=True)]
     example = notes[notes.index([h for h in HEADER]) + 1]
     assert "张三" in example
-    sheet.append([{"所属党组织": "一村党支部"}.get(h.rstrip("*"), v) for h, v in zip(headers, [
-        *[c.example for c in imports.COLUMNS]], strict=True)])
+    sheet.append(
+        [
+            {"所属党组织": "一村党支部"}.get(h.rstrip("*"), v)
+            for h, v in zip(headers, [*[c.example for c in imports.COLUMNS]], strict=True)
+        ]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
@@ -164,23 +230,35 @@ def test_template_round_trip(world, login):
 def test_every_bad_row_is_reported_and_nothing_is_written(world):
     bad_check = pid(22)[:17] + ("0" if pid(22)[17] != "0" else "1")
     rows = [
-        row(21, "一村党支部"),                                         # 2: fine
-        row(22, "一村党支部", 身份证号=bad_check),                         # 3: check digit
-        row(23, "一村党支部", 姓名="", 入党日期="去年"),                    # 4: two problems
-        row(24, "不存在党支部"),                                        # 5: unknown organisation
-        row(25, "中共甲镇委员会"),                                       # 6: a committee holds no members
-        row(26, "一村党支部", 党员类别="预备党员"),                         # 7: probationary with 转正日期
-        row(27, "一村党支部", 流动状态="外出流动"),                          # 8: out-flow without where
-        row(28, "一村党支部", 性别="女"),                                  # 9: gender against the ID
-        row(29, "一村党支部", 身份证号="110105********0290"),              # 10: a masked number
-        row(30, "一村党支部", 学历="博士后"),                               # 11: unknown education
+        row(21, "一村党支部"),  # 2: fine
+        row(22, "一村党支部", 身份证号=bad_check),  # 3: check digit
+        row(23, "一村党支部", 姓名="", 入党日期="去年"),  # 4: two problems
+        row(24, "不存在党支部"),  # 5: unknown organisation
+        row(25, "中共甲镇委员会"),  # 6: a committee holds no members
+        row(26, "一村党支部", 党员类别="预备党员"),  # 7: probationary with 转正日期
+        row(27, "一村党支部", 流动状态="外出流动"),  # 8: out-flow without where
+        row(28, "一村党支部", 性别="女"),  # 9: gender against the ID
+        row(29, "一村党支部", 身份证号="110105********0290"),  # 10: a masked number
+        row(30, "一村党支部", 学历="博士后"),  # 11: unknown education
     ]
     before = counts()
-    exc = rejected(actor=world.users["township"], org=world.town_a_org, file=csv_bytes(rows), filename="x.csv")
+    exc = rejected(
+        actor=world.users["township"], org=world.town_a_org, file=csv_bytes(rows), filename="x.csv"
+    )
     assert counts() == before
     got = [(e.row, e.column) for e in exc.rows]
-    assert got == [(3, "身份证号"), (4, "姓名"), (4, "入党日期"), (5, "所属党组织"), (6, "所属党组织"),
-                   (7, "转正日期"), (8, "流动去向及联系方式"), (9, "性别"), (10, "身份证号"), (11, "学历")]
+    assert got == [
+        (3, "身份证号"),
+        (4, "姓名"),
+        (4, "入党日期"),
+        (5, "所属党组织"),
+        (6, "所属党组织"),
+        (7, "转正日期"),
+        (8, "流动去向及联系方式"),
+        (9, "性别"),
+        (10, "身份证号"),
+        (11, "学历"),
+    ]
     assert exc.bad_rows == 9 and "9行有错误" in exc.errors["file"][0]
     by = {(e.row, e.column): e for e in exc.rows}
     assert "校验码" in by[3, "身份证号"].message
@@ -196,9 +274,13 @@ def test_every_bad_row_is_reported_and_nothing_is_written(world):
 
 def test_duplicate_id_numbers_in_the_file_and_in_the_database(world):
     taken = crypto.decrypt(world.member_a.person.id_number_ciphertext, field="id_number")
-    rows = [row(31, "一村党支部"), row(32, "一村党支部", 身份证号=taken, 性别="男"), row(33, "一村党支部"),
-            row(34, "一村党支部", 身份证号=pid(31).lower()),
-            row(35, "一村党支部", 身份证号=pid(33, False), 性别="女")]
+    rows = [
+        row(31, "一村党支部"),
+        row(32, "一村党支部", 身份证号=taken, 性别="男"),
+        row(33, "一村党支部"),
+        row(34, "一村党支部", 身份证号=pid(31).lower()),
+        row(35, "一村党支部", 身份证号=pid(33, False), 性别="女"),
+    ]
     before = counts()
     exc = rejected(actor=world.users["sec_a"], org=world.branch_a, file=csv_bytes(rows), filename="d.csv")
     assert counts() == before
@@ -207,16 +289,21 @@ def test_duplicate_id_numbers_in_the_file_and_in_the_database(world):
     assert "与第2行重复" in exc.rows[1].message and "与第4行重复" in exc.rows[2].message
 
 
-@pytest.mark.parametrize("header,rows,text", [
-    (["姓名", "性别", "党员类别"], [["a", "男", "正式党员"]], "缺少必填的列“入党日期”"),
-    (HEADER + ["籍贯"], [row(41) + ["湖南"]], "无法识别的列“籍贯”"),
-    (["名字", "x"], [["a", "b"]], "找不到表头"),
-    (HEADER, [], "没有任何党员数据"),
-    (HEADER + ["手机号"], [row(42) + ["1"]], "是同一列"),
-])
+@pytest.mark.parametrize(
+    "header,rows,text",
+    [
+        (["姓名", "性别", "党员类别"], [["a", "男", "正式党员"]], "缺少必填的列“入党日期”"),
+        (HEADER + ["籍贯"], [row(41) + ["湖南"]], "无法识别的列“籍贯”"),
+        (["名字", "x"], [["a", "b"]], "找不到表头"),
+        (HEADER, [], "没有任何党员数据"),
+        (HEADER + ["手机号"], [row(42) + ["1"]], "是同一列"),
+    ],
+)
 def test_file_level_mistakes_are_one_message(world, header, rows, text):
     with pytest.raises(DomainError) as exc:
-        imports.member_import(actor=world.users["sec_a"], org=world.branch_a, file=csv_bytes(rows, header=header))
+        imports.member_import(
+            actor=world.users["sec_a"], org=world.branch_a, file=csv_bytes(rows, header=header)
+        )
     assert not isinstance(exc.value, imports.MemberImportRejected)
     assert text in exc.value.errors["file"][0]
 
@@ -225,28 +312,34 @@ def test_committee_target_needs_the_organisation_column(world):
     header = [h for h in HEADER if h != "所属党组织"]
     rows = [[v for h, v in zip(HEADER, row(43), strict=True) if h != "所属党组织"]]
     with pytest.raises(DomainError) as exc:
-        imports.member_import(actor=world.users["township"], org=world.town_a_org,
-                              file=csv_bytes(rows, header=header))
+        imports.member_import(
+            actor=world.users["township"], org=world.town_a_org, file=csv_bytes(rows, header=header)
+        )
     assert "所属党组织" in exc.value.errors["file"][0]
 
 
 def test_unreadable_files(world):
     sec_a, org = world.users["sec_a"], world.branch_a
     with pytest.raises(DomainError, match="xls"):
-        imports.member_import(actor=sec_a, org=org, file=io.BytesIO(b"\xd0\xcf\x11\xe0rest"), filename="a.xls")
+        imports.member_import(
+            actor=sec_a, org=org, file=io.BytesIO(b"\xd0\xcf\x11\xe0rest"), filename="a.xls"
+        )
     with pytest.raises(DomainError, match="Excel"):
         imports.member_import(actor=sec_a, org=org, file=io.BytesIO(b"PK\x03\x04broken"), filename="a.xlsx")
     with pytest.raises(DomainError, match="请选择"):
         imports.member_import(actor=sec_a, org=org)
     gbk = csv_bytes([row(44, "一村党支部")], bom=False).getvalue().decode().encode("gb18030")
-    assert imports.member_import(actor=sec_a, org=org, file=io.BytesIO(gbk)).created == 1  # Excel's 'CSV' on Windows
+    assert (
+        imports.member_import(actor=sec_a, org=org, file=io.BytesIO(gbk)).created == 1
+    )  # Excel's 'CSV' on Windows
 
 
 def test_numeric_id_cell_is_refused_with_the_reason(world):
     wb = Workbook()
     wb.active.append(HEADER)
-    wb.active.append([float(pid(45)) if h == "身份证号" else v for h, v in zip(HEADER, row(45, "一村党支部"),
-                                                                              strict=True)])
+    wb.active.append(
+        [float(pid(45)) if h == "身份证号" else v for h, v in zip(HEADER, row(45, "一村党支部"), strict=True)]
+    )
     buf = io.BytesIO()
     wb.save(buf)
     buf.seek(0)
@@ -259,8 +352,12 @@ def test_row_cap(world, monkeypatch):
     rows = [row(n, "一村党支部") for n in range(50, 54)]
     with pytest.raises(DomainError, match="上限3行"):
         imports.member_import(actor=world.users["sec_a"], org=world.branch_a, file=csv_bytes(rows))
-    assert imports.member_import(actor=world.users["sec_a"], org=world.branch_a,
-                                 file=csv_bytes(rows[:3])).created == 3
+    assert (
+        imports.member_import(
+            actor=world.users["sec_a"], org=world.branch_a, file=csv_bytes(rows[:3])
+        ).created
+        == 3
+    )
 
 
 # --- scope ----------------------------------------------------------------------------------------
@@ -272,8 +369,11 @@ def test_target_outside_scope_and_rows_outside_the_subtree_are_refused(world):
         imports.member_import(actor=world.users["sec_a"], org=world.branch_b, file=csv_bytes([row(61)]))
     assert "org" in exc.value.errors and "管辖范围" in exc.value.errors["org"][0]
     # a row naming a branch outside the chosen subtree (B's, or A's sibling) is not found there
-    exc = rejected(actor=world.users["sec_a"], org=world.branch_a,
-                   file=csv_bytes([row(62, "三社区党支部"), row(63, "二村党支部"), row(64, "一村第1网格党小组")]))
+    exc = rejected(
+        actor=world.users["sec_a"],
+        org=world.branch_a,
+        file=csv_bytes([row(62, "三社区党支部"), row(63, "二村党支部"), row(64, "一村第1网格党小组")]),
+    )
     assert [(e.row, e.column) for e in exc.rows] == [(2, "所属党组织"), (3, "所属党组织")]
     assert counts() == before
 
@@ -281,13 +381,22 @@ def test_target_outside_scope_and_rows_outside_the_subtree_are_refused(world):
 def test_same_name_in_two_branches_needs_the_parent(world):
     from jiceng.core import services as core
 
-    core.org_create(actor=world.users["county"], parent=world.branch_a2, name="一村第1网格党小组", kind="group",
-                    area=world.village_a2)
-    exc = rejected(actor=world.users["township"], org=world.town_a_org,
-                   file=csv_bytes([row(65, "一村第1网格党小组")]))
+    core.org_create(
+        actor=world.users["county"],
+        parent=world.branch_a2,
+        name="一村第1网格党小组",
+        kind="group",
+        area=world.village_a2,
+    )
+    exc = rejected(
+        actor=world.users["township"], org=world.town_a_org, file=csv_bytes([row(65, "一村第1网格党小组")])
+    )
     assert "2个同名组织" in exc.rows[0].message
-    imports.member_import(actor=world.users["township"], org=world.town_a_org,
-                          file=csv_bytes([row(65, "二村党支部／一村第1网格党小组")]))
+    imports.member_import(
+        actor=world.users["township"],
+        org=world.town_a_org,
+        file=csv_bytes([row(65, "二村党支部／一村第1网格党小组")]),
+    )
     assert PartyMember.objects.get(person__name="导入65").org.path.startswith(world.branch_a2.path)
 
 
@@ -296,11 +405,20 @@ def test_rule_overrides_apply_to_the_rows_they_reach(world):
     20 here, 一村 at the default 18."""
     from jiceng.core import services as core
 
-    core.rule_override_set(actor=world.users["county"], org=world.branch_a2, key="people.min_member_age", value=20,
-                           valid_from=dt.date(2000, 1, 1), reason="测试")
+    core.rule_override_set(
+        actor=world.users["county"],
+        org=world.branch_a2,
+        key="people.min_member_age",
+        value=20,
+        valid_from=dt.date(2000, 1, 1),
+        reason="测试",
+    )
     young = {"入党日期": "1979-06-01", "转正日期": "1980-07-01"}  # born 1960-05-11: 19 when admitted
-    exc = rejected(actor=world.users["township"], org=world.town_a_org,
-                   file=csv_bytes([row(131, "一村党支部", **young), row(131 + 1, "二村党支部", **young)]))
+    exc = rejected(
+        actor=world.users["township"],
+        org=world.town_a_org,
+        file=csv_bytes([row(131, "一村党支部", **young), row(131 + 1, "二村党支部", **young)]),
+    )
     assert [(e.row, e.column) for e in exc.rows] == [(3, "入党日期")] and "年满20周岁" in exc.rows[0].message
 
 
@@ -350,7 +468,7 @@ def test_page_queues_a_job_that_imports_and_shows_its_progress(world, login):
     assert 'hx-trigger="every 1s"' in queued.text and 'id="job-progress"' in queued.text
     assert jobs.run_queued() == 1
     done = c.get(r["Location"])
-    assert 'hx-trigger' not in done.text and "已导入 2 名党员" in done.text
+    assert "hx-trigger" not in done.text and "已导入 2 名党员" in done.text
     assert PartyMember.objects.filter(person__name__in=["导入71", "导入72"], org=world.branch_a).count() == 2
     # from htmx: the client is told where to go
     upload = csv_bytes([row(73)])
@@ -373,7 +491,9 @@ def test_page_lists_every_bad_row(world, login):
     assert r.status_code == 200 and counts() == before
     assert 'id="job-problems"' in r.text and "姓名：必填" in r.text and "无此支部" in r.text
     assert [(e["row"], e["column"]) for e in r.context["problems"]] == [(3, "姓名"), (4, "所属党组织")]
-    assert r.context["job"].status == "failed" and 'id="job-retry"' in r.text and 'id="job-download"' in r.text
+    assert (
+        r.context["job"].status == "failed" and 'id="job-retry"' in r.text and 'id="job-download"' in r.text
+    )
     # a mistake of the file as a whole: one message on the file field, at once, and no job
     upload = csv_bytes([row(85) + ["x"]], header=HEADER + ["籍贯"])
     upload.name = "cols.csv"
@@ -471,23 +591,42 @@ def test_record_many_writes_what_record_writes(world):
     actor = world.users["county"]
     m1, m2 = world.member_a, world.member_b
     one = audit.record(actor=actor, action="update", target=m1, org_path="ZZ01", changes={"x": [1, 2]})
-    assert audit.record_many(actor=actor, action="update", batch_size=1,
-                             entries=[(m1, "ZZ01", {"x": [1, 2]}), (m2, "ZZ02", {})]) == 2
+    assert (
+        audit.record_many(
+            actor=actor,
+            action="update",
+            batch_size=1,
+            entries=[(m1, "ZZ01", {"x": [1, 2]}), (m2, "ZZ02", {})],
+        )
+        == 2
+    )
     many = list(AuditEntry.objects.filter(pk__gt=one.pk).order_by("pk"))
-    fields = ("actor_id", "actor_name", "action", "target_type", "target_id", "target_repr", "org_path", "changes")
+    fields = (
+        "actor_id",
+        "actor_name",
+        "action",
+        "target_type",
+        "target_id",
+        "target_repr",
+        "org_path",
+        "changes",
+    )
     assert [getattr(many[0], f) for f in fields] == [getattr(one, f) for f in fields]
     assert (many[1].target_id, many[1].target_repr, many[1].org_path) == (str(m2.pk), "王五", "ZZ02")
     # the rollups learn of the writes once per organisation, as record tells them of each write
-    assert sorted(RollupDirty.objects.filter(org_path__in=["ZZ01", "ZZ02"]).values_list("org_path", flat=True)) == [
-        "ZZ01", "ZZ01", "ZZ02"]
+    assert sorted(
+        RollupDirty.objects.filter(org_path__in=["ZZ01", "ZZ02"]).values_list("org_path", flat=True)
+    ) == ["ZZ01", "ZZ01", "ZZ02"]
     dirty = RollupDirty.objects.count()
     assert audit.record_many(actor=actor, action="export", entries=[(m1, "ZZ03", {})]) == 1
     assert audit.record_many(actor=None, action="create", entries=[]) == 0
     assert RollupDirty.objects.count() == dirty  # a read changes no figure
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="the registration lock is PostgreSQL's; "
-                    "SQLite (the demo database) keeps the window")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the registration lock is PostgreSQL's; SQLite (the demo database) keeps the window",
+)
 def test_a_person_registered_between_check_and_write_stops_the_whole_import(world):
     """A double-submitted file: the second request checked its rows before the first wrote them.
     Writing re-checks under the registration lock, and nothing of it is stored."""

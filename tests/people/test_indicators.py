@@ -26,8 +26,11 @@ def compute(actor, name, org, period=PERIOD):
 
 
 def members_under(org, day):
-    return [m for m in PartyMember.objects.select_related("person", "org")
-            if m.org.path.startswith(org.path) and m.joined_on <= day]
+    return [
+        m
+        for m in PartyMember.objects.select_related("person", "org")
+        if m.org.path.startswith(org.path) and m.joined_on <= day
+    ]
 
 
 def test_member_count_and_status_on_date(demo_county):
@@ -36,7 +39,10 @@ def test_member_count_and_status_on_date(demo_county):
     v = compute(county, "people.member_count", root)
     status = Counter("full" if m.full_on and m.full_on <= PERIOD.end else "probationary" for m in rows)
     assert v.value == len(rows)
-    assert {p.key: p.value for p in v.parts} == {"full": status["full"], "probationary": status["probationary"]}
+    assert {p.key: p.value for p in v.parts} == {
+        "full": status["full"],
+        "probationary": status["probationary"],
+    }
 
 
 def test_age_bands_independent_and_non_overlapping(demo_county):
@@ -68,9 +74,15 @@ def test_age_band_boundary_birthday(world):
 
 def test_education_bands(demo_county):
     root, county = demo_county["root"], demo_county["county"]
-    groups = {"postgraduate": "college_above", "bachelor": "college_above", "college": "college_above",
-              "secondary_vocational": "high_school", "high_school": "high_school",
-              "junior_high": "junior_or_below", "primary_or_below": "junior_or_below"}
+    groups = {
+        "postgraduate": "college_above",
+        "bachelor": "college_above",
+        "college": "college_above",
+        "secondary_vocational": "high_school",
+        "high_school": "high_school",
+        "junior_high": "junior_or_below",
+        "primary_or_below": "junior_or_below",
+    }
     expect = Counter(groups.get(m.person.education, "unknown") for m in members_under(root, PERIOD.end))
     v = compute(county, "people.education_bands", root)
     assert {p.key: p.value for p in v.parts if p.value} == {k: n for k, n in expect.items() if n}
@@ -84,27 +96,47 @@ def test_org_count_by_kind(demo_county):
 
 
 def _posts_on(area_path, day):
-    return [p for p in CadrePost.objects.select_related("area")
-            if p.area.path.startswith(area_path) and p.term_from <= day and (p.term_to is None or p.term_to >= day)]
+    return [
+        p
+        for p in CadrePost.objects.select_related("area")
+        if p.area.path.startswith(area_path)
+        and p.term_from <= day
+        and (p.term_to is None or p.term_to >= day)
+    ]
 
 
 def test_dual_role_and_cross_appointment_independent(demo_county):
     root, county = demo_county["root"], demo_county["county"]
     day = PERIOD.end
     posts = _posts_on(root.area.path, day)
-    villages = [a for a in Area.objects.filter(kind__in=["village", "community"]) if a.path.startswith(root.area.path)]
+    villages = [
+        a for a in Area.objects.filter(kind__in=["village", "community"]) if a.path.startswith(root.area.path)
+    ]
     by_area = {}
     for p in posts:
         by_area.setdefault(p.area_id, []).append(p)
     dual = sum(
-        1 for a in villages
-        if any(p.committee == "party" and p.post == "secretary" and any(
-            q.person_id == p.person_id and q.committee != "party" and q.post == "chair" for q in by_area.get(a.pk, []))
-            for p in by_area.get(a.pk, []))
+        1
+        for a in villages
+        if any(
+            p.committee == "party"
+            and p.post == "secretary"
+            and any(
+                q.person_id == p.person_id and q.committee != "party" and q.post == "chair"
+                for q in by_area.get(a.pk, [])
+            )
+            for p in by_area.get(a.pk, [])
+        )
     )
     persons = {p.person_id for p in posts}
-    cross = {p.person_id for p in posts if p.committee != "party" and any(
-        q.person_id == p.person_id and q.area_id == p.area_id and q.committee == "party" for q in posts)}
+    cross = {
+        p.person_id
+        for p in posts
+        if p.committee != "party"
+        and any(
+            q.person_id == p.person_id and q.area_id == p.area_id and q.committee == "party" for q in posts
+        )
+    }
     assert compute(county, "people.dual_role_count", root).value == dual
     rate = compute(county, "people.dual_role_rate", root)
     assert (rate.numerator, rate.denominator) == (dual, len(villages))
@@ -120,11 +152,23 @@ def test_dual_role_follows_the_posts(world):
     c = world.users["county"]
     sec = world.member_a.person
     period = parse_period("2026")
-    services.cadre_post_create(actor=c, area=world.village_a, committee="party", post="secretary", person=sec,
-                               term_from=dt.date(2021, 6, 1))
+    services.cadre_post_create(
+        actor=c,
+        area=world.village_a,
+        committee="party",
+        post="secretary",
+        person=sec,
+        term_from=dt.date(2021, 6, 1),
+    )
     assert compute(c, "people.dual_role_count", world.county_org, period).value == 0
-    chair = services.cadre_post_create(actor=c, area=world.village_a, committee="villagers", post="chair",
-                                       person=sec, term_from=dt.date(2021, 6, 1))
+    chair = services.cadre_post_create(
+        actor=c,
+        area=world.village_a,
+        committee="villagers",
+        post="chair",
+        person=sec,
+        term_from=dt.date(2021, 6, 1),
+    )
     assert compute(c, "people.dual_role_count", world.county_org, period).value == 1
     assert compute(c, "people.cross_appointment_count", world.county_org, period).value == 1
     r = compute(c, "people.dual_role_rate", world.county_org, period)
@@ -167,8 +211,15 @@ def test_breakdown_parts_by_own_condition_show_gaps_and_refuse_overlaps(world):
     v = compute(county, "people.age_bands", root)
     assert v.value == 3 and {p.key: p.value for p in v.parts}["unknown"] == 1
 
-    RuleOverride.objects.create(org=root, key="people.age_bands", valid_from=dt.date(2000, 1, 1), reason="test",
-                                value=[{"key": "all", "label": "全部", "min": None, "max": None},
-                                       {"key": "le35", "label": "35岁及以下", "min": None, "max": 35}])
+    RuleOverride.objects.create(
+        org=root,
+        key="people.age_bands",
+        valid_from=dt.date(2000, 1, 1),
+        reason="test",
+        value=[
+            {"key": "all", "label": "全部", "min": None, "max": None},
+            {"key": "le35", "label": "35岁及以下", "min": None, "max": 35},
+        ],
+    )
     with pytest.raises(ConsistencyError):
         compute(county, "people.age_bands", root)

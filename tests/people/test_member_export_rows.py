@@ -14,10 +14,24 @@ def _instance_rows(actor, filters) -> list[tuple]:
     from jiceng.core.roles import Perm
 
     return [
-        (m.person.name, m.person.get_gender_display(), m.person.ethnicity, m.person.birth_date,
-         m.person.get_education_display(), m.person.id_number_masked, m.person.phone_masked, m.org.name,
-         m.get_status_display(), m.joined_on, m.full_on, m.get_mobility_display(), m.mobility_note)
-        for m in selectors.member_search(actor=actor, filters=filters, perm=Perm.EXPORT_PERSONAL).iterator(chunk_size=2000)
+        (
+            m.person.name,
+            m.person.get_gender_display(),
+            m.person.ethnicity,
+            m.person.birth_date,
+            m.person.get_education_display(),
+            m.person.id_number_masked,
+            m.person.phone_masked,
+            m.org.name,
+            m.get_status_display(),
+            m.joined_on,
+            m.full_on,
+            m.get_mobility_display(),
+            m.mobility_note,
+        )
+        for m in selectors.member_search(actor=actor, filters=filters, perm=Perm.EXPORT_PERSONAL).iterator(
+            chunk_size=2000
+        )
     ]
 
 

@@ -110,8 +110,14 @@ def test_village_posts_page_derives_dual_role(world, login):
     c_user = world.users["county"]
     sec = world.member_a.person
     for committee, post in (("party", "secretary"), ("villagers", "chair")):
-        services.cadre_post_create(actor=c_user, area=world.village_a, committee=committee, post=post, person=sec,
-                                   term_from=dt.date(2021, 6, 1))
+        services.cadre_post_create(
+            actor=c_user,
+            area=world.village_a,
+            committee=committee,
+            post=post,
+            person=sec,
+            term_from=dt.date(2021, 6, 1),
+        )
     c = login(world.users["sec_a"])
     r = c.get(reverse("village_posts", args=[world.village_a.pk]))
     assert r.status_code == 200 and "张三" in r.text

@@ -12,9 +12,19 @@ from tests.world import make_id
 
 def member_data(org, **kw):
     data = {
-        "name": "赵六", "gender": "female", "ethnicity": "汉族", "id_number": make_id(dt.date(1988, 3, 9), False, 41),
-        "birth_date": "", "education": "bachelor", "phone": "13912345678", "org": org.pk, "status": "full",
-        "joined_on": "2012-07-01", "full_on": "2013-07-01", "mobility": "none", "mobility_note": "",
+        "name": "赵六",
+        "gender": "female",
+        "ethnicity": "汉族",
+        "id_number": make_id(dt.date(1988, 3, 9), False, 41),
+        "birth_date": "",
+        "education": "bachelor",
+        "phone": "13912345678",
+        "org": org.pk,
+        "status": "full",
+        "joined_on": "2012-07-01",
+        "full_on": "2013-07-01",
+        "mobility": "none",
+        "mobility_note": "",
     }
     data.update(kw)
     return data
@@ -69,9 +79,16 @@ def test_register_member_needs_change_member(world, login):
 
 
 def seat(c, village, person, committee, post, term_from="2021-01-01", term_to=""):
-    return c.post(reverse("village_post_create", kwargs={"area_id": village.pk}),
-                  {"committee": committee, "post": post, "person": person.pk, "term_from": term_from,
-                   "term_to": term_to})
+    return c.post(
+        reverse("village_post_create", kwargs={"area_id": village.pk}),
+        {
+            "committee": committee,
+            "post": post,
+            "person": person.pk,
+            "term_from": term_from,
+            "term_to": term_to,
+        },
+    )
 
 
 def test_seating_secretary_and_chair_makes_dual_role_and_ending_flips_it(world, login):
@@ -94,21 +111,31 @@ def test_seating_secretary_and_chair_makes_dual_role_and_ending_flips_it(world, 
 
     secretary = CadrePost.objects.get(area=world.village_a, committee="party", post="secretary")
     yesterday = dt.date.today() - dt.timedelta(days=1)
-    r = c.post(reverse("village_post_end", kwargs={"post_id": secretary.pk}), {"term_to": yesterday.isoformat()})
+    r = c.post(
+        reverse("village_post_end", kwargs={"post_id": secretary.pk}), {"term_to": yesterday.isoformat()}
+    )
     assert r.status_code == 302
     secretary.refresh_from_db()
     assert secretary.term_to == yesterday
     assert dual_role(c.get(url)) == "否"
-    assert AuditEntry.objects.filter(target_type="people.cadrepost", target_id=str(secretary.pk),
-                                     action="update").exists()
+    assert AuditEntry.objects.filter(
+        target_type="people.cadrepost", target_id=str(secretary.pk), action="update"
+    ).exists()
 
 
 def test_seat_errors_shown_and_nothing_stored(world, login):
     c = login(world.users["sec_a"])
     seats = CadrePost.objects.count()
     # a villagers' committee post on the party committee, and a term that ends before it starts
-    r = seat(c, world.village_a, world.member_a.person, "party", "chair", term_from="2022-01-01",
-             term_to="2021-01-01")
+    r = seat(
+        c,
+        world.village_a,
+        world.member_a.person,
+        "party",
+        "chair",
+        term_from="2022-01-01",
+        term_to="2021-01-01",
+    )
     assert r.status_code == 200
     assert 'data-field="post"' in r.text and 'data-field="term_to"' in r.text
     # someone out of scope
@@ -140,10 +167,16 @@ def test_other_village_cannot_seat_or_end(world, login):
     assert r.status_code == 404
     assert c.get(reverse("village_posts", kwargs={"area_id": world.village_a.pk})).status_code == 404
     post.refresh_from_db()
-    assert post.term_to is None and CadrePost.objects.count() == seats and AuditEntry.objects.count() == audits
+    assert (
+        post.term_to is None and CadrePost.objects.count() == seats and AuditEntry.objects.count() == audits
+    )
     # missing looks the same as forbidden
-    assert c.post(reverse("village_post_end", kwargs={"post_id": 2_000_000_000}),
-                  {"term_to": "2024-01-01"}).status_code == 404
+    assert (
+        c.post(
+            reverse("village_post_end", kwargs={"post_id": 2_000_000_000}), {"term_to": "2024-01-01"}
+        ).status_code
+        == 404
+    )
 
 
 def test_grid_worker_cannot_seat(world, login):

@@ -7,5 +7,13 @@ def _rows(req):
         yield org.name, 2
 
 
-register(Ledger(key="plugin_app.wells", title="水井台账", description="插件示例台账", period=False,
-                sheets=(Sheet("水井台账", ("党组织", "水井数"), _rows),), order=99))
+register(
+    Ledger(
+        key="plugin_app.wells",
+        title="水井台账",
+        description="插件示例台账",
+        period=False,
+        sheets=(Sheet("水井台账", ("党组织", "水井数"), _rows),),
+        order=99,
+    )
+)

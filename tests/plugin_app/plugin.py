@@ -8,8 +8,16 @@ PLUGIN = kit.AppPlugin(
     label="plugin_app",
     permissions=(kit.Permission(SEE_WELLS, "查看水井", roles=("county_admin", "township_admin")),),
     roles=(kit.RoleDef("well_keeper", "水井管理员", perms=(Perm.VIEW_ORG, SEE_WELLS), order=60),),
-    rules=(kit.Rule("plugin_app.wells_per_village", 2, "每村至少水井数", "插件示例：测试规则", local=True,
-                    validate=non_negative_int),),
+    rules=(
+        kit.Rule(
+            "plugin_app.wells_per_village",
+            2,
+            "每村至少水井数",
+            "插件示例：测试规则",
+            local=True,
+            validate=non_negative_int,
+        ),
+    ),
     audit_actions={"well_dug": "打了一口井"},
     audit_fields={"depth_m": "井深（米）"},
     panels=(kit.Panel("plugin_app.wells", "bar", order=99),),

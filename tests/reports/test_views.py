@@ -12,7 +12,7 @@ def test_dashboard_shows_subtree_numbers_with_charts(world, login):
     members = next(p for p in r.context["panels"] if p.name == "people.member_count")
     assert members.result.value == 2  # 张三 and 李四; 王五 is in the other township
     assert any(ch["data"] for ch in charts)
-    assert 'id="chart-data"' in r.text and "<script>" not in r.text.replace('<script src', '')
+    assert 'id="chart-data"' in r.text and "<script>" not in r.text.replace("<script src", "")
 
 
 def test_dashboard_other_node_and_period(world, login):

@@ -52,13 +52,15 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(NotFound)
     def _not_found(request, exc):
-        return api.create_response(request, {"errors": [{"field": "__all__", "message": "未找到或无权访问。"}]},
-                                   status=404)
+        return api.create_response(
+            request, {"errors": [{"field": "__all__", "message": "未找到或无权访问。"}]}, status=404
+        )
 
     @api.exception_handler(AuthenticationError)
     def _unauthorised(request, exc):
-        return api.create_response(request, {"errors": [{"field": "__all__", "message": "未登录或令牌无效。"}]},
-                                   status=401)
+        return api.create_response(
+            request, {"errors": [{"field": "__all__", "message": "未登录或令牌无效。"}]}, status=401
+        )
 
     for router in kit.api_routers():
         api.add_router("/v1/", router)

@@ -28,8 +28,12 @@ class AuditedUserAdmin(UserAdmin):
         changed = [f for f in form.changed_data if f not in ("password", "password1", "password2")]
         if "password" in form.changed_data or "password1" in form.changed_data:
             changed.append("password (set)")
-        audit.record(actor=request.user, action="update" if change else "create", target=obj,
-                     changes={"fields": [None, ", ".join(changed)]})
+        audit.record(
+            actor=request.user,
+            action="update" if change else "create",
+            target=obj,
+            changes={"fields": [None, ", ".join(changed)]},
+        )
 
     def delete_model(self, request, obj):
         audit.record(actor=request.user, action="delete", target=obj)

@@ -72,7 +72,10 @@ class IndicatorOut(Schema):
     denominator: int | None = None
     parts: list[PartOut] = []
     stored_at: str | None = Field(None, description="时间：来自汇总表（rollup）时的计算时间；实时计算时为空")
-    pending: bool = Field(False, description="汇总表计算之后该子树又有写入，将在下一轮汇总中纳入（见 docs/scaling.md 的各级耗时）")
+    pending: bool = Field(
+        False,
+        description="汇总表计算之后该子树又有写入，将在下一轮汇总中纳入（见 docs/scaling.md 的各级耗时）",
+    )
 
 
 class IndicatorInfo(Schema):
@@ -133,10 +136,18 @@ def _indicator_value(request, name: str, org: int | None, period: str | None) ->
     val = got.values[name]
     ind = indicators.get(name)
     return {
-        "name": name, "label": ind.label, "unit": ind.unit, "org_id": node.pk, "period": p.label,
-        "as_of": p.as_of.isoformat(), "value": val.value, "numerator": val.numerator,
-        "denominator": val.denominator, "parts": [vars(x) for x in val.parts],
-        "stored_at": got.stored_at.isoformat() if got.stored_at else None, "pending": got.pending,
+        "name": name,
+        "label": ind.label,
+        "unit": ind.unit,
+        "org_id": node.pk,
+        "period": p.label,
+        "as_of": p.as_of.isoformat(),
+        "value": val.value,
+        "numerator": val.numerator,
+        "denominator": val.denominator,
+        "parts": [vars(x) for x in val.parts],
+        "stored_at": got.stored_at.isoformat() if got.stored_at else None,
+        "pending": got.pending,
     }
 
 
@@ -163,10 +174,19 @@ class JobOut(Schema):
 
 def job_out(job: Job) -> dict:
     return {
-        "id": str(job.pk), "kind": job.kind, "title": job.title, "status": job.status, "stage": job.stage,
-        "done": job.done, "total": job.total, "percent": job.percent, "message": job.message,
-        "result": job.result if isinstance(job.result, dict) else {}, "org_id": job.org_id,
-        "created_at": job.created_at.isoformat(), "finished_at": job.finished_at.isoformat() if job.finished_at else None,
+        "id": str(job.pk),
+        "kind": job.kind,
+        "title": job.title,
+        "status": job.status,
+        "stage": job.stage,
+        "done": job.done,
+        "total": job.total,
+        "percent": job.percent,
+        "message": job.message,
+        "result": job.result if isinstance(job.result, dict) else {},
+        "org_id": job.org_id,
+        "created_at": job.created_at.isoformat(),
+        "finished_at": job.finished_at.isoformat() if job.finished_at else None,
         "result_url": f"/api/v1/jobs/{job.pk}/result" if jobs.downloadable(job) else None,
         "expires_at": job.expires_at.isoformat() if job.expires_at else None,
     }
@@ -186,14 +206,25 @@ class LedgerInfo(Schema):
 
 @router.get("/ledgers", response=list[LedgerInfo], summary="台账列表：可导出哪些台账")
 def ledger_list(request):
-    return [{"key": o.ledger.key, "title": o.ledger.title, "description": o.ledger.description,
-             "personal": o.ledger.personal, "period": o.ledger.period, "allowed": o.allowed}
-            for o in ledgers.offers(request.auth)]
+    return [
+        {
+            "key": o.ledger.key,
+            "title": o.ledger.title,
+            "description": o.ledger.description,
+            "personal": o.ledger.personal,
+            "period": o.ledger.period,
+            "allowed": o.allowed,
+        }
+        for o in ledgers.offers(request.auth)
+    ]
 
 
-@router.get("/ledgers/{key}", summary="导出一份台账（format=xlsx 或 csv；org 为组织子树，period 为统计期间，其余参数为该台账的筛选条件）",
-            response={200: None, 202: JobOut},
-            openapi_extra={"responses": {"200": {"description": "xlsx 或 csv 文件（行数多时为202和导出任务）"}}})
+@router.get(
+    "/ledgers/{key}",
+    summary="导出一份台账（format=xlsx 或 csv；org 为组织子树，period 为统计期间，其余参数为该台账的筛选条件）",
+    response={200: None, 202: JobOut},
+    openapi_extra={"responses": {"200": {"description": "xlsx 或 csv 文件（行数多时为202和导出任务）"}}},
+)
 def ledger_export(request, key: str, org: int | None = None, period: str | None = None, format: str = "xlsx"):
     with reporting():  # read-only but for the export's audit entry, which the router sends to default
         ledger, req, _form = ledgers.prepare(actor=request.auth, key=key, data=request.GET)
@@ -213,8 +244,12 @@ def job_detail(request, job_id: uuid.UUID):
     return job_out(selectors.job_get(actor=request.auth, job_id=job_id))
 
 
-@router.get("/jobs/{job_id}/result", summary="下载后台任务的结果文件（仅本人，含个人信息的到期失效）",
-            response={200: None}, openapi_extra={"responses": {"200": {"description": "结果文件"}}})
+@router.get(
+    "/jobs/{job_id}/result",
+    summary="下载后台任务的结果文件（仅本人，含个人信息的到期失效）",
+    response={200: None},
+    openapi_extra={"responses": {"200": {"description": "结果文件"}}},
+)
 def job_result(request, job_id: uuid.UUID):
     job = selectors.job_get(actor=request.auth, job_id=job_id)
     path = jobs.downloadable(job)

@@ -26,7 +26,9 @@ class RequestContext:
     user_agent: str = ""
 
 
-_context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar("jiceng_request_context", default=None)
+_context: contextvars.ContextVar[RequestContext | None] = contextvars.ContextVar(
+    "jiceng_request_context", default=None
+)
 
 
 def set_request_context(ctx: RequestContext) -> contextvars.Token:
@@ -63,9 +65,18 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
 READ_ACTIONS = frozenset({"reveal", "export"})
 
 
-def _entry(actor, action: str, ctx: RequestContext, *, target: models.Model | None = None, target_type: str = "",
-           target_id: str = "", target_repr: str = "", org_path: str = "",
-           changes: dict[str, Any] | None = None) -> AuditEntry:
+def _entry(
+    actor,
+    action: str,
+    ctx: RequestContext,
+    *,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_id: str = "",
+    target_repr: str = "",
+    org_path: str = "",
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
     """One unsaved entry: the columns ``record`` and ``record_many`` both write."""
     if target is not None:
         target_type = target_type or target._meta.label_lower
@@ -73,9 +84,16 @@ def _entry(actor, action: str, ctx: RequestContext, *, target: models.Model | No
         target_repr = target_repr or str(target)
     known = getattr(actor, "pk", None)
     return AuditEntry(
-        actor=actor if known else None, actor_name=(str(actor) if known else "system")[:150], action=action,
-        target_type=target_type, target_id=target_id, target_repr=target_repr[:200], org_path=org_path,
-        changes=changes or {}, ip=ctx.ip, user_agent=ctx.user_agent[:300],
+        actor=actor if known else None,
+        actor_name=(str(actor) if known else "system")[:150],
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr[:200],
+        org_path=org_path,
+        changes=changes or {},
+        ip=ctx.ip,
+        user_agent=ctx.user_agent[:300],
     )
 
 
@@ -96,21 +114,33 @@ def record(
     org_path: str = "",
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
-    entry = _entry(actor, action, _context.get() or RequestContext(), target=target, target_type=target_type,
-                   target_id=target_id, target_repr=target_repr, org_path=org_path, changes=changes)
+    entry = _entry(
+        actor,
+        action,
+        _context.get() or RequestContext(),
+        target=target,
+        target_type=target_type,
+        target_id=target_id,
+        target_repr=target_repr,
+        org_path=org_path,
+        changes=changes,
+    )
     entry.save()
     _mark_dirty(action, [org_path])
     return entry
 
 
-def record_many(*, actor, action: str, entries: Iterable[tuple[models.Model, str, dict[str, Any]]],
-                batch_size: int = 2000) -> int:
+def record_many(
+    *, actor, action: str, entries: Iterable[tuple[models.Model, str, dict[str, Any]]], batch_size: int = 2000
+) -> int:
     """``record`` for many records at once (bulk imports): one ``(target, org_path, changes)`` per
     entry, inserted in batches, and one RollupDirty row per organisation written under (not one
     per entry). Returns how many entries were written."""
     ctx = _context.get() or RequestContext()
-    rows = (_entry(actor, action, ctx, target=target, org_path=org_path, changes=changes)
-            for target, org_path, changes in entries)
+    rows = (
+        _entry(actor, action, ctx, target=target, org_path=org_path, changes=changes)
+        for target, org_path, changes in entries
+    )
     paths: set[str] = set()
     written = 0
     while batch := list(islice(rows, batch_size)):

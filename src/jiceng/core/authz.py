@@ -9,22 +9,38 @@ from jiceng.core.models import ApiToken, AuditEntry, Job, Notification
 def _records(w) -> dict:
     """A job of B's secretary, done, with its result file (B's member roster): only its owner may
     see it, download the file or retry it."""
-    job = jobs.start(actor=w.users["sec_b"], kind="core.ledger_export_personal", org=w.branch_b,
-                     params={"key": "people.members", "format": "csv", "query": {"org": str(w.branch_b.pk)}})
+    job = jobs.start(
+        actor=w.users["sec_b"],
+        kind="core.ledger_export_personal",
+        org=w.branch_b,
+        params={"key": "people.members", "format": "csv", "query": {"org": str(w.branch_b.pk)}},
+    )
     jobs.execute(str(job.pk))  # its owner is told: a notification of B's secretary
     return {"job": job, "notification": Notification.objects.filter(recipient=w.users["sec_b"]).latest("pk")}
 
 
 CASES = kit.AuthzCases(
     records=_records,
-    params={"org_id": lambda w, r: w.branch_b.pk, "area_id": lambda w, r: w.village_b.pk,
-            "job_id": lambda w, r: r["job"].pk, "notification_id": lambda w, r: r["notification"].pk},
-    page_params={"token_id": lambda w, r: services.api_token_create(actor=w.users["sec_b"], name="b-token")[0].pk},
+    params={
+        "org_id": lambda w, r: w.branch_b.pk,
+        "area_id": lambda w, r: w.village_b.pk,
+        "job_id": lambda w, r: r["job"].pk,
+        "notification_id": lambda w, r: r["notification"].pk,
+    },
+    page_params={
+        "token_id": lambda w, r: services.api_token_create(actor=w.users["sec_b"], name="b-token")[0].pk
+    },
     # an indicator's name; a ledger's key, every one of them (pages and API)
-    neutral_params={"name": lambda w, r: "people.member_count", "key": lambda w, r: list(ledgers.registry()),
-                    "workflow": lambda w, r: sorted(workflows.templates())},
-    query_probes={"org": lambda w: w.branch_b.pk, "area": lambda w: w.village_b.pk,
-                  "target_id": lambda w: w.member_b.pk},
+    neutral_params={
+        "name": lambda w, r: "people.member_count",
+        "key": lambda w, r: list(ledgers.registry()),
+        "workflow": lambda w, r: sorted(workflows.templates()),
+    },
+    query_probes={
+        "org": lambda w: w.branch_b.pk,
+        "area": lambda w: w.village_b.pk,
+        "target_id": lambda w: w.member_b.pk,
+    },
     state=lambda w: {
         "audit_count": AuditEntry.objects.count(),
         "tokens_b": list(ApiToken.objects.filter(user=w.users["sec_b"]).order_by("pk").values()),

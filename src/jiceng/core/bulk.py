@@ -27,8 +27,10 @@ def insert(objs: Sequence[models.Model], batch_size: int = 2000) -> None:
     for obj in objs:  # a related object saved just before (the member's person) gives its key
         obj._prepare_related_fields_for_save(operation_name="insert")
     with connection.cursor() as cur:
-        cur.execute("SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-                    [meta.db_table, meta.pk.column, len(objs)])
+        cur.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
         for obj, (pk,) in zip(objs, cur.fetchall(), strict=True):
             obj.pk = pk
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)

@@ -22,8 +22,13 @@ def platform(request) -> dict:
             url = reverse(item.url_name)
         except NoReverseMatch:
             continue  # its app's URLs are not mounted (a trimmed deployment)
-        items.append({"label": item.label, "url": url, "current": request.path == url
-                      or (url != "/" and request.path.startswith(url))})
+        items.append(
+            {
+                "label": item.label,
+                "url": url,
+                "current": request.path == url or (url != "/" and request.path.startswith(url)),
+            }
+        )
     from .notify import unread
 
     return {"nav": items, "unread": unread(user)}

@@ -57,8 +57,9 @@ def reporting_alias() -> str | None:
 def _in_transaction() -> bool:
     """An atomic block is open on default (TestCase's wrapping blocks do not count, as Django's own
     durable check ignores them): what the transaction reads it may write back."""
-    return any(not getattr(block, "_from_testcase", False)
-               for block in connections[DEFAULT_DB_ALIAS].atomic_blocks)
+    return any(
+        not getattr(block, "_from_testcase", False) for block in connections[DEFAULT_DB_ALIAS].atomic_blocks
+    )
 
 
 @contextmanager
@@ -76,16 +77,19 @@ def reporting(func: F | None = None) -> Any:
     if func is None:
         return _section()
     if inspect.iscoroutinefunction(func):
+
         @functools.wraps(func)
         async def async_view(*args, **kwargs):
             with _section():
                 return await func(*args, **kwargs)
+
         return async_view
 
     @functools.wraps(func)
     def view(*args, **kwargs):
         with _section():
             return func(*args, **kwargs)
+
     return view
 
 
@@ -93,9 +97,11 @@ def reads_from(model: type[Model] | None = None) -> str:
     """The alias a read of ``model`` goes to now (the router's answer; also handy in tests)."""
     if not _active.get() or _in_transaction():
         return DEFAULT_DB_ALIAS
-    if model is not None and (model._meta.app_label in _PRIMARY_ONLY_APPS
-                              or model._meta.label_lower in _PRIMARY_ONLY_MODELS
-                              or model._meta.label == settings.AUTH_USER_MODEL):
+    if model is not None and (
+        model._meta.app_label in _PRIMARY_ONLY_APPS
+        or model._meta.label_lower in _PRIMARY_ONLY_MODELS
+        or model._meta.label == settings.AUTH_USER_MODEL
+    ):
         return DEFAULT_DB_ALIAS
     return reporting_alias() or DEFAULT_DB_ALIAS
 

@@ -47,8 +47,26 @@ SURNAMES = (
 MALE_CHARS = "伟强军勇杰涛明超刚平辉鹏华飞鑫波斌宇浩凯健俊帆帅旭宁龙林阳建国志兴海峰德文成东庆祥福贵荣发红春"
 FEMALE_CHARS = "芳娜敏静丽艳娟霞燕玲桂英秀兰梅琴云莲华红萍晓雪琳洁倩婷慧颖珍凤翠玉琼秋月春菊素淑"
 TOWN_NAMES = [
-    "葛城", "复兴", "巴山", "修齐", "高观", "庙坝", "明通", "坪坝", "北屏", "高燕", "龙田", "沿河", "左岚", "岚天",
-    "厚坪", "河鱼", "蓼子", "双河", "咸宜", "鸡鸣",
+    "葛城",
+    "复兴",
+    "巴山",
+    "修齐",
+    "高观",
+    "庙坝",
+    "明通",
+    "坪坝",
+    "北屏",
+    "高燕",
+    "龙田",
+    "沿河",
+    "左岚",
+    "岚天",
+    "厚坪",
+    "河鱼",
+    "蓼子",
+    "双河",
+    "咸宜",
+    "鸡鸣",
 ]
 PLACE_A = "石新红龙凤金银青黄白东西南北上下中前后大小高长双三五柳桃杨松竹梅兰桂茶花马牛羊鹿鹤云岚河溪湖泉"
 PLACE_B = "桥坪坝沟湾岭河山口垭溪坡寨场台园林塘田庙堡岩洞"
@@ -60,7 +78,10 @@ class DemoRefused(Exception):
 
 
 def demo_loaded() -> bool:
-    return User.objects.filter(username="county").exists() and Org.objects.filter(name__startswith="中共青山县").exists()
+    return (
+        User.objects.filter(username="county").exists()
+        and Org.objects.filter(name__startswith="中共青山县").exists()
+    )
 
 
 class Gen:
@@ -104,8 +125,10 @@ class Gen:
                 return number
 
     def phone(self) -> str:
-        return self.rng.choice(["138", "139", "158", "187", "133", "177", "151", "136"]) + f"{self.rng.randint(0, 10**8 - 1):08d}"
-
+        return (
+            self.rng.choice(["138", "139", "158", "187", "133", "177", "151", "136"])
+            + f"{self.rng.randint(0, 10**8 - 1):08d}"
+        )
 
 
 @dataclass
@@ -141,19 +164,33 @@ class DemoContext:
             print(f"  · {msg}", file=sys.stderr, flush=True)
 
 
-def load_demo(*, seed: int = 2026, progress: bool = False, villages: int = 204, members: int = 13000,
-              as_of: dt.date = AS_OF) -> str:
+def load_demo(
+    *,
+    seed: int = 2026,
+    progress: bool = False,
+    villages: int = 204,
+    members: int = 13000,
+    as_of: dt.date = AS_OF,
+) -> str:
     """Load the demo county as it stands on ``as_of``. ``villages``/``members`` shrink it for quick tests."""
     if Org.objects.exists() or Area.objects.exists() or User.objects.filter(username="county").exists():
-        raise DemoRefused(f"数据库中已有数据（{Org.objects.count()} 个党组织，{Area.objects.count()} 个区域），"
-                          "演示数据只能装入空库。")
+        raise DemoRefused(
+            f"数据库中已有数据（{Org.objects.count()} 个党组织，{Area.objects.count()} 个区域），"
+            "演示数据只能装入空库。"
+        )
     started = time.monotonic()
     ctx = DemoContext(Gen(seed, as_of), progress, villages, members)
     with transaction.atomic():
         for step in kit.steps("demo"):
             step(ctx)
-        audit.record(actor=None, action="demo_load", target_type="demo", target_repr=f"演示数据 {COUNTY_NAME}",
-                     org_path=Org.objects.get_root_nodes().first().path, changes={"seed": [None, seed]})
+        audit.record(
+            actor=None,
+            action="demo_load",
+            target_type="demo",
+            target_repr=f"演示数据 {COUNTY_NAME}",
+            org_path=Org.objects.get_root_nodes().first().path,
+            changes={"seed": [None, seed]},
+        )
     if connection.vendor == "postgresql":
         # Fresh statistics after a bulk load: without them the planner picks nested loops that turn
         # the often-absent window query from one second into ten minutes.
@@ -178,8 +215,6 @@ def uneven(rng: random.Random, total: int, parts: int, floor: int) -> list[int]:
     return sizes
 
 
-
-
 def tree(ctx: DemoContext) -> None:
     """The county's areas (townships, villages and communities, estates, grids, buildings) and its
     party organisations (committees, township organ branches, village branches and general
@@ -197,7 +232,9 @@ def tree(ctx: DemoContext) -> None:
 
     def org(parent: Org | None, name: str, kind: str, where: Area, est: dt.date) -> Org:
         path = op.child(parent.path) if parent else op.root()
-        o = Org(path=path, depth=depth(path), numchild=0, name=name, kind=kind, area=where, established_on=est)
+        o = Org(
+            path=path, depth=depth(path), numchild=0, name=name, kind=kind, area=where, established_on=est
+        )
         orgs.append(o)
         return o
 
@@ -221,25 +258,49 @@ def tree(ctx: DemoContext) -> None:
         is_sub = t >= n_towns - n_subdistricts
         tname = TOWN_NAMES[t % len(TOWN_NAMES)] + ("街道" if is_sub else ("乡" if t % 5 == 3 else "镇"))
         town = area(county, tname, "subdistrict" if is_sub else "township")
-        town_org = org(county_org, f"中共{tname}{'工作委员会' if is_sub else '委员会'}", "committee", town,
-                       dt.date(1984, 1, 1))
+        town_org = org(
+            county_org,
+            f"中共{tname}{'工作委员会' if is_sub else '委员会'}",
+            "committee",
+            town,
+            dt.date(1984, 1, 1),
+        )
         organ = org(town_org, f"{tname}机关党支部", "branch", town, dt.date(1990, 1, 1))
-        villages.append({"area": town, "org": organ, "branches": [organ], "groups": [], "members": organ_members[t],
-                         "organ": True, "town_org": town_org})
+        villages.append(
+            {
+                "area": town,
+                "org": organ,
+                "branches": [organ],
+                "groups": [],
+                "members": organ_members[t],
+                "organ": True,
+                "town_org": town_org,
+            }
+        )
         for _ in range(per_town[t]):
-            is_comm = community_left > 0 and (is_sub or rng.random() < 0.05 or n_villages - vi <= community_left)
+            is_comm = community_left > 0 and (
+                is_sub or rng.random() < 0.05 or n_villages - vi <= community_left
+            )
             if is_comm:
                 community_left -= 1
             vname = g.place("社区" if is_comm else "村")
             v = area(town, vname, "community" if is_comm else "village")
             target = village_members[vi]
             kind = "general_branch" if target > 50 else "branch"
-            vorg = org(town_org, f"中共{vname}{'总支部委员会' if kind == 'general_branch' else '支部委员会'}", kind, v,
-                       dt.date(1956 + rng.randint(0, 40), 7, 1))
+            vorg = org(
+                town_org,
+                f"中共{vname}{'总支部委员会' if kind == 'general_branch' else '支部委员会'}",
+                kind,
+                v,
+                dt.date(1956 + rng.randint(0, 40), 7, 1),
+            )
             branches = [vorg]
             if kind == "general_branch":
                 n_br = (target + 44) // 45
-                branches = [org(vorg, f"{vname}第{i + 1}党支部", "branch", v, dt.date(2000, 7, 1)) for i in range(n_br)]
+                branches = [
+                    org(vorg, f"{vname}第{i + 1}党支部", "branch", v, dt.date(2000, 7, 1))
+                    for i in range(n_br)
+                ]
             groups = []
             parent_for_grids = v
             if is_comm:
@@ -252,8 +313,18 @@ def tree(ctx: DemoContext) -> None:
                     area(grid, f"{gi + 1}-{bi + 1}{'栋' if is_comm else '组院落'}", "building")
                 br = branches[gi % len(branches)]
                 groups.append(org(br, f"{vname}第{gi + 1}网格党小组", "group", grid, dt.date(2019, 3, 1)))
-            villages.append({"area": v, "org": vorg, "branches": branches, "groups": groups, "members": target,
-                             "organ": False, "is_comm": is_comm, "town_org": town_org})
+            villages.append(
+                {
+                    "area": v,
+                    "org": vorg,
+                    "branches": branches,
+                    "groups": groups,
+                    "members": target,
+                    "organ": False,
+                    "is_comm": is_comm,
+                    "town_org": town_org,
+                }
+            )
             vi += 1
 
     for a in areas:
@@ -282,19 +353,23 @@ def users(ctx: DemoContext) -> None:
     ctx.say("演示账号")
     first_town = villages[0]
     first_village = next(v for v in villages if not v["organ"] and v["town_org"] is first_town["town_org"])
-    other_village = next(v for v in villages if not v["organ"] and v["town_org"] is not first_town["town_org"])
+    other_village = next(
+        v for v in villages if not v["organ"] and v["town_org"] is not first_town["town_org"]
+    )
     password = make_password(DEMO_PASSWORD)
     users = {
         "county": ("县委组织部 张明", county_org, "county_admin"),
         "township": (f"{first_town['area'].name}党委 李华", first_town["town_org"], "township_admin"),
         "secretary": (f"{first_village['area'].name}书记", first_village["org"], "branch_secretary"),
         "secretary2": (f"{other_village['area'].name}书记", other_village["org"], "branch_secretary"),
-        "grid": (f"{first_village['area'].name}网格员", first_village["groups"][0] if first_village["groups"]
-                 else first_village["org"], "grid_worker"),
+        "grid": (
+            f"{first_village['area'].name}网格员",
+            first_village["groups"][0] if first_village["groups"] else first_village["org"],
+            "grid_worker",
+        ),
         "member": ("党员 本人", first_village["branches"][0], "member"),
     }
     for username, (display, at_org, role) in users.items():
         u = User.objects.create(username=username, display_name=display, password=password)
         RoleAssignment.objects.create(user=u, role=role, org_id=at_org.pk)
     ctx.first_village, ctx.other_village = first_village, other_village
-

@@ -11,7 +11,9 @@ class DomainError(Exception):
     mistake in one go and nothing is stored.
     """
 
-    def __init__(self, errors: dict[str, list[str]] | None = None, *, field: str = "__all__", message: str = ""):
+    def __init__(
+        self, errors: dict[str, list[str]] | None = None, *, field: str = "__all__", message: str = ""
+    ):
         if errors is None:
             errors = {field: [message]}
         self.errors = {k: list(v) for k, v in errors.items() if v}

@@ -69,9 +69,12 @@ class WorkflowInsertForm(forms.Form):
 
     after = forms.ChoiceField(label=_("After the stage"))
     label = forms.CharField(label=_("Name of the new stage"), max_length=50)
-    wait = forms.IntegerField(label=_("Lasts at least (0: no minimum)"), min_value=0, max_value=365, initial=0,
-                              required=False)
-    unit = forms.ChoiceField(label=_("Unit"), choices=[("workdays", _("working days")), ("minutes", _("minutes"))])
+    wait = forms.IntegerField(
+        label=_("Lasts at least (0: no minimum)"), min_value=0, max_value=365, initial=0, required=False
+    )
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=[("workdays", _("working days")), ("minutes", _("minutes"))]
+    )
     note = forms.CharField(label=_("Basis or reason"), max_length=300)
 
     def __init__(self, *args, states=(), **kwargs):
@@ -83,9 +86,13 @@ class WorkflowTimeForm(forms.Form):
     """The earliest or latest time an action may be taken, counted from entering its stage."""
 
     transition = forms.ChoiceField(label=_("Action"))
-    kind = forms.ChoiceField(label=_("Limit"), choices=[("wait", _("not before")), ("within", _("not after"))])
+    kind = forms.ChoiceField(
+        label=_("Limit"), choices=[("wait", _("not before")), ("within", _("not after"))]
+    )
     amount = forms.IntegerField(label=_("Amount (0 removes it)"), min_value=0, max_value=43_200)
-    unit = forms.ChoiceField(label=_("Unit"), choices=[("workdays", _("working days")), ("minutes", _("minutes"))])
+    unit = forms.ChoiceField(
+        label=_("Unit"), choices=[("workdays", _("working days")), ("minutes", _("minutes"))]
+    )
     note = forms.CharField(label=_("Basis or reason"), max_length=300)
 
     def __init__(self, *args, transitions=(), **kwargs):

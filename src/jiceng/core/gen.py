@@ -87,7 +87,10 @@ class Sink:
             return
         cols = ", ".join(self.columns)
         if connection.vendor == "postgresql":
-            with connection.cursor() as cur, cur.cursor.copy(f"COPY {self.table} ({cols}) FROM STDIN") as copy:
+            with (
+                connection.cursor() as cur,
+                cur.cursor.copy(f"COPY {self.table} ({cols}) FROM STDIN") as copy,
+            ):
                 for values in self._buf:
                     copy.write_row(values)
         else:
@@ -144,7 +147,9 @@ def months(n: int, as_of: dt.date = AS_OF) -> list[dt.date]:
 @dataclass
 class Tree:
     root_org: tuple[int, str]
-    villages: list[tuple[int, str, int, str, list[tuple[int, str]]]]  # area id, name, org id, org path, groups
+    villages: list[
+        tuple[int, str, int, str, list[tuple[int, str]]]
+    ]  # area id, name, org id, org path, groups
     counties: list[tuple[int, str]]  # org id, path
     counts: dict[str, int]
     # village org id → its members as (member id, org id, joined on)
@@ -186,8 +191,14 @@ def generate(scale_name: str, *, seed: int = 1, progress: bool = True) -> dict[s
         for step in kit.steps("gen"):
             step(ctx)
         ctx.ids.reset_sequences()
-        audit.record(actor=None, action="demo_load", target_type="gen", target_repr=f"合成数据 {scale_name}",
-                     org_path=Org.objects.get(pk=ctx.tree.root_org[0]).path, changes={"seed": [None, seed]})
+        audit.record(
+            actor=None,
+            action="demo_load",
+            target_type="gen",
+            target_repr=f"合成数据 {scale_name}",
+            org_path=Org.objects.get(pk=ctx.tree.root_org[0]).path,
+            changes={"seed": [None, seed]},
+        )
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
@@ -222,7 +233,9 @@ def trees(ctx: GenContext) -> None:
         city_o = org(prov_o[1], f"中共第{c + 1}市委员会", "committee", city_a[0], dt.date(1950, 1, 1))
         for k in range(scale.counties_per_city):
             cty_a = area(city_a[1], f"第{c + 1}市{k + 1}县", "county")
-            cty_o = org(city_o[1], f"中共第{c + 1}市{k + 1}县委员会", "committee", cty_a[0], dt.date(1950, 1, 1))
+            cty_o = org(
+                city_o[1], f"中共第{c + 1}市{k + 1}县委员会", "committee", cty_a[0], dt.date(1950, 1, 1)
+            )
             counties.append(cty_o)
             for t in range(scale.townships_per_county):
                 tn = f"{c + 1}-{k + 1}-{t + 1}镇"
@@ -232,8 +245,10 @@ def trees(ctx: GenContext) -> None:
                     vn = f"{tn}{v + 1}村"
                     v_a = area(t_a[1], vn, "village")
                     v_o = org(t_o[1], f"中共{vn}支部委员会", "branch", v_a[0], dt.date(1960, 7, 1))
-                    groups = [org(v_o[1], f"{vn}第{i + 1}党小组", "group", v_a[0], dt.date(2019, 3, 1))
-                              for i in range(rng.choice((0, 0, 1, 1, 2)))]
+                    groups = [
+                        org(v_o[1], f"{vn}第{i + 1}党小组", "group", v_a[0], dt.date(2019, 3, 1))
+                        for i in range(rng.choice((0, 0, 1, 1, 2)))
+                    ]
                     n_groups += len(groups)
                     villages.append((v_a[0], vn, v_o[0], v_o[1], groups))
     for row in area_rows:
@@ -243,15 +258,17 @@ def trees(ctx: GenContext) -> None:
     with Sink("core_area", ("id", "path", "depth", "numchild", "name", "kind", "code")) as s:
         for row in area_rows:
             s.row(tuple(row))
-    with Sink("core_org", ("id", "path", "depth", "numchild", "name", "kind", "area_id", "established_on",
-                            "dissolved_on")) as s:
+    with Sink(
+        "core_org",
+        ("id", "path", "depth", "numchild", "name", "kind", "area_id", "established_on", "dissolved_on"),
+    ) as s:
         for row in org_rows:
             s.row(tuple(row))
     ctx.say(f"trees: {len(area_rows)} areas, {len(org_rows)} organisations")
-    ctx.tree = Tree(prov_o, villages, counties, {"areas": len(area_rows), "orgs": len(org_rows), "groups": n_groups})
+    ctx.tree = Tree(
+        prov_o, villages, counties, {"areas": len(area_rows), "orgs": len(org_rows), "groups": n_groups}
+    )
     ctx.counts.update(ctx.tree.counts)
-
-
 
 
 def users(ctx: GenContext) -> None:

@@ -97,8 +97,9 @@ class OwnRows:
     area_prefixes: tuple[str, ...] = ()
 
     def q(self, field: str, basis: str) -> Q:
-        exact, prefixes = (self.org_exact, self.org_prefixes) if basis == "org" else (
-            self.area_exact, self.area_prefixes)
+        exact, prefixes = (
+            (self.org_exact, self.org_prefixes) if basis == "org" else (self.area_exact, self.area_prefixes)
+        )
         q = Q(**{f"{field}__in": list(exact)}) if exact else Q(pk__in=[])
         for p in prefixes:
             q |= Q(**{f"{field}__startswith": p})
@@ -150,8 +151,9 @@ def scopes_q(scopes: Sequence[Scope], field: str, *, basis: str = "org") -> Q:
     return q
 
 
-def partitions(scopes: Sequence[Scope], qs: QuerySet, field: str, *, basis: str = "org"
-               ) -> list[tuple[QuerySet, dict[str, list[int]]]]:
+def partitions(
+    scopes: Sequence[Scope], qs: QuerySet, field: str, *, basis: str = "org"
+) -> list[tuple[QuerySet, dict[str, list[int]]]]:
     """``qs`` cut by unit, for grouped aggregates: each element is some rows annotated with ``_u``, a
     key naming their unit, and the map from key to the scopes it counts for. ``field`` is the path
     (org or area, by ``basis``) that places a row. Whole subtrees of one path length share one query
@@ -179,15 +181,17 @@ def partitions(scopes: Sequence[Scope], qs: QuerySet, field: str, *, basis: str 
             continue
         steplen = Org.steplen
         rows = qs.filter(**{f"{field}__startswith": _common_prefix(keys, steplen)}).annotate(
-            _u=Substr(field, 1, length))
+            _u=Substr(field, 1, length)
+        )
         if len(keys) <= 500:  # beyond, grouping the whole common subtree is cheaper than a long IN list
             rows = rows.filter(_u__in=list(keys))
         out.append((rows, dict(keys)))
     return out
 
 
-def grouped(scopes: Sequence[Scope], qs: QuerySet, field: str, aggregates: dict[str, Any], *,
-            basis: str = "org") -> dict[int, dict[str, Any]]:
+def grouped(
+    scopes: Sequence[Scope], qs: QuerySet, field: str, aggregates: dict[str, Any], *, basis: str = "org"
+) -> dict[int, dict[str, Any]]:
     """``aggregates`` of ``qs`` for every scope, from one query per path length (see partitions)."""
     zero = qs.none().aggregate(**aggregates)  # no query: what an aggregate over no rows gives
     out: dict[int, dict[str, Any]] = {s.key: dict(zero) for s in scopes}
@@ -244,8 +248,18 @@ class Indicator:
 _DECLARED: dict[str, Indicator] = {}
 
 
-def register(name: str, *, label: str, unit: str, counts: str, description: str = "", additive: bool = False,
-             basis: str = "org", rules: Sequence[str] = (), rows: Rows | None = None):
+def register(
+    name: str,
+    *,
+    label: str,
+    unit: str,
+    counts: str,
+    description: str = "",
+    additive: bool = False,
+    basis: str = "org",
+    rules: Sequence[str] = (),
+    rows: Rows | None = None,
+):
     if unit not in {"count", "rate", "breakdown"}:
         raise ValueError(unit)
     if basis not in {"org", "area"}:
@@ -254,8 +268,9 @@ def register(name: str, *, label: str, unit: str, counts: str, description: str 
     def deco(fn: Compute) -> Compute:
         if name in _DECLARED:
             raise ValueError(f"indicator {name} registered twice")
-        _DECLARED[name] = Indicator(name, str(label), unit, str(description), fn, str(counts), additive, basis,
-                                    tuple(rules), rows)
+        _DECLARED[name] = Indicator(
+            name, str(label), unit, str(description), fn, str(counts), additive, basis, tuple(rules), rows
+        )
         return fn
 
     return deco
@@ -361,7 +376,9 @@ def compute_live(names: list[str], org: Org, period: Period) -> dict[str, Indica
     return {name: values[org.pk] for name, values in compute_units(names, [org], period).items()}
 
 
-def compute_units(names: list[str], units: Sequence[Org], period: Period) -> dict[str, dict[int, IndicatorValue]]:
+def compute_units(
+    names: list[str], units: Sequence[Org], period: Period
+) -> dict[str, dict[int, IndicatorValue]]:
     """``{name: {unit pk: value}}`` for many units at once (every village of a township): one grouped
     query per depth per indicator, from the same definitions as one subtree's values. No access
     check: a caller that serves a user has checked the units (a service that grades what its actor

@@ -37,8 +37,11 @@ def run_rollup_refresh(ctx: JobContext) -> None:
     """Every rollup organisation of the subtree, deepest first, for the period (default: this year)."""
     period = parse_period(ctx.params.get("period") or None)
     org = ctx.org
-    orgs = list(Org.objects.filter(path__startswith=org.path if org else "", kind__in=rollups.rollup_kinds())
-                .order_by("-depth", "path"))
+    orgs = list(
+        Org.objects.filter(
+            path__startswith=org.path if org else "", kind__in=rollups.rollup_kinds()
+        ).order_by("-depth", "path")
+    )
     ctx.progress(0, len(orgs), stage="重新计算汇总", force=True)
     for i, o in enumerate(orgs, 1):
         rollups.refresh(o, period)
@@ -48,6 +51,14 @@ def run_rollup_refresh(ctx: JobContext) -> None:
 
 
 register(JobKind(key="core.ledger_export", title="导出台账", run="jiceng.core.job_kinds.run_ledger_export"))
-register(JobKind(key="core.ledger_export_personal", title="导出台账（含个人信息）",
-                 run="jiceng.core.job_kinds.run_ledger_export", personal=True))
-register(JobKind(key="core.rollup_refresh", title="重新计算汇总", run="jiceng.core.job_kinds.run_rollup_refresh"))
+register(
+    JobKind(
+        key="core.ledger_export_personal",
+        title="导出台账（含个人信息）",
+        run="jiceng.core.job_kinds.run_ledger_export",
+        personal=True,
+    )
+)
+register(
+    JobKind(key="core.rollup_refresh", title="重新计算汇总", run="jiceng.core.job_kinds.run_rollup_refresh")
+)

@@ -101,16 +101,30 @@ def _worker_name() -> str:
 # --- starting -------------------------------------------------------------------------------------
 
 
-def start(*, actor, kind: str, title: str = "", org=None, params: dict[str, Any] | None = None,
-          inputs: dict[str, IO[bytes] | bytes] | None = None) -> Job:
+def start(
+    *,
+    actor,
+    kind: str,
+    title: str = "",
+    org=None,
+    params: dict[str, Any] | None = None,
+    inputs: dict[str, IO[bytes] | bytes] | None = None,
+) -> Job:
     """Queue a job for the worker; returns at once. ``inputs`` are stored with the job (the uploaded
     file), so the work — and a retry — read them from disk, not from the request."""
     spec = kinds().get(kind)
     if spec is None:
         raise DomainError(field="kind", message=f"任务类型：未知类型“{kind}”。")
     with transaction.atomic():
-        job = Job.objects.create(kind=kind, title=title or spec.title, owner=actor, org=org, params=params or {},
-                                 personal=spec.personal, stage="排队等待")
+        job = Job.objects.create(
+            kind=kind,
+            title=title or spec.title,
+            owner=actor,
+            org=org,
+            params=params or {},
+            personal=spec.personal,
+            stage="排队等待",
+        )
         for name, content in (inputs or {}).items():
             path = input_path(job, name)
             path.parent.mkdir(parents=True, exist_ok=True)
@@ -120,8 +134,14 @@ def start(*, actor, kind: str, title: str = "", org=None, params: dict[str, Any]
                 else:
                     content.seek(0)
                     shutil.copyfileobj(content, fh)
-        audit.record(actor=actor, action="job_start", target=job, target_repr=job.title,
-                     org_path=org.path if org is not None else "", changes={"kind": [None, kind]})
+        audit.record(
+            actor=actor,
+            action="job_start",
+            target=job,
+            target_repr=job.title,
+            org_path=org.path if org is not None else "",
+            changes={"kind": [None, kind]},
+        )
         transaction.on_commit(lambda: _enqueue(job))
     return job
 
@@ -141,11 +161,27 @@ def retry(*, actor, job: Job) -> Job:
     if job.status != JobStatus.FAILED:
         raise DomainError(field="__all__", message="只能重试失败的任务。")
     with transaction.atomic():
-        Job.objects.filter(pk=job.pk).update(status=JobStatus.QUEUED, stage="排队等待", done=0, total=0, message="",
-                                             result={}, file_name="", worker="", started_at=None, finished_at=None,
-                                             heartbeat_at=None)
-        audit.record(actor=actor, action="job_retry", target=job, target_repr=job.title,
-                     org_path=job.org.path if job.org_id else "", changes={"attempt": [job.attempts, job.attempts + 1]})
+        Job.objects.filter(pk=job.pk).update(
+            status=JobStatus.QUEUED,
+            stage="排队等待",
+            done=0,
+            total=0,
+            message="",
+            result={},
+            file_name="",
+            worker="",
+            started_at=None,
+            finished_at=None,
+            heartbeat_at=None,
+        )
+        audit.record(
+            actor=actor,
+            action="job_retry",
+            target=job,
+            target_repr=job.title,
+            org_path=job.org.path if job.org_id else "",
+            changes={"attempt": [job.attempts, job.attempts + 1]},
+        )
         transaction.on_commit(lambda: _enqueue(job))
     job.refresh_from_db()
     return job
@@ -170,7 +206,9 @@ class JobContext:
     def input(self, name: str) -> Path:
         return input_path(self.job, name)
 
-    def progress(self, done: int, total: int | None = None, stage: str | None = None, *, force: bool = False) -> None:
+    def progress(
+        self, done: int, total: int | None = None, stage: str | None = None, *, force: bool = False
+    ) -> None:
         """Report progress; written at most twice a second (or when ``force``)."""
         now = time.monotonic()
         if not force and now - self._last < 0.5:
@@ -211,8 +249,9 @@ def _write_outside(job_id, fields: dict[str, Any], depth: int) -> None:
     qn = side.ops.quote_name
     columns = ", ".join(f"{qn(Job._meta.get_field(k).column)} = %s" for k in fields)
     with side.cursor() as cur:
-        cur.execute(f"UPDATE {qn(Job._meta.db_table)} SET {columns} WHERE id = %s",
-                    [*fields.values(), job_id])
+        cur.execute(
+            f"UPDATE {qn(Job._meta.db_table)} SET {columns} WHERE id = %s", [*fields.values(), job_id]
+        )
 
 
 def execute(job_id: str) -> str:
@@ -220,8 +259,12 @@ def execute(job_id: str) -> str:
     way). Claims the job first, so a job is never run twice at once. Returns its final status."""
     depth = len(connection.atomic_blocks)
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
-        status=JobStatus.RUNNING, worker=_worker_name(), started_at=timezone.now(), heartbeat_at=timezone.now(),
-        stage="开始处理")
+        status=JobStatus.RUNNING,
+        worker=_worker_name(),
+        started_at=timezone.now(),
+        heartbeat_at=timezone.now(),
+        stage="开始处理",
+    )
     if not claimed:
         return Job.objects.filter(pk=job_id).values_list("status", flat=True).first() or "missing"
     job = Job.objects.select_related("owner", "org").get(pk=job_id)
@@ -242,21 +285,37 @@ def execute(job_id: str) -> str:
         status, message = JobStatus.FAILED, "任务失败：您已无权访问这些数据（权限在提交后有变更）。"
     except Exception:  # noqa: BLE001 - the user sees a message, the operator the log
         log.exception("job %s (%s) failed", job.pk, job.kind)
-        status, message = JobStatus.FAILED, "任务失败：系统内部错误，已记录日志。没有保存任何部分结果，可以重试。"
+        status, message = (
+            JobStatus.FAILED,
+            "任务失败：系统内部错误，已记录日志。没有保存任何部分结果，可以重试。",
+        )
     finished = timezone.now()
     # a result file (the export; the list of a rejected file's errors) expires when it is personal
     expires = finished + dt.timedelta(seconds=personal_ttl()) if job.personal and job.file_name else None
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).update(
-            status=status, message=message, result=ctx.result, file_name=job.file_name, finished_at=finished,
-            heartbeat_at=finished, expires_at=expires, stage="已完成" if status == JobStatus.SUCCEEDED else "失败")
+            status=status,
+            message=message,
+            result=ctx.result,
+            file_name=job.file_name,
+            finished_at=finished,
+            heartbeat_at=finished,
+            expires_at=expires,
+            stage="已完成" if status == JobStatus.SUCCEEDED else "失败",
+        )
         from django.urls import reverse
 
         from .notify import notify
 
         done = "已完成" if status == JobStatus.SUCCEEDED else "失败"
-        notify(recipients=[job.owner], kind="core.job_finished", subject=f"任务{done}：{job.title}"[:200],
-               body=message, link=reverse("job_detail", kwargs={"job_id": job.pk}), org=job.org)
+        notify(
+            recipients=[job.owner],
+            kind="core.job_finished",
+            subject=f"任务{done}：{job.title}"[:200],
+            body=message,
+            link=reverse("job_detail", kwargs={"job_id": job.pk}),
+            org=job.org,
+        )
     return status
 
 
@@ -309,7 +368,8 @@ def reconcile(job: Job) -> Job:
     stale = heard is not None and (timezone.now() - heard).total_seconds() > stale_seconds()
     if alive is False or (alive is None and stale):
         Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            status=JobStatus.FAILED, message=INTERRUPTED, stage="中断", finished_at=timezone.now())
+            status=JobStatus.FAILED, message=INTERRUPTED, stage="中断", finished_at=timezone.now()
+        )
         job.refresh_from_db()
     return job
 
@@ -348,7 +408,9 @@ def downloadable(job: Job) -> Path | None:
     return path
 
 
-def wait(job: Job, timeout: float = 60.0, every: float = 0.2, on_tick: Callable[[Job], None] | None = None) -> Job:
+def wait(
+    job: Job, timeout: float = 60.0, every: float = 0.2, on_tick: Callable[[Job], None] | None = None
+) -> Job:
     """Poll until the job has finished (tests and scripts)."""
     deadline = time.monotonic() + timeout
     while True:

@@ -163,8 +163,12 @@ def _check(found: list[AppPlugin]) -> None:
     """Two apps may not claim the same name for different things."""
     seen: dict[str, dict[str, str]] = {"permission": {}, "role": {}, "rule": {}, "label": {}}
     for p in found:
-        for kind, names in (("label", [p.label]), ("permission", [x.code for x in p.permissions]),
-                            ("role", [x.code for x in p.roles]), ("rule", [x.key for x in p.rules])):
+        for kind, names in (
+            ("label", [p.label]),
+            ("permission", [x.code for x in p.permissions]),
+            ("role", [x.code for x in p.roles]),
+            ("rule", [x.key for x in p.rules]),
+        ):
             for name in names:
                 if name in seen[kind]:
                     raise ValueError(f"{kind} {name!r} declared by both {seen[kind][name]} and {p.label}")
@@ -295,7 +299,9 @@ class AuthzCases:
     # query parameters through which a list could be pointed at B
     query_probes: dict[str, Callable[[Any], Any]] = field(default_factory=dict)
     # (method, schema path) -> a body that passes validation, so that scoping is what refuses it
-    write_bodies: dict[tuple[str, str], Callable[[Any, dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
+    write_bodies: dict[tuple[str, str], Callable[[Any, dict[str, Any]], dict[str, Any]]] = field(
+        default_factory=dict
+    )
     # everything a write by A against B could touch, as comparable values
     state: Callable[[Any], dict[str, Any]] | None = None
     # list pages (URL names) that show B's data to B's own secretary: the positive control

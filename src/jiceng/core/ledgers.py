@@ -125,7 +125,9 @@ def clean_cell(value: Any) -> Any:
 def _subtitle(ledger: Ledger, req: LedgerRequest) -> str:
     from .scoping import root_orgs
 
-    unit = req.org.name if req.org is not None else "、".join(o.name for o in root_orgs(req.actor, ledger.perm))
+    unit = (
+        req.org.name if req.org is not None else "、".join(o.name for o in root_orgs(req.actor, ledger.perm))
+    )
     parts = [f"填报单位：{unit}"]
     if req.period is not None:
         p = req.period
@@ -197,7 +199,9 @@ class _Line:
         return value
 
 
-def csv_lines(ledger: Ledger, req: LedgerRequest, on_done: Callable[[int], None] | None = None) -> Iterator[str]:
+def csv_lines(
+    ledger: Ledger, req: LedgerRequest, on_done: Callable[[int], None] | None = None
+) -> Iterator[str]:
     """The ledger as CSV (UTF-8 with a byte-order mark, as Excel and WPS expect), streamed: the
     column headers and rows of each sheet; a ledger of several sheets names each before its rows.
     ``on_done(rows)`` runs when the stream ends, however it ends (an export is logged even when the
@@ -254,10 +258,20 @@ def record_export(ledger: Ledger, req: LedgerRequest, rows: int, fmt: str, filte
     if not ledger.personal:
         return
     for path in export_paths(ledger, req):
-        audit.record(actor=req.actor, action="export", target_type=ledger.target_type or f"ledger.{ledger.key}",
-                     target_repr=f"{ledger.title}导出 {rows} 行", org_path=path,
-                     changes={"ledger": [None, ledger.key], "filters": [None, filters], "rows": [None, rows],
-                              "period": [None, req.period.label if req.period else None], "format": [None, fmt]})
+        audit.record(
+            actor=req.actor,
+            action="export",
+            target_type=ledger.target_type or f"ledger.{ledger.key}",
+            target_repr=f"{ledger.title}导出 {rows} 行",
+            org_path=path,
+            changes={
+                "ledger": [None, ledger.key],
+                "filters": [None, filters],
+                "rows": [None, rows],
+                "period": [None, req.period.label if req.period else None],
+                "format": [None, fmt],
+            },
+        )
 
 
 @dataclass
@@ -337,8 +351,13 @@ def export(ledger: Ledger, req: LedgerRequest, fmt: str, asked: dict[str, Any]):
     if ledger.count is not None and ledger.count(req) > inline_max():
         kind = "core.ledger_export_personal" if ledger.personal else "core.ledger_export"
         query = {k: v for k, v in asked.items() if k != "format"}
-        return jobs.start(actor=req.actor, kind=kind, title=f"导出{ledger.title}"[:200], org=req.org,
-                          params={"key": ledger.key, "format": fmt, "query": query})
+        return jobs.start(
+            actor=req.actor,
+            kind=kind,
+            title=f"导出{ledger.title}"[:200],
+            org=req.org,
+            params={"key": ledger.key, "format": fmt, "query": query},
+        )
     return download(ledger, req, fmt, asked)
 
 

@@ -135,7 +135,9 @@ def _role_choices():
 class RoleAssignment(models.Model):
     """A role granted on one org node reaches that node's whole subtree."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="role_assignments"
+    )
     role = models.CharField(_("role"), max_length=30, choices=_role_choices)
     org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+")
     granted_at = models.DateTimeField(auto_now_add=True)
@@ -155,7 +157,11 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
         related_name="+",
     )
     actor_name = models.CharField(_("actor"), max_length=150, blank=True)
@@ -192,13 +198,17 @@ class RuleOverride(models.Model):
     valid_from = models.DateField(_("valid from"))
     source = models.CharField(_("source"), max_length=300, blank=True)
     reason = models.CharField(_("reason"), max_length=300)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         verbose_name = _("rule override")
         verbose_name_plural = _("rule overrides")
-        constraints = [models.UniqueConstraint(fields=["org", "key", "valid_from"], name="uniq_rule_override")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "key", "valid_from"], name="uniq_rule_override")
+        ]
 
     def __str__(self) -> str:
         return f"{self.org} · {self.key} · {self.valid_from}"
@@ -256,7 +266,9 @@ class IndicatorSnapshot(models.Model):
     combined = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["org", "name", "period"], name="uniq_indicator_snapshot")]
+        constraints = [
+            models.UniqueConstraint(fields=["org", "name", "period"], name="uniq_indicator_snapshot")
+        ]
 
     def __str__(self) -> str:
         return f"{self.org_id} · {self.name} · {self.period}"
@@ -290,8 +302,14 @@ class Job(models.Model):
     kind = models.CharField(_("kind"), max_length=60)
     title = models.CharField(_("title"), max_length=200)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="jobs")
-    org = models.ForeignKey(Org, verbose_name=_("organisation"), null=True, blank=True, on_delete=models.SET_NULL,
-                            related_name="+")
+    org = models.ForeignKey(
+        Org,
+        verbose_name=_("organisation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     params = models.JSONField(default=dict, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.QUEUED)
     stage = models.CharField(_("stage"), max_length=100, blank=True)
@@ -339,14 +357,20 @@ class WorkflowDefinition(models.Model):
     version = models.PositiveIntegerField()
     spec = models.JSONField()
     note = models.CharField(max_length=300, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "org", "version"], name="uniq_workflow_version"),
-                       models.UniqueConstraint(fields=["key", "version"], condition=models.Q(org__isnull=True),
-                                               name="uniq_workflow_template_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["key", "org", "version"], name="uniq_workflow_version"),
+            models.UniqueConstraint(
+                fields=["key", "version"],
+                condition=models.Q(org__isnull=True),
+                name="uniq_workflow_template_version",
+            ),
+        ]
         ordering = ["key", "-version"]
 
     def __str__(self) -> str:
@@ -368,7 +392,10 @@ class WorkflowInstance(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        indexes = [models.Index(fields=["target_type", "target_id"]), models.Index(fields=["state", "due_at"])]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"]),
+            models.Index(fields=["state", "due_at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.definition.key} {self.target_type}#{self.target_id} · {self.state}"
@@ -381,8 +408,9 @@ class WorkflowStep(models.Model):
     action = models.CharField(max_length=60)
     from_state = models.CharField(max_length=60)
     to_state = models.CharField(max_length=60)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     at = models.DateTimeField(auto_now_add=True)
     data = models.JSONField(default=dict, blank=True)
     exception_reason = models.CharField(max_length=300, blank=True)  # a time guard waived, and why
@@ -413,15 +441,18 @@ class Notification(models.Model):
     of, then delivered by its channel's sender — into the recipient's inbox at once, by SMS, WeChat
     or e-mail by the worker. ``org``: the subtree it concerns (who may read the outbox)."""
 
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=60)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("message"))
     link = models.CharField(max_length=300, blank=True)
     org = models.ForeignKey(Org, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    status = models.CharField(_("status"), max_length=10, choices=NotificationStatus.choices,
-                              default=NotificationStatus.QUEUED)
+    status = models.CharField(
+        _("status"), max_length=10, choices=NotificationStatus.choices, default=NotificationStatus.QUEUED
+    )
     address_masked = models.CharField(max_length=80, blank=True)  # where it went, as the outbox shows it
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.CharField(max_length=300, blank=True)
@@ -431,7 +462,10 @@ class Notification(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["recipient", "channel", "read_at"]), models.Index(fields=["status", "channel"])]
+        indexes = [
+            models.Index(fields=["recipient", "channel", "read_at"]),
+            models.Index(fields=["status", "channel"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"

@@ -71,7 +71,11 @@ class Held(Sender):
 
 def _address(channel: str, user: User) -> str | None:
     if channel == Channel.SMS:
-        return crypto.decrypt(user.notify_phone_ciphertext, field="phone") if user.notify_phone_ciphertext else None
+        return (
+            crypto.decrypt(user.notify_phone_ciphertext, field="phone")
+            if user.notify_phone_ciphertext
+            else None
+        )
     if channel == Channel.WECHAT:
         return user.wechat_openid or None
     if channel == Channel.EMAIL:
@@ -112,17 +116,26 @@ class WeChatTemplate(Sender):
 
     def send(self, note: Notification, address: str) -> None:
         api = getattr(settings, "JICENG_WECHAT_API", "https://api.weixin.qq.com")
-        token = _get(f"{api}/cgi-bin/token?grant_type=client_credential&appid={settings.JICENG_WECHAT_APPID}"
-                     f"&secret={settings.JICENG_WECHAT_SECRET}").get("access_token")
+        token = _get(
+            f"{api}/cgi-bin/token?grant_type=client_credential&appid={settings.JICENG_WECHAT_APPID}"
+            f"&secret={settings.JICENG_WECHAT_SECRET}"
+        ).get("access_token")
         if not token:
             raise SendError("微信：取得 access_token 失败")
-        answer = _post(f"{api}/cgi-bin/message/template/send?access_token={token}", {
-            "touser": address, "template_id": settings.JICENG_WECHAT_TEMPLATE,
-            "url": _absolute(note.link),
-            "data": {"first": {"value": note.subject}, "keyword1": {"value": note.body[:200]},
-                     "keyword2": {"value": timezone.localtime(note.created_at).strftime("%Y-%m-%d %H:%M")},
-                     "remark": {"value": "基层治理平台"}},
-        })
+        answer = _post(
+            f"{api}/cgi-bin/message/template/send?access_token={token}",
+            {
+                "touser": address,
+                "template_id": settings.JICENG_WECHAT_TEMPLATE,
+                "url": _absolute(note.link),
+                "data": {
+                    "first": {"value": note.subject},
+                    "keyword1": {"value": note.body[:200]},
+                    "keyword2": {"value": timezone.localtime(note.created_at).strftime("%Y-%m-%d %H:%M")},
+                    "remark": {"value": "基层治理平台"},
+                },
+            },
+        )
         if answer.get("errcode", 0) != 0:
             raise SendError(f"微信：{answer.get('errcode')} {answer.get('errmsg', '')}"[:300])
 
@@ -185,8 +198,16 @@ def sender(channel: str) -> Sender:
 # --- writing ------------------------------------------------------------------------------------------
 
 
-def notify(*, recipients: Iterable[User], kind: str, subject: str, body: str, link: str = "",
-           org: Org | None = None, channels: Iterable[str] = (Channel.INBOX,)) -> list[Notification]:
+def notify(
+    *,
+    recipients: Iterable[User],
+    kind: str,
+    subject: str,
+    body: str,
+    link: str = "",
+    org: Org | None = None,
+    channels: Iterable[str] = (Channel.INBOX,),
+) -> list[Notification]:
     """Messages to each recipient on each channel, written in the caller's transaction. The inbox
     copy is delivered at once; the others when the transaction commits (a task for the worker)."""
     now = timezone.now()
@@ -194,9 +215,19 @@ def notify(*, recipients: Iterable[User], kind: str, subject: str, body: str, li
     for user in {u.pk: u for u in recipients if u is not None and u.is_active}.values():
         for channel in dict.fromkeys(channels):
             inbox = channel == Channel.INBOX
-            rows.append(Notification(recipient=user, channel=channel, kind=kind, subject=subject[:200], body=body,
-                                     link=link[:300], org=org, status=NotificationStatus.SENT if inbox
-                                     else NotificationStatus.QUEUED, sent_at=now if inbox else None))
+            rows.append(
+                Notification(
+                    recipient=user,
+                    channel=channel,
+                    kind=kind,
+                    subject=subject[:200],
+                    body=body,
+                    link=link[:300],
+                    org=org,
+                    status=NotificationStatus.SENT if inbox else NotificationStatus.QUEUED,
+                    sent_at=now if inbox else None,
+                )
+            )
     made = Notification.objects.bulk_create(rows)
     if any(r.channel != Channel.INBOX for r in made):
         transaction.on_commit(_enqueue_dispatch)
@@ -216,11 +247,16 @@ def dispatch(limit: int = 200) -> dict[str, int]:
     """Deliver the queued messages (the worker's task; an operator's button). Each is claimed before
     it is sent, so two workers never send one twice."""
     counts = {"sent": 0, "held": 0, "failed": 0, "retry": 0}
-    queued = list(Notification.objects.filter(status=NotificationStatus.QUEUED).exclude(channel=Channel.INBOX)
-                  .select_related("recipient").order_by("pk")[:limit])
+    queued = list(
+        Notification.objects.filter(status=NotificationStatus.QUEUED)
+        .exclude(channel=Channel.INBOX)
+        .select_related("recipient")
+        .order_by("pk")[:limit]
+    )
     for note in queued:
-        claimed = Notification.objects.filter(pk=note.pk, status=NotificationStatus.QUEUED,
-                                              attempts=note.attempts).update(attempts=note.attempts + 1)
+        claimed = Notification.objects.filter(
+            pk=note.pk, status=NotificationStatus.QUEUED, attempts=note.attempts
+        ).update(attempts=note.attempts + 1)
         if not claimed:
             continue
         note.attempts += 1
@@ -228,11 +264,17 @@ def dispatch(limit: int = 200) -> dict[str, int]:
         address = chosen.address(note.recipient)
         fields: dict[str, Any]
         if address is None:
-            fields = {"status": NotificationStatus.FAILED, "error": "收件人未登记该渠道的地址（手机号、微信或邮箱）"}
+            fields = {
+                "status": NotificationStatus.FAILED,
+                "error": "收件人未登记该渠道的地址（手机号、微信或邮箱）",
+            }
             counts["failed"] += 1
         elif isinstance(chosen, Held):
-            fields = {"status": NotificationStatus.HELD, "address_masked": chosen.masked(address),
-                      "error": "未配置发送通道：演示环境不实际发送"}
+            fields = {
+                "status": NotificationStatus.HELD,
+                "address_masked": chosen.masked(address),
+                "error": "未配置发送通道：演示环境不实际发送",
+            }
             counts["held"] += 1
         else:
             try:
@@ -240,12 +282,19 @@ def dispatch(limit: int = 200) -> dict[str, int]:
             except Exception as exc:  # noqa: BLE001 - a sender's failure is the message's state
                 log.warning("notification %s via %s failed: %s", note.pk, note.channel, exc)
                 done = note.attempts >= MAX_ATTEMPTS
-                fields = {"status": NotificationStatus.FAILED if done else NotificationStatus.QUEUED,
-                          "error": str(exc)[:300], "address_masked": chosen.masked(address)}
+                fields = {
+                    "status": NotificationStatus.FAILED if done else NotificationStatus.QUEUED,
+                    "error": str(exc)[:300],
+                    "address_masked": chosen.masked(address),
+                }
                 counts["failed" if done else "retry"] += 1
             else:
-                fields = {"status": NotificationStatus.SENT, "sent_at": timezone.now(), "error": "",
-                          "address_masked": chosen.masked(address)}
+                fields = {
+                    "status": NotificationStatus.SENT,
+                    "sent_at": timezone.now(),
+                    "error": "",
+                    "address_masked": chosen.masked(address),
+                }
                 counts["sent"] += 1
         Notification.objects.filter(pk=note.pk).update(**fields)
     if counts["retry"]:
@@ -267,4 +316,6 @@ def mark_read(*, actor, notification: Notification) -> None:
 def unread(actor) -> int:
     if not getattr(actor, "is_authenticated", False):
         return 0
-    return Notification.objects.filter(recipient_id=actor.pk, channel=Channel.INBOX, read_at__isnull=True).count()
+    return Notification.objects.filter(
+        recipient_id=actor.pk, channel=Channel.INBOX, read_at__isnull=True
+    ).count()

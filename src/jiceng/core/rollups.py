@@ -48,13 +48,21 @@ def rollup_kinds() -> tuple[str, ...]:
 
 
 def _to_json(v: IndicatorValue) -> dict:
-    return {"value": v.value, "numerator": v.numerator, "denominator": v.denominator,
-            "parts": [[p.key, p.label, p.value] for p in v.parts]}
+    return {
+        "value": v.value,
+        "numerator": v.numerator,
+        "denominator": v.denominator,
+        "parts": [[p.key, p.label, p.value] for p in v.parts],
+    }
 
 
 def _from_json(d: dict) -> IndicatorValue:
-    return IndicatorValue(value=d["value"], numerator=d["numerator"], denominator=d["denominator"],
-                          parts=[Part(k, label, n) for k, label, n in d["parts"]])
+    return IndicatorValue(
+        value=d["value"],
+        numerator=d["numerator"],
+        denominator=d["denominator"],
+        parts=[Part(k, label, n) for k, label, n in d["parts"]],
+    )
 
 
 def work_mem() -> str:
@@ -91,32 +99,53 @@ def refresh(org: Org, period: Period, names: list[str] | None = None, *, combine
                 t = time.perf_counter()
                 own = own_org if ind.basis == "org" else own_area
                 parts = [stored.get((c.pk, name)) for c in children]
-                combined = (ind.additive and bool(children) and own is not None and None not in parts
-                            and not overridden_inside(ind.rules, org))
+                combined = (
+                    ind.additive
+                    and bool(children)
+                    and own is not None
+                    and None not in parts
+                    and not overridden_inside(ind.rules, org)
+                )
                 if combined:
                     mine = ind.compute([indicators.Scope(org, own)], period)[org.pk]
                     value = indicators.combine([mine, *parts], ind).check()
                 else:
                     value = ind.fn(org, period).check()
-                rows.append(IndicatorSnapshot(org=org, name=name, period=period.label, as_of=period.as_of,
-                                              value=_to_json(value), computed_at=stamp, combined=combined,
-                                              took_ms=round((time.perf_counter() - t) * 1000)))
+                rows.append(
+                    IndicatorSnapshot(
+                        org=org,
+                        name=name,
+                        period=period.label,
+                        as_of=period.as_of,
+                        value=_to_json(value),
+                        computed_at=stamp,
+                        combined=combined,
+                        took_ms=round((time.perf_counter() - t) * 1000),
+                    )
+                )
     finally:
         if connection.vendor == "postgresql":
             with connection.cursor() as cur:
                 cur.execute("RESET work_mem")
     with transaction.atomic():
         IndicatorSnapshot.objects.bulk_create(
-            rows, update_conflicts=True, unique_fields=["org", "name", "period"],
-            update_fields=["as_of", "value", "computed_at", "took_ms", "combined"])
+            rows,
+            update_conflicts=True,
+            unique_fields=["org", "name", "period"],
+            update_fields=["as_of", "value", "computed_at", "took_ms", "combined"],
+        )
     return round((time.perf_counter() - started) * 1000)
 
 
 def _rollup_children(org: Org) -> list[Org]:
     """The rollup organisations just below ``org``: under it with no other rollup organisation
     between (its child committees)."""
-    below = list(Org.objects.filter(path__startswith=org.path, kind__in=rollup_kinds())
-                 .exclude(pk=org.pk).select_related("area").order_by("path"))
+    below = list(
+        Org.objects.filter(path__startswith=org.path, kind__in=rollup_kinds())
+        .exclude(pk=org.pk)
+        .select_related("area")
+        .order_by("path")
+    )
     nearest: list[Org] = []
     for o in below:  # in path order an org's rollup ancestors come before it
         if not any(o.path.startswith(n.path) for n in nearest):
@@ -124,14 +153,19 @@ def _rollup_children(org: Org) -> list[Org]:
     return nearest
 
 
-def _stored_values(children: list[Org], period: Period, names: list[str]) -> dict[tuple[int, str], IndicatorValue]:
+def _stored_values(
+    children: list[Org], period: Period, names: list[str]
+) -> dict[tuple[int, str], IndicatorValue]:
     """The children's stored values for the period on the same snapshot date."""
-    snaps = IndicatorSnapshot.objects.filter(org__in=children, period=period.label, as_of=period.as_of,
-                                             name__in=names).values_list("org_id", "name", "value")
+    snaps = IndicatorSnapshot.objects.filter(
+        org__in=children, period=period.label, as_of=period.as_of, name__in=names
+    ).values_list("org_id", "name", "value")
     return {(org_id, name): _from_json(value) for org_id, name, value in snaps}
 
 
-def _own_paths(root: str, children: set[str], child_paths: dict[str, list[str]]) -> tuple[list[str], list[str]]:
+def _own_paths(
+    root: str, children: set[str], child_paths: dict[str, list[str]]
+) -> tuple[list[str], list[str]]:
     """Rows of ``root``'s subtree outside the children's subtrees, as exact paths and prefixes:
     ``root`` itself, and each child node's subtree unless a child lies in it (then that node
     itself, and the same one level down). ``child_paths``: each node's direct children."""
@@ -153,8 +187,9 @@ def _tree_children(model, root: str, needed: set[str]) -> dict[str, list[str]]:
     steplen = model.steplen
     parents = {root} | {p[:i] for p in needed for i in range(len(root) + steplen, len(p), steplen)}
     out: dict[str, list[str]] = {}
-    for path in model.objects.filter(path__startswith=root, depth__in={len(p) // steplen + 1 for p in parents}
-                                     ).values_list("path", flat=True):
+    for path in model.objects.filter(
+        path__startswith=root, depth__in={len(p) // steplen + 1 for p in parents}
+    ).values_list("path", flat=True):
         parent = path[:-steplen]
         if parent in parents:
             out.setdefault(parent, []).append(path)
@@ -177,7 +212,8 @@ def _own_area_rows(org: Org, children: list[Org]) -> indicators.OwnRows | None:
         return None
     root, areas = org.area.path, sorted(c.area.path for c in children)
     if any(not a.startswith(root) or a == root for a in areas) or any(
-            b.startswith(a) for a, b in zip(areas, areas[1:], strict=False)):
+        b.startswith(a) for a, b in zip(areas, areas[1:], strict=False)
+    ):
         return None
     exact, prefixes = _own_paths(root, set(areas), _tree_children(Area, root, set(areas)))
     return indicators.OwnRows(area_exact=tuple(exact), area_prefixes=tuple(prefixes))
@@ -200,9 +236,15 @@ def read(org: Org, period: Period, names: list[str]) -> Stored | None:
     # their time); older ones never do — nor a past period's, which the worker no longer keeps
     yesterday = timezone.localdate() - dt.timedelta(days=1)
     since = timezone.make_aware(dt.datetime.combine(yesterday, dt.time.min))
-    snaps = list(IndicatorSnapshot.objects.filter(org=org, period=period.label, name__in=names,
-                                                  as_of__gte=period.as_of - dt.timedelta(days=1),
-                                                  computed_at__gte=since))
+    snaps = list(
+        IndicatorSnapshot.objects.filter(
+            org=org,
+            period=period.label,
+            name__in=names,
+            as_of__gte=period.as_of - dt.timedelta(days=1),
+            computed_at__gte=since,
+        )
+    )
     if len(snaps) != len(set(names)):
         return None
     oldest = min(s.computed_at for s in snaps)
@@ -218,8 +260,9 @@ def mark_subtree(org: Org | None) -> None:
     orgs = Org.objects.filter(kind__in=rollup_kinds())
     if org is not None:
         orgs = orgs.filter(path__startswith=org.path)
-    RollupDirty.objects.bulk_create([RollupDirty(org_path=p) for p in orgs.values_list("path", flat=True)],
-                                    batch_size=2000)
+    RollupDirty.objects.bulk_create(
+        [RollupDirty(org_path=p) for p in orgs.values_list("path", flat=True)], batch_size=2000
+    )
 
 
 def _waiting() -> list[tuple[int, str]]:
@@ -231,7 +274,7 @@ def _done(pks: list[int]) -> None:
     """Forget dirty rows once the refresh covering them has been stored — not before, so that
     readers see them as pending meanwhile and a worker that dies mid-cycle finds them again."""
     for start in range(0, len(pks), 500):  # SQLite's limit on query variables
-        RollupDirty.objects.filter(pk__in=pks[start:start + 500]).delete()
+        RollupDirty.objects.filter(pk__in=pks[start : start + 500]).delete()
 
 
 def take_dirty() -> tuple[list[Org], list[int]]:
@@ -239,8 +282,11 @@ def take_dirty() -> tuple[list[Org], list[int]]:
     and the dirty rows that their refresh will cover. Rows committed later stay for the next cycle."""
     rows = _waiting()
     prefixes = {p for _, path in rows for p in ancestor_paths(path)}
-    orgs = list(Org.objects.filter(path__in=prefixes, kind__in=rollup_kinds()).order_by("-depth", "path")) \
-        if prefixes else []
+    orgs = (
+        list(Org.objects.filter(path__in=prefixes, kind__in=rollup_kinds()).order_by("-depth", "path"))
+        if prefixes
+        else []
+    )
     return orgs, [pk for pk, _ in rows]
 
 
@@ -277,8 +323,15 @@ def refresh_all(period: Period, *, quiet: bool = True) -> tuple[int, int]:
     return total, round((time.perf_counter() - started) * 1000)
 
 
-def run(*, period_text: str | None = None, every: float = 10.0, once: bool = False, quiet: bool = False,
-        cycles: int | None = None, full: bool = True) -> None:
+def run(
+    *,
+    period_text: str | None = None,
+    every: float = 10.0,
+    once: bool = False,
+    quiet: bool = False,
+    cycles: int | None = None,
+    full: bool = True,
+) -> None:
     """The worker loop: a full refresh at start (unless ``full`` is False: a restart over values
     that are current) and whenever the date changes, then every ``every`` seconds only the
     organisations written under since the last cycle. A failed cycle (the database restarting, a

@@ -58,8 +58,11 @@ def resolve_many(key: str, orgs: Iterable[Org], on: dt.date | None = None) -> di
         return {}
     on = on or timezone.localdate()
     paths = {p for o in orgs for p in ancestor_paths(o.path)}
-    overrides = list(RuleOverride.objects.filter(key=key, org__path__in=paths, valid_from__lte=on)
-                     .order_by("org__depth", "valid_from").values_list("org__path", "value"))
+    overrides = list(
+        RuleOverride.objects.filter(key=key, org__path__in=paths, valid_from__lte=on)
+        .order_by("org__depth", "valid_from")
+        .values_list("org__path", "value")
+    )
     nearest: dict[str, Any] = {}
     for path, value in overrides:  # deeper and later ones last: they win
         nearest[path] = value
@@ -77,8 +80,12 @@ def overridden_inside(keys: Iterable[str], org: Org) -> bool:
     """Whether any of these rules is overridden strictly below ``org`` (its subtree's organisations
     then count by different values than ``org`` itself)."""
     keys = list(keys)
-    return bool(keys) and RuleOverride.objects.filter(
-        key__in=keys, org__path__startswith=org.path).exclude(org__path=org.path).exists()
+    return (
+        bool(keys)
+        and RuleOverride.objects.filter(key__in=keys, org__path__startswith=org.path)
+        .exclude(org__path=org.path)
+        .exists()
+    )
 
 
 def validate_value(rule_def: kit.Rule, value: Any) -> None:

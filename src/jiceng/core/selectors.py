@@ -45,7 +45,9 @@ def org_or_top(*, actor, org_id=None) -> Org:
 
 def org_children(*, actor, org: Org, kinds=None) -> QuerySet[Org]:
     """Children of a node in scope (the node itself was fetched through org_get), of ``kinds``."""
-    qs = Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), path__startswith=org.path, depth=org.depth + 1)
+    qs = Org.objects.filter(
+        org_q(actor, Perm.VIEW_ORG, field=""), path__startswith=org.path, depth=org.depth + 1
+    )
     if kinds:
         qs = qs.filter(kind__in=kinds)
     return qs.select_related("area").order_by("path")
@@ -55,7 +57,11 @@ def org_parent(*, actor, org: Org) -> Org:
     """The node's parent, if the actor may see it (else NotFound)."""
     from .errors import NotFound
 
-    parent = orgs_for(actor, Perm.VIEW_ORG).filter(path=org.path[: -Org.steplen]).first() if org.depth > 1 else None
+    parent = (
+        orgs_for(actor, Perm.VIEW_ORG).filter(path=org.path[: -Org.steplen]).first()
+        if org.depth > 1
+        else None
+    )
     if parent is None:
         raise NotFound()
     return parent
@@ -100,8 +106,14 @@ def root_areas(*, actor) -> QuerySet[Area]:
 
 
 def audit_entries(
-    *, actor, q: str = "", action: str = "", target_type: str = "", target_id: str = "",
-    since: dt.date | None = None, until: dt.date | None = None,
+    *,
+    actor,
+    q: str = "",
+    action: str = "",
+    target_type: str = "",
+    target_id: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
 ) -> QuerySet[AuditEntry]:
     qs = AuditEntry.objects.filter(path_q(actor, Perm.VIEW_AUDIT, "org_path"))
     if q:
@@ -133,7 +145,11 @@ def ledger_orgs(*, actor, perm: str, limit: int = 300) -> QuerySet[Org]:
     for (a branch's ledger is opened from its own page, with ?org=)."""
     from .models import OrgKind
 
-    return orgs_for(actor, perm).filter(kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]).order_by("path")[:limit]
+    return (
+        orgs_for(actor, perm)
+        .filter(kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH])
+        .order_by("path")[:limit]
+    )
 
 
 def holidays() -> QuerySet[HolidayOverride]:
@@ -161,7 +177,9 @@ def job_get(*, actor, job_id) -> Job:
 
 def workflow_instance_get(*, actor, instance_id) -> WorkflowInstance:
     """A matter of a workflow that sits in the actor's scope."""
-    qs = WorkflowInstance.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("definition", "org", "authority")
+    qs = WorkflowInstance.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related(
+        "definition", "org", "authority"
+    )
     return get_scoped_or_404(qs, pk=instance_id)
 
 
@@ -169,17 +187,21 @@ def workflow_versions(*, actor, key: str, org: Org) -> QuerySet[WorkflowDefiniti
     """The local versions of a workflow on ``org``'s path (the template's rows too), newest first."""
     from .rulepacks import ancestor_paths
 
-    return (WorkflowDefinition.objects.filter(key=key).filter(
-        models.Q(org__isnull=True) | models.Q(org__path__in=ancestor_paths(org.path)))
-        .select_related("org", "created_by").order_by("-created_at", "-pk"))
+    return (
+        WorkflowDefinition.objects.filter(key=key)
+        .filter(models.Q(org__isnull=True) | models.Q(org__path__in=ancestor_paths(org.path)))
+        .select_related("org", "created_by")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def inbox(*, actor) -> QuerySet[Notification]:
     """The actor's own notifications in the site, unread first."""
     from django.db.models import F
 
-    return (Notification.objects.filter(recipient_id=actor.pk, channel=Channel.INBOX)
-            .order_by(F("read_at").asc(nulls_first=True), "-created_at", "-pk"))
+    return Notification.objects.filter(recipient_id=actor.pk, channel=Channel.INBOX).order_by(
+        F("read_at").asc(nulls_first=True), "-created_at", "-pk"
+    )
 
 
 def notification_get(*, actor, notification_id) -> Notification:
@@ -189,7 +211,9 @@ def notification_get(*, actor, notification_id) -> Notification:
 def outbox(*, actor, status: str = "", channel: str = "") -> QuerySet[Notification]:
     """Every message concerning the subtrees whose users the actor manages (an operator's view of
     what was, or would have been, sent)."""
-    qs = Notification.objects.filter(path_q(actor, Perm.MANAGE_USERS, "org__path")).select_related("recipient", "org")
+    qs = Notification.objects.filter(path_q(actor, Perm.MANAGE_USERS, "org__path")).select_related(
+        "recipient", "org"
+    )
     if status:
         qs = qs.filter(status=status)
     if channel:
@@ -200,5 +224,6 @@ def outbox(*, actor, status: str = "", channel: str = "") -> QuerySet[Notificati
 def users_granted_within(*, org: Org, roles: tuple[str, ...]) -> QuerySet[User]:
     """Users holding one of ``roles`` on ``org`` or an organisation below it (who to tell about it).
     Unscoped: for services addressing a notification."""
-    return User.objects.filter(is_active=True, role_assignments__role__in=roles,
-                               role_assignments__org__path__startswith=org.path).distinct()
+    return User.objects.filter(
+        is_active=True, role_assignments__role__in=roles, role_assignments__org__path__startswith=org.path
+    ).distinct()

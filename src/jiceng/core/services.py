@@ -64,8 +64,13 @@ def area_create(*, actor, parent: Area | None, name: str, kind: str, code: str =
             _lock(parent)
             parent.refresh_from_db()
             area = Area.objects.add_child(parent, {"name": name, "kind": kind, "code": code})
-        audit.record(actor=actor, action="create", target=area, org_path=org_path_for_area(area),
-                     changes={"name": [None, name], "kind": [None, kind]})
+        audit.record(
+            actor=actor,
+            action="create",
+            target=area,
+            org_path=org_path_for_area(area),
+            changes={"name": [None, name], "kind": [None, kind]},
+        )
     return area
 
 
@@ -73,15 +78,24 @@ def org_path_for_area(area: Area) -> str:
     """The audit log is scoped by org path; area-anchored records take the deepest organisation
     whose area contains them (the root organisation when the area has none yet)."""
     paths = [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
-    path = (Org.objects.filter(area__path__in=paths).order_by("-area__depth", "depth")
-            .values_list("path", flat=True).first())
+    path = (
+        Org.objects.filter(area__path__in=paths)
+        .order_by("-area__depth", "depth")
+        .values_list("path", flat=True)
+        .first()
+    )
     if path is None:
         path = Org.objects.filter(depth=1).order_by("path").values_list("path", flat=True).first()
     return path or ""
 
 
 def org_create(
-    *, actor, parent: Org | None, name: str, kind: str, area: Area | None = None,
+    *,
+    actor,
+    parent: Org | None,
+    name: str,
+    kind: str,
+    area: Area | None = None,
     established_on: dt.date | None = None,
 ) -> Org:
     errors = ErrorCollector()
@@ -89,7 +103,10 @@ def org_create(
     if not name:
         errors.add("name", "名称：必填。")
     if kind not in OrgKind.values:
-        errors.add("kind", f"组织类型：未知类型“{kind}”，可选 党委/党总支/党支部/党小组（{', '.join(OrgKind.values)}）。")
+        errors.add(
+            "kind",
+            f"组织类型：未知类型“{kind}”，可选 党委/党总支/党支部/党小组（{', '.join(OrgKind.values)}）。",
+        )
     elif parent is not None and kind not in ORG_CHILD_KINDS[parent.kind]:
         errors.add("kind", f"组织类型：{parent.get_kind_display()}下不能设{OrgKind(kind).label}。")
     if established_on and established_on > timezone.localdate():
@@ -107,8 +124,13 @@ def org_create(
             _lock(parent)
             parent.refresh_from_db()
             org = Org.objects.add_child(parent, fields)
-        audit.record(actor=actor, action="create", target=org, org_path=org.path,
-                     changes={"name": [None, name], "kind": [None, kind]})
+        audit.record(
+            actor=actor,
+            action="create",
+            target=org,
+            org_path=org.path,
+            changes={"name": [None, name], "kind": [None, kind]},
+        )
     return org
 
 
@@ -126,13 +148,20 @@ def role_grant(*, actor, user: User, role: str, org: Org) -> RoleAssignment:
     with transaction.atomic():
         grant, created = RoleAssignment.objects.get_or_create(user=user, role=role, org=org)
         if created:
-            audit.record(actor=actor, action="grant", target=grant, org_path=org.path,
-                         changes={"role": [None, role], "user": [None, user.username]})
+            audit.record(
+                actor=actor,
+                action="grant",
+                target=grant,
+                org_path=org.path,
+                changes={"role": [None, role], "user": [None, user.username]},
+            )
     forget_grants(user)
     return grant
 
 
-def user_create(*, actor, username: str, password: str, display_name: str = "", is_superuser: bool = False) -> User:
+def user_create(
+    *, actor, username: str, password: str, display_name: str = "", is_superuser: bool = False
+) -> User:
     from django.contrib.auth.password_validation import validate_password
     from django.core.exceptions import ValidationError
 
@@ -150,12 +179,19 @@ def user_create(*, actor, username: str, password: str, display_name: str = "", 
             errors.add("password", f"密码：{m}")
     errors.raise_if_any()
     with transaction.atomic():
-        user = User(username=username, display_name=display_name, is_superuser=is_superuser, is_staff=is_superuser)
+        user = User(
+            username=username, display_name=display_name, is_superuser=is_superuser, is_staff=is_superuser
+        )
         user.set_password(password)
         user.save()
         paths = org_paths(actor, Perm.MANAGE_USERS) if actor is not None else []
-        audit.record(actor=actor, action="create", target=user, org_path=paths[0] if paths else "",
-                     changes={"username": [None, username]})
+        audit.record(
+            actor=actor,
+            action="create",
+            target=user,
+            org_path=paths[0] if paths else "",
+            changes={"username": [None, username]},
+        )
     return user
 
 
@@ -175,10 +211,19 @@ def api_token_create(*, actor, name: str, expires_days: int | None = 365) -> tup
     paths = org_paths(actor, Perm.VIEW_ORG)
     with transaction.atomic():
         token = ApiToken.objects.create(
-            user=actor, name=name[:60], prefix=plaintext[:10], digest=_token_digest(plaintext), expires_at=expires_at
+            user=actor,
+            name=name[:60],
+            prefix=plaintext[:10],
+            digest=_token_digest(plaintext),
+            expires_at=expires_at,
         )
-        audit.record(actor=actor, action="token_create", target=token, org_path=paths[0] if paths else "",
-                     changes={"name": [None, token.name]})
+        audit.record(
+            actor=actor,
+            action="token_create",
+            target=token,
+            org_path=paths[0] if paths else "",
+            changes={"name": [None, token.name]},
+        )
     return token, plaintext
 
 
@@ -222,11 +267,19 @@ def rule_override_set(
     validate_value(rules[key], value)
     with transaction.atomic():
         override, _ = RuleOverride.objects.update_or_create(
-            org=org, key=key, valid_from=valid_from,
+            org=org,
+            key=key,
+            valid_from=valid_from,
             defaults={"value": value, "reason": reason.strip(), "source": source, "created_by": actor},
         )
-        audit.record(actor=actor, action="rule_override", target=override, target_repr=f"{org} · {key}",
-                     org_path=org.path, changes={key: [rules[key].value, value]})
+        audit.record(
+            actor=actor,
+            action="rule_override",
+            target=override,
+            target_repr=f"{org} · {key}",
+            org_path=org.path,
+            changes={key: [rules[key].value, value]},
+        )
         rollups.mark_subtree(org)  # every committee under it counts by the new rule
     return override
 
@@ -235,9 +288,16 @@ def holiday_set(*, actor, date: dt.date, is_workday: bool, name: str = "") -> Ho
     paths = org_paths(actor, Perm.MANAGE_RULES)
     _require(actor is None or bool(paths))
     with transaction.atomic():
-        row, _ = HolidayOverride.objects.update_or_create(date=date, defaults={"is_workday": is_workday, "name": name})
-        audit.record(actor=actor, action="holiday_set", target=row, org_path=paths[0] if paths else "",
-                     changes={"is_workday": [None, is_workday]})
+        row, _ = HolidayOverride.objects.update_or_create(
+            date=date, defaults={"is_workday": is_workday, "name": name}
+        )
+        audit.record(
+            actor=actor,
+            action="holiday_set",
+            target=row,
+            org_path=paths[0] if paths else "",
+            changes={"is_workday": [None, is_workday]},
+        )
         rollups.mark_subtree(None)  # working days move every deadline
     return row
 
@@ -250,8 +310,13 @@ def rollup_refresh_start(*, actor, org: Org, period: str = ""):
 
     _require(can_access_org(actor, Perm.MANAGE_RULES, org))
     label = parse_period(period or None).label
-    return jobs.start(actor=actor, kind="core.rollup_refresh", title=f"重新计算汇总：{org.name}（{label}）"[:200], org=org,
-                      params={"period": label})
+    return jobs.start(
+        actor=actor,
+        kind="core.rollup_refresh",
+        title=f"重新计算汇总：{org.name}（{label}）"[:200],
+        org=org,
+        params={"period": label},
+    )
 
 
 def workflow_edit(*, actor, org: Org, key: str, operation: str, note: str, **params: Any):
@@ -270,13 +335,24 @@ def workflow_edit(*, actor, org: Org, key: str, operation: str, note: str, **par
         if not label:
             raise DomainError(field="label", message="环节名称：必填。")
         n = 1 + sum(1 for s in spec.states if re.fullmatch(r"local\d+", s.key))
-        spec = workflows.insert_state(spec, after=params["after"], key=f"local{n}", label=label,
-                                      wait=int(params.get("wait") or 0), unit=params.get("unit") or "workdays")
+        spec = workflows.insert_state(
+            spec,
+            after=params["after"],
+            key=f"local{n}",
+            label=label,
+            wait=int(params.get("wait") or 0),
+            unit=params.get("unit") or "workdays",
+        )
     elif operation == "remove":
         spec = workflows.remove_state(spec, key=params["state"])
     elif operation == "time":
-        spec = workflows.set_time(spec, transition=params["transition"], kind=params["kind"],
-                                  amount=int(params.get("amount") or 0), unit=params.get("unit") or "workdays")
+        spec = workflows.set_time(
+            spec,
+            transition=params["transition"],
+            kind=params["kind"],
+            amount=int(params.get("amount") or 0),
+            unit=params.get("unit") or "workdays",
+        )
     else:
         raise DomainError(field="operation", message="修改方式：未知。")
     return workflows.customise(actor=actor, org=org, key=key, spec=spec, note=note)
@@ -290,7 +366,9 @@ def workflow_advance(*, actor, instance, action: str, exception_reason: str = ""
     t = workflows.spec_of(instance.definition).transition(action)
     if t is None or not t.generic:
         raise DomainError(field="action", message="办理：该环节须在其业务页面办理。")
-    return workflows.transition(actor=actor, instance=instance, action=action, exception_reason=exception_reason)
+    return workflows.transition(
+        actor=actor, instance=instance, action=action, exception_reason=exception_reason
+    )
 
 
 def contact_set(*, actor, phone: str = "", email: str = "", wechat_openid: str = ""):
@@ -330,7 +408,13 @@ def contact_set(*, actor, phone: str = "", email: str = "", wechat_openid: str =
         actor.email, actor.wechat_openid = email, openid
         actor.save(update_fields=["notify_phone_ciphertext", "notify_phone_masked", "email", "wechat_openid"])
         paths = org_paths(actor, Perm.VIEW_ORG)
-        audit.record(actor=actor, action="update", target=actor, org_path=paths[0] if paths else "",
-                     changes=audit.diff(before, {"phone": actor.notify_phone_masked, "email": email,
-                                                 "wechat_openid": openid}))
+        audit.record(
+            actor=actor,
+            action="update",
+            target=actor,
+            org_path=paths[0] if paths else "",
+            changes=audit.diff(
+                before, {"phone": actor.notify_phone_masked, "email": email, "wechat_openid": openid}
+            ),
+        )
     return actor

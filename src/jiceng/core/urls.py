@@ -4,8 +4,11 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("accounts/login/", auth_views.LoginView.as_view(template_name="core/login.html",
-                                                         redirect_authenticated_user=True), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(template_name="core/login.html", redirect_authenticated_user=True),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("audit/", views.audit_list, name="audit_list"),
     path("rules/", views.rule_list, name="rule_list"),

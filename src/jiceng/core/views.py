@@ -58,12 +58,18 @@ def _date(value: str | None) -> dt.date | None:
 def audit_list(request: HttpRequest) -> HttpResponse:
     g = request.GET
     qs = selectors.audit_entries(
-        actor=request.user, q=g.get("q", "").strip(), action=g.get("action", ""),
-        target_type=g.get("target_type", ""), target_id=g.get("target_id", ""),
-        since=_date(g.get("since")), until=_date(g.get("until")),
+        actor=request.user,
+        q=g.get("q", "").strip(),
+        action=g.get("action", ""),
+        target_type=g.get("target_type", ""),
+        target_id=g.get("target_id", ""),
+        since=_date(g.get("since")),
+        until=_date(g.get("until")),
     )
     page = Paginator(qs, 50).get_page(g.get("page"))
-    return render(request, "core/audit_list.html", {"page": page, "filters": g, "actions": audit.action_labels()})
+    return render(
+        request, "core/audit_list.html", {"page": page, "filters": g, "actions": audit.action_labels()}
+    )
 
 
 def _rule_form_id(key: str) -> str:
@@ -85,13 +91,22 @@ def rule_list(request: HttpRequest) -> HttpResponse:
         if bound.is_valid():
             d = bound.cleaned_data
             try:
-                services.rule_override_set(actor=request.user, org=org, key=d["key"], value=d["value"],
-                                           valid_from=d["valid_from"], reason=d["reason"], source=d["source"])
+                services.rule_override_set(
+                    actor=request.user,
+                    org=org,
+                    key=d["key"],
+                    value=d["value"],
+                    valid_from=d["valid_from"],
+                    reason=d["reason"],
+                    source=d["source"],
+                )
             except DomainError as exc:
                 form_errors(bound, exc)
             else:
-                messages.success(request, _("Override saved; it applies from %(date)s.")
-                                 % {"date": d["valid_from"].isoformat()})
+                messages.success(
+                    request,
+                    _("Override saved; it applies from %(date)s.") % {"date": d["valid_from"].isoformat()},
+                )
                 return redirect(f"{here}#rule-{d['key']}")
         elif "key" in bound.errors:
             raise NotFound()  # a rule that is not in the pack
@@ -100,20 +115,36 @@ def rule_list(request: HttpRequest) -> HttpResponse:
     for key, r in default_rules().items():
         value, where = resolve(key, org)
         pretty = json.dumps(value, ensure_ascii=False, indent=2)
-        row = {"key": key, "label": r.label, "source": r.source, "local": r.local, "value": pretty,
-               "is_default": where == "default", "where": where, "form": None}
+        row = {
+            "key": key,
+            "label": r.label,
+            "source": r.source,
+            "local": r.local,
+            "value": pretty,
+            "is_default": where == "default",
+            "where": where,
+            "form": None,
+        }
         if can_manage:
             if bound is not None and bound.data.get("key") == key:
                 row["form"] = bound
             else:
-                row["form"] = RuleOverrideForm(auto_id=_rule_form_id(key),
-                                               initial={"key": key, "value": pretty, "valid_from": today})
+                row["form"] = RuleOverrideForm(
+                    auto_id=_rule_form_id(key), initial={"key": key, "value": pretty, "valid_from": today}
+                )
         rows.append(row)
-    return render(request, "core/rule_list.html", {
-        "org": org, "rows": rows, "can_manage": can_manage, "version": VERSION,
-        "ancestors": selectors.org_ancestors_in_scope(actor=request.user, org=org),
-        "committees": selectors.org_search(actor=request.user, kind=OrgKind.COMMITTEE, limit=200),
-    })
+    return render(
+        request,
+        "core/rule_list.html",
+        {
+            "org": org,
+            "rows": rows,
+            "can_manage": can_manage,
+            "version": VERSION,
+            "ancestors": selectors.org_ancestors_in_scope(actor=request.user, org=org),
+            "committees": selectors.org_search(actor=request.user, kind=OrgKind.COMMITTEE, limit=200),
+        },
+    )
 
 
 @login_required
@@ -128,7 +159,9 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
     if form is not None and request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         try:
-            services.holiday_set(actor=request.user, date=d["date"], is_workday=d["is_workday"], name=d["name"])
+            services.holiday_set(
+                actor=request.user, date=d["date"], is_workday=d["is_workday"], name=d["name"]
+            )
         except DomainError as exc:
             form_errors(form, exc)
         else:
@@ -136,19 +169,26 @@ def holiday_list(request: HttpRequest) -> HttpResponse:
             return redirect("holiday_list")
     page = Paginator(selectors.holidays(), 100).get_page(request.GET.get("page"))
     labels = {name: f.label for name, f in HolidayForm.base_fields.items()}
-    return render(request, "core/holiday_list.html",
-                  {"page": page, "form": form, "can_manage": can_manage, "form_labels": labels})
+    return render(
+        request,
+        "core/holiday_list.html",
+        {"page": page, "form": form, "can_manage": can_manage, "form_labels": labels},
+    )
 
 
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     new_token = request.session.pop("new_token", None)
-    return render(request, "core/profile.html", {
-        "tokens": selectors.api_tokens_for(actor=request.user),
-        "new_token": new_token,
-        "grants": selectors.grants_of(actor=request.user),
-        "can_view_rules": has_perm_anywhere(request.user, Perm.VIEW_ORG),
-    })
+    return render(
+        request,
+        "core/profile.html",
+        {
+            "tokens": selectors.api_tokens_for(actor=request.user),
+            "new_token": new_token,
+            "grants": selectors.grants_of(actor=request.user),
+            "can_view_rules": has_perm_anywhere(request.user, Perm.VIEW_ORG),
+        },
+    )
 
 
 @login_required
@@ -156,8 +196,9 @@ def profile(request: HttpRequest) -> HttpResponse:
 def token_create(request: HttpRequest) -> HttpResponse:
     try:
         days = int(request.POST.get("expires_days") or 365)
-        _token, plaintext = services.api_token_create(actor=request.user, name=request.POST.get("name", ""),
-                                                      expires_days=days)
+        _token, plaintext = services.api_token_create(
+            actor=request.user, name=request.POST.get("name", ""), expires_days=days
+        )
     except ValueError:
         messages.error(request, _("Expiry must be a number of days."))
     except DomainError as exc:
@@ -199,26 +240,37 @@ def ledger_detail(request: HttpRequest, key: str) -> HttpResponse:
         ledger, req, form = ledgers.prepare(actor=request.user, key=key, data=request.GET)
     except DomainError as exc:
         if fmt:
-            return HttpResponseBadRequest("；".join(m["message"] for m in exc.as_list()),
-                                          content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(
+                "；".join(m["message"] for m in exc.as_list()), content_type="text/plain; charset=utf-8"
+            )
         ledger, req, error = ledgers.get(key), None, exc
         form = ledgers.filter_form(ledger, request.user, request.GET)
     if fmt and error is None:
         try:
             out = ledgers.export(ledger, req, fmt, asked=dict(request.GET.items()))
         except DomainError as exc:
-            return HttpResponseBadRequest("；".join(m["message"] for m in exc.as_list()),
-                                          content_type="text/plain; charset=utf-8")
+            return HttpResponseBadRequest(
+                "；".join(m["message"] for m in exc.as_list()), content_type="text/plain; charset=utf-8"
+            )
         if isinstance(out, Job):  # too large for a request: a job writes it
             return redirect("job_detail", job_id=out.pk)
         return out
     query = request.GET.copy()
     query.pop("format", None)
-    return render(request, "core/ledger_detail.html", {
-        "ledger": ledger, "req": req, "form": form, "error": error, "query": query.urlencode(),
-        "orgs": selectors.ledger_orgs(actor=request.user, perm=ledger.perm),
-        "org_id": request.GET.get("org", ""), "period": request.GET.get("period", ""),
-    })
+    return render(
+        request,
+        "core/ledger_detail.html",
+        {
+            "ledger": ledger,
+            "req": req,
+            "form": form,
+            "error": error,
+            "query": query.urlencode(),
+            "orgs": selectors.ledger_orgs(actor=request.user, perm=ledger.perm),
+            "org_id": request.GET.get("org", ""),
+            "period": request.GET.get("period", ""),
+        },
+    )
 
 
 # --- jobs (core.jobs) ---------------------------------------------------------------------------------
@@ -240,8 +292,13 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
     job = selectors.job_get(actor=request.user, job_id=job_id)
     problems = job.result.get("rows") if isinstance(job.result, dict) else None  # a rejected file's rows
     problems = problems if isinstance(problems, list) else []
-    ctx = {"job": job, "problems": problems[:JOB_PROBLEMS_SHOWN], "problems_total": len(problems),
-           "download": jobs.downloadable(job) is not None, "limit": JOB_PROBLEMS_SHOWN}
+    ctx = {
+        "job": job,
+        "problems": problems[:JOB_PROBLEMS_SHOWN],
+        "problems_total": len(problems),
+        "download": jobs.downloadable(job) is not None,
+        "limit": JOB_PROBLEMS_SHOWN,
+    }
     template = "core/job_detail.html#status" if request.htmx else "core/job_detail.html"
     return render(request, template, ctx)
 
@@ -290,8 +347,14 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
     rows = []
     for key, template in sorted(workflows.templates().items()):
         row = workflows.effective(key, org)
-        rows.append({"key": key, "title": template.title, "version": row.version,
-                     "where": row.org.name if row.org_id else _("template")})
+        rows.append(
+            {
+                "key": key,
+                "title": template.title,
+                "version": row.version,
+                "where": row.org.name if row.org_id else _("template"),
+            }
+        )
     return render(request, "core/workflow_list.html", {"rows": rows, "org": org})
 
 
@@ -311,36 +374,58 @@ def workflow_detail(request: HttpRequest, workflow: str) -> HttpResponse:
     states = [(s.key, s.label) for s in spec.states if not s.final]
     own = [(s.key, s.label) for s in spec.states if not s.locked]
     actions = [(t.key, t.label) for t in spec.transitions]
-    forms = {"insert": WorkflowInsertForm(states=states, initial={"unit": "workdays"}, prefix="insert"),
-             "time": WorkflowTimeForm(transitions=actions, prefix="time"),
-             "remove": WorkflowRemoveForm(states=own, prefix="remove")}
+    forms = {
+        "insert": WorkflowInsertForm(states=states, initial={"unit": "workdays"}, prefix="insert"),
+        "time": WorkflowTimeForm(transitions=actions, prefix="time"),
+        "remove": WorkflowRemoveForm(states=own, prefix="remove"),
+    }
     if request.method == "POST":
         if not can_edit:
             raise NotFound()
         op = request.POST.get("operation", "")
-        form_class = {"insert": WorkflowInsertForm, "time": WorkflowTimeForm, "remove": WorkflowRemoveForm}.get(op)
+        form_class = {
+            "insert": WorkflowInsertForm,
+            "time": WorkflowTimeForm,
+            "remove": WorkflowRemoveForm,
+        }.get(op)
         if form_class is None:
             raise NotFound()
-        kwargs = {"insert": {"states": states}, "time": {"transitions": actions}, "remove": {"states": own}}[op]
+        kwargs = {"insert": {"states": states}, "time": {"transitions": actions}, "remove": {"states": own}}[
+            op
+        ]
         bound = forms[op] = form_class(request.POST, prefix=op, **kwargs)
         if bound.is_valid():
             d = dict(bound.cleaned_data)
             note = d.pop("note")
             try:
-                saved = services.workflow_edit(actor=request.user, org=org, key=key, operation=op, note=note, **d)
+                saved = services.workflow_edit(
+                    actor=request.user, org=org, key=key, operation=op, note=note, **d
+                )
             except DomainError as exc:
                 form_errors(bound, exc)
             else:
-                messages.success(request, _("Saved as version %(v)s; matters already under way keep theirs.")
-                                 % {"v": saved.version})
+                messages.success(
+                    request,
+                    _("Saved as version %(v)s; matters already under way keep theirs.")
+                    % {"v": saved.version},
+                )
                 return redirect(f"{reverse('workflow_detail', kwargs={'workflow': key})}?org={org.pk}")
-    return render(request, "core/workflow_detail.html", {
-        "key": key, "spec": spec, "row": row, "org": org, "can_edit": can_edit, "forms": forms,
-        "template": workflows.templates()[key],
-        "versions": selectors.workflow_versions(actor=request.user, key=key, org=org)[:20],
-        "guards": {t.key: [g.describe() for g in t.guards] for t in spec.transitions},
-        "labels": {s.key: s.label for s in spec.states},
-    })
+    return render(
+        request,
+        "core/workflow_detail.html",
+        {
+            "key": key,
+            "spec": spec,
+            "row": row,
+            "org": org,
+            "can_edit": can_edit,
+            "forms": forms,
+            "template": workflows.templates()[key],
+            "versions": selectors.workflow_versions(actor=request.user, key=key, org=org)[:20],
+            "guards": {t.key: [g.describe() for g in t.guards] for t in spec.transitions},
+            "labels": {s.key: s.label for s in spec.states},
+        },
+    )
 
 
 @login_required
@@ -348,15 +433,21 @@ def workflow_detail(request: HttpRequest, workflow: str) -> HttpResponse:
 def workflow_advance(request: HttpRequest, instance_id: int) -> HttpResponse:
     instance = selectors.workflow_instance_get(actor=request.user, instance_id=instance_id)
     try:
-        services.workflow_advance(actor=request.user, instance=instance, action=request.POST.get("action", ""),
-                                  exception_reason=request.POST.get("exception_reason", ""))
+        services.workflow_advance(
+            actor=request.user,
+            instance=instance,
+            action=request.POST.get("action", ""),
+            exception_reason=request.POST.get("exception_reason", ""),
+        )
     except DomainError as exc:
         for item in exc.as_list():
             messages.error(request, item["message"])
     else:
         messages.success(request, _("Done."))
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
         back = reverse("dashboard")
     return redirect(back)
 
@@ -391,17 +482,31 @@ def outbox(request: HttpRequest) -> HttpResponse:
         return redirect("outbox")
     status, channel = request.GET.get("status", ""), request.GET.get("channel", "")
     page = Paginator(selectors.outbox(actor=request.user, status=status, channel=channel), 50).get_page(
-        request.GET.get("page"))
-    return render(request, "core/outbox.html", {"page": page, "status": status, "channel": channel,
-                                                "statuses": NotificationStatus.choices, "channels": Channel.choices})
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "core/outbox.html",
+        {
+            "page": page,
+            "status": status,
+            "channel": channel,
+            "statuses": NotificationStatus.choices,
+            "channels": Channel.choices,
+        },
+    )
 
 
 @login_required
 @require_POST
 def contact_update(request: HttpRequest) -> HttpResponse:
     try:
-        services.contact_set(actor=request.user, phone=request.POST.get("phone", ""),
-                             email=request.POST.get("email", ""), wechat_openid=request.POST.get("wechat_openid", ""))
+        services.contact_set(
+            actor=request.user,
+            phone=request.POST.get("phone", ""),
+            email=request.POST.get("email", ""),
+            wechat_openid=request.POST.get("wechat_openid", ""),
+        )
     except DomainError as exc:
         for item in exc.as_list():
             messages.error(request, item["message"])

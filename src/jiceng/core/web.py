@@ -20,7 +20,9 @@ from .scoping import can_access_area, can_access_org, has_perm_anywhere
 V = TypeVar("V", bound=Callable[..., Any])
 
 
-def form_errors(form: forms.BaseForm, exc: DomainError, *, elsewhere: Iterable[str] = ()) -> dict[str, list[str]]:
+def form_errors(
+    form: forms.BaseForm, exc: DomainError, *, elsewhere: Iterable[str] = ()
+) -> dict[str, list[str]]:
     """Put a service's errors next to the fields they name. Errors of a field named in ``elsewhere``
     (shown by the template in a place of its own, e.g. an attendance checklist) are returned;
     those of any other field the form does not have go on the form as a whole, so none is lost."""

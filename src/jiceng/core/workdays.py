@@ -16,8 +16,9 @@ import chinese_calendar.constants
 from .models import HolidayOverride
 
 # The years whose State Council notice the installed chinesecalendar carries.
-_LIBRARY_YEARS = range(min(chinese_calendar.constants.holidays).year,
-                       max(chinese_calendar.constants.holidays).year + 1)
+_LIBRARY_YEARS = range(
+    min(chinese_calendar.constants.holidays).year, max(chinese_calendar.constants.holidays).year + 1
+)
 
 
 def _library_says(day: dt.date) -> bool | None:
@@ -37,8 +38,9 @@ def add_workdays(start: dt.date, n: int) -> dt.date:
     """The date n working days after ``start`` (start itself not counted). n ≥ 0."""
     # One query for the overrides of the window; 3n+30 days covers the longest holidays.
     window_end = start + dt.timedelta(days=3 * n + 30)
-    overrides = dict(HolidayOverride.objects.filter(date__gt=start, date__lte=window_end).values_list(
-        "date", "is_workday"))
+    overrides = dict(
+        HolidayOverride.objects.filter(date__gt=start, date__lte=window_end).values_list("date", "is_workday")
+    )
     day, left = start, n
     while left > 0:
         day += dt.timedelta(days=1)
@@ -49,7 +51,9 @@ def add_workdays(start: dt.date, n: int) -> dt.date:
 
 def workdays_between(start: dt.date, end: dt.date) -> int:
     """Working days in (start, end]."""
-    overrides = dict(HolidayOverride.objects.filter(date__gt=start, date__lte=end).values_list("date", "is_workday"))
+    overrides = dict(
+        HolidayOverride.objects.filter(date__gt=start, date__lte=end).values_list("date", "is_workday")
+    )
     count, day = 0, start
     while day < end:
         day += dt.timedelta(days=1)

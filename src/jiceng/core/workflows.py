@@ -100,13 +100,25 @@ class Spec:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Spec:
         return cls(
-            key=data["key"], title=data["title"], initial=data["initial"], version=data.get("version", 1),
+            key=data["key"],
+            title=data["title"],
+            initial=data["initial"],
+            version=data.get("version", 1),
             states=tuple(State(**s) for s in data["states"]),
-            transitions=tuple(Transition(
-                key=t["key"], label=t["label"], sources=tuple(t["sources"]), target=t["target"],
-                exception_perm=t.get("exception_perm", ""), generic=t.get("generic", False),
-                guards=tuple(Guard(**{**g, "roles": tuple(g.get("roles", ()))}) for g in t.get("guards", ())))
-                for t in data["transitions"]),
+            transitions=tuple(
+                Transition(
+                    key=t["key"],
+                    label=t["label"],
+                    sources=tuple(t["sources"]),
+                    target=t["target"],
+                    exception_perm=t.get("exception_perm", ""),
+                    generic=t.get("generic", False),
+                    guards=tuple(
+                        Guard(**{**g, "roles": tuple(g.get("roles", ()))}) for g in t.get("guards", ())
+                    ),
+                )
+                for t in data["transitions"]
+            ),
         )
 
 
@@ -191,8 +203,10 @@ def validate(spec: Spec, template: Spec | None = None) -> list[str]:
         elif present != locked:
             problems.append("不能改变全国统一规定环节的先后顺序。")
         for k in locked:
-            if k in keys and (spec.state(k).final != template.state(k).final
-                              or spec.state(k).label != template.state(k).label):
+            if k in keys and (
+                spec.state(k).final != template.state(k).final
+                or spec.state(k).label != template.state(k).label
+            ):
                 problems.append(f"全国统一规定的环节“{template.state(k).label}”不能改名或改变是否终结。")
         if spec.initial != template.initial:
             problems.append("不能改变起始环节。")
@@ -223,8 +237,9 @@ def _guard_problems(t: Transition, g: Guard) -> list[str]:
 
 
 def _template_row(spec: Spec) -> WorkflowDefinition:
-    row, _ = WorkflowDefinition.objects.get_or_create(key=spec.key, org=None, version=spec.version,
-                                                      defaults={"spec": spec.to_json(), "note": "模板"})
+    row, _ = WorkflowDefinition.objects.get_or_create(
+        key=spec.key, org=None, version=spec.version, defaults={"spec": spec.to_json(), "note": "模板"}
+    )
     return row
 
 
@@ -234,8 +249,12 @@ def effective(key: str, org: Org) -> WorkflowDefinition:
     spec = templates().get(key)
     if spec is None:
         raise DomainError(field="workflow", message=f"流程：未知流程“{key}”。")
-    local = (WorkflowDefinition.objects.filter(key=key, org__path__in=ancestor_paths(org.path))
-             .select_related("org").order_by("-org__depth", "-version").first())
+    local = (
+        WorkflowDefinition.objects.filter(key=key, org__path__in=ancestor_paths(org.path))
+        .select_related("org")
+        .order_by("-org__depth", "-version")
+        .first()
+    )
     return local or _template_row(spec)
 
 
@@ -260,8 +279,9 @@ def _after(since: dt.datetime, amount: int, unit: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, local.time().replace(tzinfo=None)))
 
 
-def start_many(*, key: str, org_of: Callable[[Model], Org], targets: Sequence[Model], authority: Org | None = None
-               ) -> list[WorkflowInstance]:
+def start_many(
+    *, key: str, org_of: Callable[[Model], Org], targets: Sequence[Model], authority: Org | None = None
+) -> list[WorkflowInstance]:
     """Instances for many records at once (a grading round's grades), each at the initial state of
     the definition effective for its organisation. Part of the caller's service: it audits."""
     now = timezone.now()
@@ -272,9 +292,18 @@ def start_many(*, key: str, org_of: Callable[[Model], Org], targets: Sequence[Mo
         row = effective(key, authority or org) if authority is not None else effective(key, org)
         rows.setdefault(row.pk, row)
         spec = spec_of(row)
-        made.append(WorkflowInstance(definition=row, org=org, authority=authority, target_type=target._meta.label_lower,
-                                     target_id=str(target.pk), state=spec.initial, state_since=now,
-                                     due_at=_due(spec.state(spec.initial), now)))
+        made.append(
+            WorkflowInstance(
+                definition=row,
+                org=org,
+                authority=authority,
+                target_type=target._meta.label_lower,
+                target_id=str(target.pk),
+                state=spec.initial,
+                state_since=now,
+                due_at=_due(spec.state(spec.initial), now),
+            )
+        )
     return WorkflowInstance.objects.bulk_create(made)
 
 
@@ -298,8 +327,15 @@ def _amount(g: Guard, instance: WorkflowInstance) -> int:
     return int(rule(g.amount_rule, instance.org)) if g.amount_rule else g.amount
 
 
-def evaluate(*, actor, instance: WorkflowInstance, action: str, data: dict | None = None,
-             now: dt.datetime | None = None, waive_time: bool = False) -> Option:
+def evaluate(
+    *,
+    actor,
+    instance: WorkflowInstance,
+    action: str,
+    data: dict | None = None,
+    now: dt.datetime | None = None,
+    waive_time: bool = False,
+) -> Option:
     """Whether ``actor`` may take ``action`` on ``instance`` now, and every reason it may not."""
     spec = spec_of(instance.definition)
     t = spec.transition(action)
@@ -322,15 +358,22 @@ def evaluate(*, actor, instance: WorkflowInstance, action: str, data: dict | Non
             ready = _after(instance.state_since, _amount(g, instance), g.unit)
             if now < ready:
                 option.earliest = max(option.earliest or ready, ready)
-                when = f"{timezone.localtime(ready):%Y-%m-%d %H:%M}" if g.unit == "minutes" else \
-                    f"{timezone.localtime(ready):%Y-%m-%d}"
-                reason = (f"“{t.label}”须在进入“{state.label}”{_amount(g, instance)}{TIME_UNITS[g.unit]}后办理，"
-                          f"最早 {when} 可以办理。")
+                when = (
+                    f"{timezone.localtime(ready):%Y-%m-%d %H:%M}"
+                    if g.unit == "minutes"
+                    else f"{timezone.localtime(ready):%Y-%m-%d}"
+                )
+                reason = (
+                    f"“{t.label}”须在进入“{state.label}”{_amount(g, instance)}{TIME_UNITS[g.unit]}后办理，"
+                    f"最早 {when} 可以办理。"
+                )
         elif g.kind == "within" and not waive_time:
             limit = _after(instance.state_since, _amount(g, instance), g.unit)
             if now > limit:
-                reason = (f"“{t.label}”已超过时限：应在进入“{state.label}”后{_amount(g, instance)}{TIME_UNITS[g.unit]}内"
-                          f"（{timezone.localtime(limit):%Y-%m-%d %H:%M}前）办理。")
+                reason = (
+                    f"“{t.label}”已超过时限：应在进入“{state.label}”后{_amount(g, instance)}{TIME_UNITS[g.unit]}内"
+                    f"（{timezone.localtime(limit):%Y-%m-%d %H:%M}前）办理。"
+                )
         elif g.kind == "check":
             fn = _CHECKS[g.check][0]
             reason = fn(instance, actor, data or {})
@@ -348,9 +391,18 @@ def options(*, actor, instance: WorkflowInstance) -> list[Option]:
     return [evaluate(actor=actor, instance=instance, action=t.key) for t in spec.outgoing(instance.state)]
 
 
-def transition(*, actor, instance: WorkflowInstance, action: str, data: dict | None = None,
-               target: Model | None = None, audit_action: str = "", changes: dict | None = None,
-               exception_reason: str = "", org_path: str = "") -> WorkflowStep:
+def transition(
+    *,
+    actor,
+    instance: WorkflowInstance,
+    action: str,
+    data: dict | None = None,
+    target: Model | None = None,
+    audit_action: str = "",
+    changes: dict | None = None,
+    exception_reason: str = "",
+    org_path: str = "",
+) -> WorkflowStep:
     """Take ``action``: refused with every guard's message (DomainError on ``action``) and nothing
     changed, or the instance moved, the step kept and one audit entry written — the caller's own
     ``changes`` with the state change beside them. Call it inside the caller's transaction."""
@@ -358,8 +410,11 @@ def transition(*, actor, instance: WorkflowInstance, action: str, data: dict | N
     t = spec.transition(action)
     waive = False
     if exception_reason.strip():
-        if t is None or not t.exception_perm or not can_access_org(actor, t.exception_perm,
-                                                                   instance.authority or instance.org):
+        if (
+            t is None
+            or not t.exception_perm
+            or not can_access_org(actor, t.exception_perm, instance.authority or instance.org)
+        ):
             raise DomainError(field="exception_reason", message="例外说明：您无权对此环节的时限作例外处理。")
         waive = True
     option = evaluate(actor=actor, instance=instance, action=action, data=data, waive_time=waive)
@@ -374,14 +429,26 @@ def transition(*, actor, instance: WorkflowInstance, action: str, data: dict | N
         instance.state, instance.state_since = t.target, now
         instance.due_at = _due(spec.state(t.target), now)
         instance.save(update_fields=["state", "state_since", "due_at"])
-        step = WorkflowStep.objects.create(instance=instance, action=action, from_state=before, to_state=t.target,
-                                           actor=actor, data=data or {}, exception_reason=exception_reason.strip())
+        step = WorkflowStep.objects.create(
+            instance=instance,
+            action=action,
+            from_state=before,
+            to_state=t.target,
+            actor=actor,
+            data=data or {},
+            exception_reason=exception_reason.strip(),
+        )
         entry = dict(changes or {})
         entry["state"] = [spec.state(before).label, spec.state(t.target).label]
         if waive:
             entry["exception_reason"] = [None, exception_reason.strip()]
-        audit.record(actor=actor, action=audit_action or "transition", target=target or instance,
-                     org_path=org_path or instance.org.path, changes=entry)
+        audit.record(
+            actor=actor,
+            action=audit_action or "transition",
+            target=target or instance,
+            org_path=org_path or instance.org.path,
+            changes=entry,
+        )
     return step
 
 
@@ -390,10 +457,18 @@ def history(instance: WorkflowInstance) -> list[dict[str, Any]]:
     spec = spec_of(instance.definition)
     labels = {s.key: s.label for s in spec.states}
     actions = {t.key: t.label for t in spec.transitions}
-    return [{"at": s.at, "actor": s.actor, "action": actions.get(s.action, s.action),
-             "from": labels.get(s.from_state, s.from_state), "to": labels.get(s.to_state, s.to_state),
-             "exception_reason": s.exception_reason, "data": s.data}
-            for s in instance.steps.select_related("actor")]
+    return [
+        {
+            "at": s.at,
+            "actor": s.actor,
+            "action": actions.get(s.action, s.action),
+            "from": labels.get(s.from_state, s.from_state),
+            "to": labels.get(s.to_state, s.to_state),
+            "exception_reason": s.exception_reason,
+            "data": s.data,
+        }
+        for s in instance.steps.select_related("actor")
+    ]
 
 
 def _holds_role(actor, roles: Iterable[str], org: Org) -> bool:
@@ -438,15 +513,28 @@ def customise(*, actor, org: Org, key: str, spec: Spec, note: str = "") -> Workf
         raise DomainError(field="note", message="说明：修改流程须说明依据或理由。")
     with transaction.atomic():
         latest = WorkflowDefinition.objects.filter(key=key, org=org).order_by("-version").first()
-        row = WorkflowDefinition.objects.create(key=key, org=org, version=(latest.version + 1) if latest else 1,
-                                                spec=spec.to_json(), note=note.strip()[:300], created_by=actor)
-        audit.record(actor=actor, action="workflow_customise", target=row, target_repr=f"{spec.title} v{row.version}",
-                     org_path=org.path, changes={"version": [latest.version if latest else None, row.version],
-                                                 "note": [None, row.note]})
+        row = WorkflowDefinition.objects.create(
+            key=key,
+            org=org,
+            version=(latest.version + 1) if latest else 1,
+            spec=spec.to_json(),
+            note=note.strip()[:300],
+            created_by=actor,
+        )
+        audit.record(
+            actor=actor,
+            action="workflow_customise",
+            target=row,
+            target_repr=f"{spec.title} v{row.version}",
+            org_path=org.path,
+            changes={"version": [latest.version if latest else None, row.version], "note": [None, row.note]},
+        )
     return row
 
 
-def insert_state(spec: Spec, *, after: str, key: str, label: str, wait: int = 0, unit: str = "workdays") -> Spec:
+def insert_state(
+    spec: Spec, *, after: str, key: str, label: str, wait: int = 0, unit: str = "workdays"
+) -> Spec:
     """A local stage after ``after``: the ways out of ``after`` lead into it, and one way ("完成<label>",
     waiting ``wait`` if given) leads on to where they led."""
     if any(s.key == key for s in spec.states):
@@ -460,8 +548,18 @@ def insert_state(spec: Spec, *, after: str, key: str, label: str, wait: int = 0,
         states.append(s)
         if s.key == after:
             states.append(State(key=key, label=label))
-    transitions = [Transition(t.key, t.label, t.sources, key if t.key == outgoing[0].key else t.target, t.guards,
-                              t.exception_perm, t.generic) for t in spec.transitions]
+    transitions = [
+        Transition(
+            t.key,
+            t.label,
+            t.sources,
+            key if t.key == outgoing[0].key else t.target,
+            t.guards,
+            t.exception_perm,
+            t.generic,
+        )
+        for t in spec.transitions
+    ]
     # who may take the way it interrupts may take its way on
     guards = tuple(g for g in outgoing[0].guards if g.kind in ("perm", "role"))
     guards += (Guard("wait", amount=wait, unit=unit),) if wait else ()
@@ -476,12 +574,28 @@ def remove_state(spec: Spec, *, key: str) -> Spec:
         raise DomainError(field="key", message=f"不能删除全国统一规定的环节“{state.label}”。")
     out = spec.outgoing(key)
     nxt = out[0].target if out else None
-    transitions = [Transition(t.key, t.label, tuple(s for s in t.sources if s != key),
-                              nxt if t.target == key else t.target, t.guards, t.exception_perm, t.generic)
-                   for t in spec.transitions if t.sources != (key,)]
+    transitions = [
+        Transition(
+            t.key,
+            t.label,
+            tuple(s for s in t.sources if s != key),
+            nxt if t.target == key else t.target,
+            t.guards,
+            t.exception_perm,
+            t.generic,
+        )
+        for t in spec.transitions
+        if t.sources != (key,)
+    ]
     transitions = [t for t in transitions if t.sources and t.target]
-    return Spec(spec.key, spec.title, tuple(s for s in spec.states if s.key != key), tuple(transitions), spec.initial,
-                spec.version)
+    return Spec(
+        spec.key,
+        spec.title,
+        tuple(s for s in spec.states if s.key != key),
+        tuple(transitions),
+        spec.initial,
+        spec.version,
+    )
 
 
 def set_time(spec: Spec, *, transition: str, kind: str, amount: int, unit: str = "workdays") -> Spec:
@@ -497,4 +611,3 @@ def set_time(spec: Spec, *, transition: str, kind: str, amount: int, unit: str =
             t = Transition(t.key, t.label, t.sources, t.target, guards, t.exception_perm, t.generic)
         out.append(t)
     return Spec(spec.key, spec.title, spec.states, tuple(out), spec.initial, spec.version)
-

@@ -190,8 +190,11 @@ def round_list(request):
     return list(selectors.rounds_for(actor=request.auth))
 
 
-@router.post("/grading/rounds", response=RoundDetailOut,
-             summary="开启年度评定：按规则包方案为下属各单位提出建议等次，倒排后进（向上取整）")
+@router.post(
+    "/grading/rounds",
+    response=RoundDetailOut,
+    summary="开启年度评定：按规则包方案为下属各单位提出建议等次，倒排后进（向上取整）",
+)
 def round_create(request, payload: RoundIn):
     org = org_get(actor=request.auth, org_id=payload.org)
     rnd = services.round_open(actor=request.auth, org=org, year=payload.year)
@@ -203,33 +206,47 @@ def round_detail(request, round_id: int):
     return _round_detail(request.auth, selectors.round_get(actor=request.auth, round_id=round_id))
 
 
-@router.get("/grading/rounds/{round_id}/grades", response=GradePage,
-            summary="评定结果列表（按得分升序；可按等次、是否后进、名称筛选）")
+@router.get(
+    "/grading/rounds/{round_id}/grades",
+    response=GradePage,
+    summary="评定结果列表（按得分升序；可按等次、是否后进、名称筛选）",
+)
 def grade_list(request, round_id: int, f: Query[GradeFilterIn]):
     rnd = selectors.round_get(actor=request.auth, round_id=round_id)
     lagging = "" if f.lagging is None else ("yes" if f.lagging else "no")
     qs = selectors.grades_for(actor=request.auth, rnd=rnd, level=f.level, lagging=lagging, q=f.q)
-    items = list(qs[f.offset:f.offset + f.limit])
+    items = list(qs[f.offset : f.offset + f.limit])
     for g in items:
         g.round = rnd  # level labels come from the round; no query per row
     return {"count": qs.count(), "limit": f.limit, "offset": f.offset, "items": items}
 
 
-@router.post("/grading/grades/{grade_id}/confirm", response=GradeOut,
-             summary="确认评定等次（与建议不同的等次或后进认定须说明理由，留痕）")
+@router.post(
+    "/grading/grades/{grade_id}/confirm",
+    response=GradeOut,
+    summary="确认评定等次（与建议不同的等次或后进认定须说明理由，留痕）",
+)
 def grade_confirm(request, grade_id: int, payload: ConfirmIn):
     grade = selectors.grade_get(actor=request.auth, grade_id=grade_id)
-    return services.grade_confirm(actor=request.auth, grade=grade, final=payload.final, lagging=payload.lagging,
-                                  reason=payload.reason)
+    return services.grade_confirm(
+        actor=request.auth, grade=grade, final=payload.final, lagging=payload.lagging, reason=payload.reason
+    )
 
 
 # --- rectification plans -------------------------------------------------------------------------
 
 
-@router.get("/grading/plans", response=PlanPage, summary="整改方案（一支一策）及进度；可筛选状态、有逾期措施的")
+@router.get(
+    "/grading/plans", response=PlanPage, summary="整改方案（一支一策）及进度；可筛选状态、有逾期措施的"
+)
 def plan_list(request, f: Query[PlanFilterIn]):
     qs = selectors.plans_for(actor=request.auth, status=f.status, overdue=f.overdue)
-    return {"count": qs.count(), "limit": f.limit, "offset": f.offset, "items": list(qs[f.offset:f.offset + f.limit])}
+    return {
+        "count": qs.count(),
+        "limit": f.limit,
+        "offset": f.offset,
+        "items": list(qs[f.offset : f.offset + f.limit]),
+    }
 
 
 @router.get("/grading/plans/{plan_id}", response=PlanDetailOut, summary="整改方案详情及整改措施")
@@ -237,25 +254,39 @@ def plan_detail(request, plan_id: int):
     return selectors.plan_get(actor=request.auth, plan_id=plan_id)
 
 
-@router.post("/grading/grades/{grade_id}/plan", response=PlanDetailOut,
-             summary="为已确认的后进党组织制定整改方案（问题、措施、责任人、时限）")
+@router.post(
+    "/grading/grades/{grade_id}/plan",
+    response=PlanDetailOut,
+    summary="为已确认的后进党组织制定整改方案（问题、措施、责任人、时限）",
+)
 def plan_create(request, grade_id: int, payload: PlanIn):
     grade = selectors.grade_get(actor=request.auth, grade_id=grade_id)
-    plan = services.plan_create(actor=request.auth, grade=grade, problems=payload.problems,
-                                measures=[(m.description, m.owner, m.deadline) for m in payload.measures])
+    plan = services.plan_create(
+        actor=request.auth,
+        grade=grade,
+        problems=payload.problems,
+        measures=[(m.description, m.owner, m.deadline) for m in payload.measures],
+    )
     return selectors.plan_get(actor=request.auth, plan_id=plan.pk)
 
 
-@router.post("/grading/measures/{measure_id}/complete", response=MeasureOut,
-             summary="登记整改措施完成（完成日期、佐证）")
+@router.post(
+    "/grading/measures/{measure_id}/complete",
+    response=MeasureOut,
+    summary="登记整改措施完成（完成日期、佐证）",
+)
 def measure_complete(request, measure_id: int, payload: MeasureCompleteIn):
     measure = selectors.measure_get(actor=request.auth, measure_id=measure_id)
-    return services.measure_complete(actor=request.auth, measure=measure, done_on=payload.done_on,
-                                     evidence=payload.evidence)
+    return services.measure_complete(
+        actor=request.auth, measure=measure, done_on=payload.done_on, evidence=payload.evidence
+    )
 
 
-@router.post("/grading/plans/{plan_id}/close", response=PlanDetailOut,
-             summary="整改方案销号（全部措施完成后，写明验收情况）")
+@router.post(
+    "/grading/plans/{plan_id}/close",
+    response=PlanDetailOut,
+    summary="整改方案销号（全部措施完成后，写明验收情况）",
+)
 def plan_close(request, plan_id: int, payload: PlanCloseIn):
     plan = selectors.plan_get(actor=request.auth, plan_id=plan_id)
     services.plan_close(actor=request.auth, plan=plan, closure_note=payload.closure_note)

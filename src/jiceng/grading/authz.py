@@ -15,10 +15,15 @@ from .models import Grade, GradingRound, RectificationMeasure, RectificationPlan
 def _records(w) -> dict:
     county, today = w.users["county"], timezone.localdate()
     rnd = services.round_open(actor=county, org=w.town_b_org, year=today.year)
-    grade = services.grade_confirm(actor=county, grade=rnd.grades.get(org=w.branch_b), lagging=True,
-                                   reason="matrix")
-    plan = services.plan_create(actor=county, grade=grade, problems="组织生活不正常",
-                                measures=[("恢复三会一课", "支部书记", dt.date(today.year, 12, 31))])
+    grade = services.grade_confirm(
+        actor=county, grade=rnd.grades.get(org=w.branch_b), lagging=True, reason="matrix"
+    )
+    plan = services.plan_create(
+        actor=county,
+        grade=grade,
+        problems="组织生活不正常",
+        measures=[("恢复三会一课", "支部书记", dt.date(today.year, 12, 31))],
+    )
     return {"round": rnd, "grade": grade, "plan": plan, "measure": plan.measures.get()}
 
 
@@ -28,15 +33,23 @@ def _today() -> dt.date:
 
 CASES = kit.AuthzCases(
     records=_records,
-    params={"round_id": lambda w, r: r["round"].pk, "grade_id": lambda w, r: r["grade"].pk,
-            "plan_id": lambda w, r: r["plan"].pk, "measure_id": lambda w, r: r["measure"].pk,
-            "instance_id": lambda w, r: r["grade"].workflow_id},  # B's grade in the grading workflow
+    params={
+        "round_id": lambda w, r: r["round"].pk,
+        "grade_id": lambda w, r: r["grade"].pk,
+        "plan_id": lambda w, r: r["plan"].pk,
+        "measure_id": lambda w, r: r["measure"].pk,
+        "instance_id": lambda w, r: r["grade"].workflow_id,
+    },  # B's grade in the grading workflow
     write_bodies={
         ("post", "/api/v1/grading/grades/{grade_id}/confirm"): lambda w, r: {"final": None, "reason": "越权"},
         ("post", "/api/v1/grading/grades/{grade_id}/plan"): lambda w, r: {
-            "problems": "越权", "measures": [{"description": "x", "owner": "y", "deadline": f"{_today().year}-12-31"}]},
+            "problems": "越权",
+            "measures": [{"description": "x", "owner": "y", "deadline": f"{_today().year}-12-31"}],
+        },
         ("post", "/api/v1/grading/measures/{measure_id}/complete"): lambda w, r: {
-            "done_on": _today().isoformat(), "evidence": "越权"},
+            "done_on": _today().isoformat(),
+            "evidence": "越权",
+        },
         ("post", "/api/v1/grading/plans/{plan_id}/close"): lambda w, r: {"closure_note": "越权"},
         ("post", "/api/v1/grading/rounds"): lambda w, r: {"org": w.town_b_org.pk, "year": _today().year - 1},
     },

@@ -19,7 +19,9 @@ def _round_for(org: Org, rounds: list[GradingRound]) -> GradingRound | None:
     """The round that grades the subtree: the highest committee's above it, else the highest
     committee's inside it."""
     above = set(ancestor_paths(org.path))
-    inside = [r for r in rounds if r.org.path in above] or [r for r in rounds if r.org.path.startswith(org.path)]
+    inside = [r for r in rounds if r.org.path in above] or [
+        r for r in rounds if r.org.path.startswith(org.path)
+    ]
     return min(inside, key=lambda r: (r.org.depth, r.org.path), default=None)
 
 
@@ -33,10 +35,17 @@ def _grade_rows(org: Org, period: Period, which: str) -> QuerySet:
 
 
 # Which round grades a subtree depends on where the subtree sits: the values do not add up.
-@register("grading.grade_distribution", label=_("grade distribution"), unit="breakdown", counts="organisations",
-          rows=_grade_rows,
-          description=_("Organisations in the subtree by their grade in the period's year (confirmed, else "
-                        "proposed), from the highest committee's round covering them."))
+@register(
+    "grading.grade_distribution",
+    label=_("grade distribution"),
+    unit="breakdown",
+    counts="organisations",
+    rows=_grade_rows,
+    description=_(
+        "Organisations in the subtree by their grade in the period's year (confirmed, else "
+        "proposed), from the highest committee's round covering them."
+    ),
+)
 def grade_distribution(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     rounds = list(GradingRound.objects.filter(year=period.end.year).select_related("org"))
     out = {s.key: IndicatorValue(value=0) for s in scopes}
@@ -46,8 +55,13 @@ def grade_distribution(scopes: Sequence[Scope], period: Period) -> dict[int, Ind
         if rnd is not None:
             by_round.setdefault(rnd.pk, (rnd, []))[1].append(s)
     for rnd, group in by_round.values():
-        aggregates = {"total": Count("pk"), **{f"l{i}": Count("pk", filter=Q(final=lv["key"]) | Q(
-            final="", proposed=lv["key"])) for i, lv in enumerate(rnd.levels)}}
+        aggregates = {
+            "total": Count("pk"),
+            **{
+                f"l{i}": Count("pk", filter=Q(final=lv["key"]) | Q(final="", proposed=lv["key"]))
+                for i, lv in enumerate(rnd.levels)
+            },
+        }
         for pk, agg in grouped(group, Grade.objects.filter(round=rnd), "org__path", aggregates).items():
             parts = [Part(lv["key"], lv["label"], agg[f"l{i}"]) for i, lv in enumerate(rnd.levels)]
             out[pk] = IndicatorValue(value=agg["total"], parts=parts)
@@ -58,11 +72,21 @@ def _lagging(period: Period) -> QuerySet:
     return Grade.objects.filter(round__year=period.end.year, lagging=True)
 
 
-@register("grading.lagging_count", label=_("lagging organisations"), unit="count", counts="organisations",
-          additive=True,
-          rows=lambda org, period, which: Org.objects.filter(
-              pk__in=_lagging(period).filter(org__path__startswith=org.path).values("org_id")),
-          description=_("Organisations marked lagging (后进/软弱涣散) in the period's year."))
+@register(
+    "grading.lagging_count",
+    label=_("lagging organisations"),
+    unit="count",
+    counts="organisations",
+    additive=True,
+    rows=lambda org, period, which: Org.objects.filter(
+        pk__in=_lagging(period).filter(org__path__startswith=org.path).values("org_id")
+    ),
+    description=_("Organisations marked lagging (后进/软弱涣散) in the period's year."),
+)
 def lagging_count(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
-    return {pk: IndicatorValue(value=agg["n"])
-            for pk, agg in grouped(scopes, _lagging(period), "org__path", {"n": Count("org_id", distinct=True)}).items()}
+    return {
+        pk: IndicatorValue(value=agg["n"])
+        for pk, agg in grouped(
+            scopes, _lagging(period), "org__path", {"n": Count("org_id", distinct=True)}
+        ).items()
+    }

@@ -17,10 +17,32 @@ from .models import GradingRound, PlanStatus
 # The ledgers are Chinese documents whatever the interface language (as the member roster is).
 WEAK_SIGNS_ZH = {"silent": "半年以上未正常开展组织生活", "main_leader_vacant": "主要负责人缺位"}
 PLAN_STATUS_ZH = {PlanStatus.OPEN: "整改中", PlanStatus.CLOSED: "已销号"}
-GRADE_HEADERS = ("党组织", "得分", "系统建议等次", "确认等次", "建议列为后进", "确认后进", "软弱涣散情形", "调整理由",
-                 "确认日期", "整改方案")
-PLAN_HEADERS = ("党组织", "评定年度", "存在问题", "整改措施", "责任人", "完成时限", "完成日期", "完成情况（佐证）",
-                "逾期未完成", "方案状态", "销号日期", "销号说明")
+GRADE_HEADERS = (
+    "党组织",
+    "得分",
+    "系统建议等次",
+    "确认等次",
+    "建议列为后进",
+    "确认后进",
+    "软弱涣散情形",
+    "调整理由",
+    "确认日期",
+    "整改方案",
+)
+PLAN_HEADERS = (
+    "党组织",
+    "评定年度",
+    "存在问题",
+    "整改措施",
+    "责任人",
+    "完成时限",
+    "完成日期",
+    "完成情况（佐证）",
+    "逾期未完成",
+    "方案状态",
+    "销号日期",
+    "销号说明",
+)
 
 
 def _yes(value: bool) -> str:
@@ -65,9 +87,14 @@ def _grades(req: LedgerRequest):
     for g in selectors.grades_for(actor=req.actor, rnd=rnd).iterator(chunk_size=2000):
         plan = selectors.plan_of(g)
         yield (
-            g.org.name, g.score, rnd.level_label(g.proposed), rnd.level_label(g.final) if g.final else "",
-            _yes(g.lagging_proposed), _yes(g.lagging) if g.confirmed_at else "",
-            "、".join(WEAK_SIGNS_ZH.get(s, s) for s in g.factors.get("weak_signs", [])), g.reason,
+            g.org.name,
+            g.score,
+            rnd.level_label(g.proposed),
+            rnd.level_label(g.final) if g.final else "",
+            _yes(g.lagging_proposed),
+            _yes(g.lagging) if g.confirmed_at else "",
+            "、".join(WEAK_SIGNS_ZH.get(s, s) for s in g.factors.get("weak_signs", [])),
+            g.reason,
             timezone.localtime(g.confirmed_at).date() if g.confirmed_at else None,
             PLAN_STATUS_ZH.get(plan.status, plan.status) if plan else "",
         )
@@ -83,24 +110,51 @@ def plan_filters(actor, data) -> tuple[PlanFilterForm, dict]:
 
 def _measures(req: LedgerRequest):
     today = timezone.localdate()
-    plans = selectors.plans_for(actor=req.actor, within=req.org, **(req.filters or {})).prefetch_related("measures")
+    plans = selectors.plans_for(actor=req.actor, within=req.org, **(req.filters or {})).prefetch_related(
+        "measures"
+    )
     for p in plans.iterator(chunk_size=500):
         for m in p.measures.all():
             yield (
-                p.grade.org.name, p.grade.round.year, p.problems, m.description, m.owner, m.deadline, m.done_on,
-                m.evidence, _yes(m.done_on is None and m.deadline < today), PLAN_STATUS_ZH.get(p.status, p.status),
-                timezone.localtime(p.closed_at).date() if p.closed_at else None, p.closure_note,
+                p.grade.org.name,
+                p.grade.round.year,
+                p.problems,
+                m.description,
+                m.owner,
+                m.deadline,
+                m.done_on,
+                m.evidence,
+                _yes(m.done_on is None and m.deadline < today),
+                PLAN_STATUS_ZH.get(p.status, p.status),
+                timezone.localtime(p.closed_at).date() if p.closed_at else None,
+                p.closure_note,
             )
 
 
-register(Ledger(
-    key="grading.grades", title="评定台账", description="某一年度评定的等次分布（好…个，占总数的…%）和每个党组织的评定结果。",
-    sheets=(Sheet(lambda req: f"{_round(req).year}年等次分布", ("等次", "个数", "占总数%"), _distribution),
-            Sheet(lambda req: f"{_round(req).year}年评定结果", GRADE_HEADERS, _grades)),
-    parse=round_filter, check=_round, target_type="grading.grade", order=40,
-))
-register(Ledger(
-    key="grading.rectification", title="整改台账", description="后进党组织一支一策整改措施，一条措施一行（挂账销号）。",
-    sheets=(Sheet("整改台账", PLAN_HEADERS, _measures),), period=False, parse=plan_filters,
-    target_type="grading.rectificationplan", order=50,
-))
+register(
+    Ledger(
+        key="grading.grades",
+        title="评定台账",
+        description="某一年度评定的等次分布（好…个，占总数的…%）和每个党组织的评定结果。",
+        sheets=(
+            Sheet(lambda req: f"{_round(req).year}年等次分布", ("等次", "个数", "占总数%"), _distribution),
+            Sheet(lambda req: f"{_round(req).year}年评定结果", GRADE_HEADERS, _grades),
+        ),
+        parse=round_filter,
+        check=_round,
+        target_type="grading.grade",
+        order=40,
+    )
+)
+register(
+    Ledger(
+        key="grading.rectification",
+        title="整改台账",
+        description="后进党组织一支一策整改措施，一条措施一行（挂账销号）。",
+        sheets=(Sheet("整改台账", PLAN_HEADERS, _measures),),
+        period=False,
+        parse=plan_filters,
+        target_type="grading.rectificationplan",
+        order=50,
+    )
+)

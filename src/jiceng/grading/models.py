@@ -21,7 +21,9 @@ class GradingRound(models.Model):
     bottom_share = models.FloatField()
     # units left out because no criterion had anything to count: [{"org_id", "name", "reason"}]
     not_gradable = models.JSONField(default=list, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -38,7 +40,9 @@ class GradingRound(models.Model):
 
 class Grade(models.Model):
     round = models.ForeignKey(GradingRound, on_delete=models.CASCADE, related_name="grades")
-    org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="grades")
+    org = models.ForeignKey(
+        Org, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="grades"
+    )
     score = models.FloatField(_("score"))
     factors = models.JSONField(_("indicators"), default=dict)
     proposed = models.CharField(_("proposed grade"), max_length=20)
@@ -46,12 +50,14 @@ class Grade(models.Model):
     lagging_proposed = models.BooleanField(_("proposed as lagging"), default=False)
     lagging = models.BooleanField(_("lagging"), default=False)
     reason = models.CharField(_("reason for override"), max_length=300, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                     related_name="+")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     confirmed_at = models.DateTimeField(null=True, blank=True)
     # where the grade stands in the grading workflow (core.workflows, grading.grade)
-    workflow = models.OneToOneField(WorkflowInstance, null=True, blank=True, on_delete=models.PROTECT,
-                                    related_name="+")
+    workflow = models.OneToOneField(
+        WorkflowInstance, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("grade")
@@ -75,7 +81,9 @@ class RectificationPlan(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=PlanStatus.choices, default=PlanStatus.OPEN)
     closure_note = models.TextField(_("closure note"), blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

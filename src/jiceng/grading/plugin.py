@@ -13,12 +13,18 @@ GRADE = "grade"  # propose, confirm and override branch grades; rectification pl
 PLUGIN = kit.AppPlugin(
     label="grading",
     permissions=(
-        kit.Permission(GRADE, _("grade party organisations and run their rectification plans"),
-                       roles=("county_admin", "township_admin")),
+        kit.Permission(
+            GRADE,
+            _("grade party organisations and run their rectification plans"),
+            roles=("county_admin", "township_admin"),
+        ),
     ),
     rules=RULES,
-    audit_actions={"confirm": _("confirmed"), "override": _("overrode the proposal"),
-                   "close": _("closed (track to closure)")},
+    audit_actions={
+        "confirm": _("confirmed"),
+        "override": _("overrode the proposal"),
+        "close": _("closed (track to closure)"),
+    },
     panels=(kit.Panel("grading.grade_distribution", "pie", order=60),),
     nav=(kit.NavItem(_("Branch grading"), "grading_rounds", Perm.VIEW_ORG, order=70),),
     urls=(kit.Urls("grading/", "jiceng.grading.urls"),),

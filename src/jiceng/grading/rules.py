@@ -12,8 +12,12 @@ WEAK_SIGNS = ("silent", "main_leader_vacant")
 
 
 def weights(value: Any) -> None:
-    if (not isinstance(value, dict) or set(value) != set(WEIGHT_KEYS) or sum(value.values()) != 100
-            or min(value.values()) < 0):
+    if (
+        not isinstance(value, dict)
+        or set(value) != set(WEIGHT_KEYS)
+        or sum(value.values()) != 100
+        or min(value.values()) < 0
+    ):
         raise RuleValueError("应为 compliance、participation、education、committee 四项非负权重，合计100。")
 
 
@@ -27,29 +31,71 @@ def schemes(value: Any) -> None:
 
 
 RULES = (
-    Rule("grading.scheme", "four_level", "支部评定等次方案（abc / four_level / five_star）",
-         "001（ABC分级）、000-R2（好/较好/一般/软弱涣散）、000-R3（五星支部）", local=True,
-         validate=one_of(("abc", "four_level", "five_star"), "应为 abc、four_level 或 five_star。")),
-    Rule("grading.schemes", {
-        "abc": [{"key": "A", "label": "A类", "min_score": 85}, {"key": "B", "label": "B类", "min_score": 60},
-                {"key": "C", "label": "C类", "min_score": 0}],
-        "four_level": [{"key": "good", "label": "好", "min_score": 85},
-                       {"key": "fairly_good", "label": "较好", "min_score": 70},
-                       {"key": "average", "label": "一般", "min_score": 55},
-                       {"key": "weak", "label": "软弱涣散", "min_score": 0}],
-        "five_star": [{"key": "5", "label": "五星", "min_score": 90}, {"key": "4", "label": "四星", "min_score": 80},
-                      {"key": "3", "label": "三星", "min_score": 70}, {"key": "2", "label": "二星", "min_score": 60},
-                      {"key": "1", "label": "一星", "min_score": 0}],
-    }, "各等次方案的等次与分数线（从高到低，最后一等为后进/软弱涣散）", "001、000-R2、000-R3；分数线为地方做法",
-        local=True, validate=schemes),
-    Rule("grading.weights", {"compliance": 40, "participation": 30, "education": 20, "committee": 10},
-         "评定得分权重（合计100）", "地方做法；依据 000-R2、000-R3 所列指标", local=True, validate=weights),
-    Rule("grading.weak_signs", list(WEAK_SIGNS),
-         "直接列为最低等次的情形", "000-R2：半年以上未正常开展组织生活；主要负责人长期缺位", local=True,
-         validate=subset_of(WEAK_SIGNS, "应为 silent、main_leader_vacant 的组合。")),
-    Rule("grading.unit", "village", "参与评定的单位：village（村/社区党组织）或 branch（全部党支部）",
-         "001：村（社区）党组织ABC分级", local=True,
-         validate=one_of(("village", "branch"), "应为 village 或 branch。")),
-    Rule("grading.bottom_share", 0.10, "后进/软弱涣散党组织倒排比例（不低于）", "种子报告 001、004-P9", local=True,
-         validate=non_negative_number),
+    Rule(
+        "grading.scheme",
+        "four_level",
+        "支部评定等次方案（abc / four_level / five_star）",
+        "001（ABC分级）、000-R2（好/较好/一般/软弱涣散）、000-R3（五星支部）",
+        local=True,
+        validate=one_of(("abc", "four_level", "five_star"), "应为 abc、four_level 或 five_star。"),
+    ),
+    Rule(
+        "grading.schemes",
+        {
+            "abc": [
+                {"key": "A", "label": "A类", "min_score": 85},
+                {"key": "B", "label": "B类", "min_score": 60},
+                {"key": "C", "label": "C类", "min_score": 0},
+            ],
+            "four_level": [
+                {"key": "good", "label": "好", "min_score": 85},
+                {"key": "fairly_good", "label": "较好", "min_score": 70},
+                {"key": "average", "label": "一般", "min_score": 55},
+                {"key": "weak", "label": "软弱涣散", "min_score": 0},
+            ],
+            "five_star": [
+                {"key": "5", "label": "五星", "min_score": 90},
+                {"key": "4", "label": "四星", "min_score": 80},
+                {"key": "3", "label": "三星", "min_score": 70},
+                {"key": "2", "label": "二星", "min_score": 60},
+                {"key": "1", "label": "一星", "min_score": 0},
+            ],
+        },
+        "各等次方案的等次与分数线（从高到低，最后一等为后进/软弱涣散）",
+        "001、000-R2、000-R3；分数线为地方做法",
+        local=True,
+        validate=schemes,
+    ),
+    Rule(
+        "grading.weights",
+        {"compliance": 40, "participation": 30, "education": 20, "committee": 10},
+        "评定得分权重（合计100）",
+        "地方做法；依据 000-R2、000-R3 所列指标",
+        local=True,
+        validate=weights,
+    ),
+    Rule(
+        "grading.weak_signs",
+        list(WEAK_SIGNS),
+        "直接列为最低等次的情形",
+        "000-R2：半年以上未正常开展组织生活；主要负责人长期缺位",
+        local=True,
+        validate=subset_of(WEAK_SIGNS, "应为 silent、main_leader_vacant 的组合。"),
+    ),
+    Rule(
+        "grading.unit",
+        "village",
+        "参与评定的单位：village（村/社区党组织）或 branch（全部党支部）",
+        "001：村（社区）党组织ABC分级",
+        local=True,
+        validate=one_of(("village", "branch"), "应为 village 或 branch。"),
+    ),
+    Rule(
+        "grading.bottom_share",
+        0.10,
+        "后进/软弱涣散党组织倒排比例（不低于）",
+        "种子报告 001、004-P9",
+        local=True,
+        validate=non_negative_number,
+    ),
 )

@@ -28,8 +28,11 @@ from jiceng.people import queries as people
 
 VILLAGE_KINDS = (AreaKind.VILLAGE, AreaKind.COMMUNITY)
 # criterion -> the registry's indicator behind it
-RATES = {"compliance": "orglife.compliance_rate", "participation": "orglife.participation_rate",
-         "education": "orglife.education_coverage"}
+RATES = {
+    "compliance": "orglife.compliance_rate",
+    "participation": "orglife.participation_rate",
+    "education": "orglife.education_coverage",
+}
 
 
 def units_in(root: Org, unit: str) -> QuerySet[Org]:
@@ -40,7 +43,9 @@ def units_in(root: Org, unit: str) -> QuerySet[Org]:
         path=Substr(OuterRef("path"), 1, Length(OuterRef("path")) - Org.steplen), area=OuterRef("area")
     )
     return Org.objects.filter(
-        path__startswith=root.path, area__kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY], dissolved_on__isnull=True,
+        path__startswith=root.path,
+        area__kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY],
+        dissolved_on__isnull=True,
         kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH],
     ).exclude(Exists(parent_same_area))
 
@@ -99,7 +104,13 @@ def propose(root: Org, year: int, today: dt.date) -> tuple[list[Proposal], dict]
         rates["committee"] = min(seats.get(u.area_id, 0) / 3, 1.0) if _is_village(u) else None
         total = score(rates, weights)
         if total is None:
-            not_gradable.append({"org_id": u.pk, "name": u.name, "reason": "没有可计数的指标：无党员、无应开会议、非村（社区）"})
+            not_gradable.append(
+                {
+                    "org_id": u.pk,
+                    "name": u.name,
+                    "reason": "没有可计数的指标：无党员、无应开会议、非村（社区）",
+                }
+            )
             continue
         established_early = u.established_on is None or u.established_on < silent_since
         signs = []
@@ -109,10 +120,12 @@ def propose(root: Org, year: int, today: dt.date) -> tuple[list[Proposal], dict]
             signs.append("main_leader_vacant")
         level = levels[-1]["key"] if signs else next(lv["key"] for lv in levels if total >= lv["min_score"])
         factors = {k: (round(v, 4) if v is not None else None) for k, v in rates.items()} | {
-            "members": participation.denominator, "required": compliance.denominator,
+            "members": participation.denominator,
+            "required": compliance.denominator,
             "satisfied": compliance.numerator,
             "last_meeting": last[u.pk].isoformat() if last[u.pk] else None,
-            "party_seats": seats.get(u.area_id, 0) if _is_village(u) else None, "weak_signs": signs,
+            "party_seats": seats.get(u.area_id, 0) if _is_village(u) else None,
+            "weak_signs": signs,
         }
         out.append(Proposal(u, total, factors, level, signs))
     quota = bottom_quota(share, len(out))
@@ -121,5 +134,10 @@ def propose(root: Org, year: int, today: dt.date) -> tuple[list[Proposal], dict]
     for p in out:  # 应纳入尽纳入: a weak sign or the lowest level makes a unit lagging beyond the quota (001)
         if p.weak_signs or p.level == levels[-1]["key"]:
             p.lagging = True
-    return out, {"scheme": scheme_key, "levels": levels, "bottom_share": share, "quota": quota,
-                 "not_gradable": not_gradable}
+    return out, {
+        "scheme": scheme_key,
+        "levels": levels,
+        "bottom_share": share,
+        "quota": quota,
+        "not_gradable": not_gradable,
+    }

@@ -25,16 +25,23 @@ def grading_committees(*, actor) -> QuerySet:
 def rounds_for(*, actor) -> QuerySet[GradingRound]:
     """Rounds run by an organisation in scope, or whose grades reach into the scope."""
     graded = Grade.objects.filter(org_q(actor, Perm.VIEW_ORG)).values("round_id")
-    return GradingRound.objects.filter(Q(org_q(actor, Perm.VIEW_ORG)) | Q(pk__in=graded)).select_related(
-        "org").order_by("-year", "org__path")
+    return (
+        GradingRound.objects.filter(Q(org_q(actor, Perm.VIEW_ORG)) | Q(pk__in=graded))
+        .select_related("org")
+        .order_by("-year", "org__path")
+    )
 
 
 def round_get(*, actor, round_id) -> GradingRound:
     return get_scoped_or_404(rounds_for(actor=actor), pk=round_id)
 
 
-def grades_for(*, actor, rnd: GradingRound, level: str = "", lagging: str = "", q: str = "") -> QuerySet[Grade]:
-    qs = Grade.objects.filter(org_q(actor, Perm.VIEW_ORG), round=rnd).select_related("org", "org__area", "plan")
+def grades_for(
+    *, actor, rnd: GradingRound, level: str = "", lagging: str = "", q: str = ""
+) -> QuerySet[Grade]:
+    qs = Grade.objects.filter(org_q(actor, Perm.VIEW_ORG), round=rnd).select_related(
+        "org", "org__area", "plan"
+    )
     if level:
         qs = qs.filter(Q(final=level) | Q(final="", proposed=level))
     if lagging in ("yes", "no"):
@@ -45,8 +52,9 @@ def grades_for(*, actor, rnd: GradingRound, level: str = "", lagging: str = "", 
 
 
 def grade_get(*, actor, grade_id) -> Grade:
-    return get_scoped_or_404(Grade.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("round", "org"),
-                             pk=grade_id)
+    return get_scoped_or_404(
+        Grade.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("round", "org"), pk=grade_id
+    )
 
 
 def distribution(*, actor, rnd: GradingRound) -> list[dict]:
@@ -58,8 +66,15 @@ def distribution(*, actor, rnd: GradingRound) -> list[dict]:
     for final, proposed, n in qs.order_by().values_list("final", "proposed").annotate(n=Count("pk")):
         key = final or proposed
         counts[key] = counts.get(key, 0) + n
-    rows = [{"key": lv["key"], "label": lv["label"], "count": counts.get(lv["key"], 0),
-             "share": round(counts.get(lv["key"], 0) / total, 4) if total else None} for lv in rnd.levels]
+    rows = [
+        {
+            "key": lv["key"],
+            "label": lv["label"],
+            "count": counts.get(lv["key"], 0),
+            "share": round(counts.get(lv["key"], 0) / total, 4) if total else None,
+        }
+        for lv in rnd.levels
+    ]
     if sum(r["count"] for r in rows) != total:
         raise ConsistencyError("grade counts do not add up to the number of graded organisations")
     return rows
@@ -73,8 +88,10 @@ def round_covering(*, actor, org, year: int) -> GradingRound | None:
     rounds = rounds_for(actor=actor).filter(year=year)
     if org is None:
         return rounds.order_by("org__depth", "org__path").first()
-    return (rounds.filter(org__path__in=ancestor_paths(org.path)).order_by("org__depth").first()
-            or rounds.filter(org__path__startswith=org.path).order_by("org__depth", "org__path").first())
+    return (
+        rounds.filter(org__path__in=ancestor_paths(org.path)).order_by("org__depth").first()
+        or rounds.filter(org__path__startswith=org.path).order_by("org__depth", "org__path").first()
+    )
 
 
 def plan_of(grade: Grade) -> RectificationPlan | None:
@@ -97,11 +114,16 @@ def round_summary(*, actor, rnd: GradingRound) -> dict[str, int]:
 
 def plans_for(*, actor, status: str = "", overdue: bool = False, within=None) -> QuerySet[RectificationPlan]:
     today = timezone.localdate()
-    qs = RectificationPlan.objects.filter(org_q(actor, Perm.VIEW_ORG, field="grade__org")).select_related(
-        "grade__org", "grade__round").annotate(
-        n_measures=Count("measures"),
-        n_done=Count("measures", filter=Q(measures__done_on__isnull=False)),
-        n_overdue=Count("measures", filter=Q(measures__done_on__isnull=True, measures__deadline__lt=today)),
+    qs = (
+        RectificationPlan.objects.filter(org_q(actor, Perm.VIEW_ORG, field="grade__org"))
+        .select_related("grade__org", "grade__round")
+        .annotate(
+            n_measures=Count("measures"),
+            n_done=Count("measures", filter=Q(measures__done_on__isnull=False)),
+            n_overdue=Count(
+                "measures", filter=Q(measures__done_on__isnull=True, measures__deadline__lt=today)
+            ),
+        )
     )
     if within is not None:
         qs = qs.filter(grade__org__path__startswith=within.path)
@@ -118,8 +140,11 @@ def plan_get(*, actor, plan_id) -> RectificationPlan:
 
 def measure_get(*, actor, measure_id) -> RectificationMeasure:
     return get_scoped_or_404(
-        RectificationMeasure.objects.filter(org_q(actor, Perm.VIEW_ORG, field="plan__grade__org")).select_related(
-            "plan__grade__org"), pk=measure_id)
+        RectificationMeasure.objects.filter(
+            org_q(actor, Perm.VIEW_ORG, field="plan__grade__org")
+        ).select_related("plan__grade__org"),
+        pk=measure_id,
+    )
 
 
 def grade_flow(*, actor, grade: Grade) -> dict | None:
@@ -131,5 +156,10 @@ def grade_flow(*, actor, grade: Grade) -> dict | None:
     if instance is None:
         return None
     spec = workflows.spec_of(instance.definition)
-    return {"instance": instance, "state": spec.state(instance.state).label, "version": instance.definition.version,
-            "history": workflows.history(instance), "options": workflows.options(actor=actor, instance=instance)}
+    return {
+        "instance": instance,
+        "state": spec.state(instance.state).label,
+        "version": instance.definition.version,
+        "history": workflows.history(instance),
+        "options": workflows.options(actor=actor, instance=instance),
+    }

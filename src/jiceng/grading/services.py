@@ -35,8 +35,12 @@ def round_open(*, actor, org: Org, year: int) -> GradingRound:
         errors.add("year", f"年度：应在 2000 至 {today.year} 之间。")
     elif GradingRound.objects.filter(org=org, year=year).exists():
         errors.add("year", f"年度：{year} 年的评定已经开始，不能重复。")
-    elif (clash := GradingRound.objects.filter(year=year).filter(
-            Q(org__path__in=ancestor_paths(org.path)) | Q(org__path__startswith=org.path)).select_related("org").first()):
+    elif (
+        clash := GradingRound.objects.filter(year=year)
+        .filter(Q(org__path__in=ancestor_paths(org.path)) | Q(org__path__startswith=org.path))
+        .select_related("org")
+        .first()
+    ):
         errors.add("year", f"年度：{clash.org.name}已开展 {year} 年评定，同一党组织一年只评定一次。")
     errors.raise_if_any()
     proposals, scheme = propose(org, year, today)
@@ -50,29 +54,59 @@ def round_open(*, actor, org: Org, year: int) -> GradingRound:
 
 def _round_create(actor, org, year, proposals, scheme) -> GradingRound:
     with transaction.atomic():
-        rnd = GradingRound.objects.create(org=org, year=year, scheme=scheme["scheme"], levels=scheme["levels"],
-                                          bottom_share=scheme["bottom_share"], not_gradable=scheme["not_gradable"],
-                                          created_by=actor)
-        grades = Grade.objects.bulk_create([
-            Grade(round=rnd, org=p.org, score=p.score, factors=p.factors, proposed=p.level,
-                  lagging_proposed=p.lagging, lagging=p.lagging)
-            for p in proposals
-        ])
-        grades = list(Grade.objects.filter(round=rnd).select_related("org").order_by("pk")) if any(
-            g.pk is None for g in grades) else grades
+        rnd = GradingRound.objects.create(
+            org=org,
+            year=year,
+            scheme=scheme["scheme"],
+            levels=scheme["levels"],
+            bottom_share=scheme["bottom_share"],
+            not_gradable=scheme["not_gradable"],
+            created_by=actor,
+        )
+        grades = Grade.objects.bulk_create(
+            [
+                Grade(
+                    round=rnd,
+                    org=p.org,
+                    score=p.score,
+                    factors=p.factors,
+                    proposed=p.level,
+                    lagging_proposed=p.lagging,
+                    lagging=p.lagging,
+                )
+                for p in proposals
+            ]
+        )
+        grades = (
+            list(Grade.objects.filter(round=rnd).select_related("org").order_by("pk"))
+            if any(g.pk is None for g in grades)
+            else grades
+        )
         # every grade is a matter of the grading workflow, decided by the round's committee
-        instances = workflows.start_many(key=GRADE_FLOW, org_of=lambda g: g.org, targets=grades, authority=org)
+        instances = workflows.start_many(
+            key=GRADE_FLOW, org_of=lambda g: g.org, targets=grades, authority=org
+        )
         for g, inst in zip(grades, instances, strict=True):
             g.workflow = inst
         Grade.objects.bulk_update(grades, ["workflow"], batch_size=2000)
-        audit.record(actor=actor, action="create", target=rnd, org_path=org.path,
-                     changes={"units": [None, len(proposals)], "scheme": [None, scheme["scheme"]],
-                              "quota": [None, scheme["quota"]], "not_gradable": [None, len(scheme["not_gradable"])]})
+        audit.record(
+            actor=actor,
+            action="create",
+            target=rnd,
+            org_path=org.path,
+            changes={
+                "units": [None, len(proposals)],
+                "scheme": [None, scheme["scheme"]],
+                "quota": [None, scheme["quota"]],
+                "not_gradable": [None, len(scheme["not_gradable"])],
+            },
+        )
     return rnd
 
 
-def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: bool | None = None,
-                  reason: str = "") -> Grade:
+def grade_confirm(
+    *, actor, grade: Grade, final: str | None = None, lagging: bool | None = None, reason: str = ""
+) -> Grade:
     """Confirm the proposal, or override the level or the lagging mark. An override needs a reason
     and is audited with the proposal beside it."""
     # the committee that runs the round decides, not a township inside it
@@ -91,21 +125,31 @@ def grade_confirm(*, actor, grade: Grade, final: str | None = None, lagging: boo
     if RectificationPlan.objects.filter(grade=grade).exists() and not lagging:
         errors.add("lagging", "后进认定：已制定整改方案，不能取消后进认定。")
     if final == keys[-1] and not lagging:
-        errors.add("lagging", f"后进认定：评为“{grade.round.level_label(final)}”的党组织必须列为后进，制定整改方案。")
+        errors.add(
+            "lagging", f"后进认定：评为“{grade.round.level_label(final)}”的党组织必须列为后进，制定整改方案。"
+        )
     if len(reason) > 300:
         errors.add("reason", "调整理由：不能超过300字。")
     errors.raise_if_any()
     instance = grade_workflow(grade)
-    action = {"proposed": "confirm", "confirmed": "revise", "planned": "revise_planned"}.get(instance.state, "confirm")
+    action = {"proposed": "confirm", "confirmed": "revise", "planned": "revise_planned"}.get(
+        instance.state, "confirm"
+    )
     with transaction.atomic():
         before = {"final": grade.final, "lagging": grade.lagging, "reason": grade.reason}
         grade.final, grade.lagging, grade.reason = final, lagging, reason if overridden else ""
         grade.confirmed_by, grade.confirmed_at = actor, timezone.now()
         changes = audit.diff(before, {"final": final, "lagging": lagging, "reason": grade.reason})
         changes["proposed"] = [grade.proposed, grade.proposed] if overridden else changes.get("proposed")
-        workflows.transition(actor=actor, instance=instance, action=action, target=grade,
-                             audit_action="override" if overridden else "confirm", org_path=grade.org.path,
-                             changes={k: v for k, v in changes.items() if v})
+        workflows.transition(
+            actor=actor,
+            instance=instance,
+            action=action,
+            target=grade,
+            audit_action="override" if overridden else "confirm",
+            org_path=grade.org.path,
+            changes={k: v for k, v in changes.items() if v},
+        )
         grade.save(update_fields=["final", "lagging", "reason", "confirmed_by", "confirmed_at"])
         if lagging and (not before["lagging"] or not before["final"]):  # it becomes lagging now
             _tell_lagging(grade)
@@ -120,12 +164,16 @@ def _tell_lagging(grade: Grade) -> None:
     from jiceng.core.selectors import users_granted_within
 
     label = grade.round.level_label(grade.final or grade.proposed)
-    notify(recipients=users_granted_within(org=grade.org, roles=("branch_secretary",)), kind="grading.lagging",
-           subject=f"{grade.round.year}年评定：{grade.org.name}被确定为后进（{label}）",
-           body=f"{grade.round.org.name}确认{grade.org.name}{grade.round.year}年度评定为“{label}”，列为后进党组织，"
-                "将制定一支一策整改方案并挂账销号。",
-           link=reverse("grade_detail", kwargs={"grade_id": grade.pk}), org=grade.org,
-           channels=("inbox", "sms", "wechat"))
+    notify(
+        recipients=users_granted_within(org=grade.org, roles=("branch_secretary",)),
+        kind="grading.lagging",
+        subject=f"{grade.round.year}年评定：{grade.org.name}被确定为后进（{label}）",
+        body=f"{grade.round.org.name}确认{grade.org.name}{grade.round.year}年度评定为“{label}”，列为后进党组织，"
+        "将制定一支一策整改方案并挂账销号。",
+        link=reverse("grade_detail", kwargs={"grade_id": grade.pk}),
+        org=grade.org,
+        channels=("inbox", "sms", "wechat"),
+    )
 
 
 def grade_workflow(grade: Grade):
@@ -134,8 +182,11 @@ def grade_workflow(grade: Grade):
     if grade.workflow_id:
         return grade.workflow
     plan = RectificationPlan.objects.filter(grade=grade).first()
-    state = ("closed" if plan.status == PlanStatus.CLOSED else "planned") if plan else (
-        "confirmed" if grade.confirmed_at else "proposed")
+    state = (
+        ("closed" if plan.status == PlanStatus.CLOSED else "planned")
+        if plan
+        else ("confirmed" if grade.confirmed_at else "proposed")
+    )
     with transaction.atomic():
         instance = workflows.start(key=GRADE_FLOW, org=grade.org, target=grade, authority=grade.round.org)
         if instance.state != state:
@@ -146,8 +197,9 @@ def grade_workflow(grade: Grade):
     return instance
 
 
-def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[str, str, dt.date | None]]
-                ) -> RectificationPlan:
+def plan_create(
+    *, actor, grade: Grade, problems: str, measures: Sequence[tuple[str, str, dt.date | None]]
+) -> RectificationPlan:
     """一支一策: a lagging organisation's plan — problems, and measures with owners and deadlines."""
     if not can_access_org(actor, GRADE, grade.round.org):
         raise NotFound()
@@ -186,15 +238,23 @@ def plan_create(*, actor, grade: Grade, problems: str, measures: Sequence[tuple[
     with transaction.atomic():
         plan = RectificationPlan.objects.create(grade=grade, problems=problems.strip(), created_by=actor)
         RectificationMeasure.objects.bulk_create(
-            [RectificationMeasure(plan=plan, description=d, owner=o, deadline=dl) for d, o, dl in clean])
-        workflows.transition(actor=actor, instance=grade_workflow(grade), action="plan", target=plan,
-                             audit_action="create", org_path=grade.org.path,
-                             changes={"measures": [None, len(clean)]})
+            [RectificationMeasure(plan=plan, description=d, owner=o, deadline=dl) for d, o, dl in clean]
+        )
+        workflows.transition(
+            actor=actor,
+            instance=grade_workflow(grade),
+            action="plan",
+            target=plan,
+            audit_action="create",
+            org_path=grade.org.path,
+            changes={"measures": [None, len(clean)]},
+        )
     return plan
 
 
-def measure_complete(*, actor, measure: RectificationMeasure, done_on: dt.date | None, evidence: str
-                     ) -> RectificationMeasure:
+def measure_complete(
+    *, actor, measure: RectificationMeasure, done_on: dt.date | None, evidence: str
+) -> RectificationMeasure:
     plan = measure.plan
     if not can_access_org(actor, GRADE, plan.grade.org):
         raise NotFound()
@@ -214,8 +274,13 @@ def measure_complete(*, actor, measure: RectificationMeasure, done_on: dt.date |
         before = {"done_on": measure.done_on, "evidence": measure.evidence}
         measure.done_on, measure.evidence = done_on, evidence.strip()
         measure.save(update_fields=["done_on", "evidence"])
-        audit.record(actor=actor, action="update", target=measure, org_path=plan.grade.org.path,
-                     changes=audit.diff(before, {"done_on": done_on, "evidence": measure.evidence}))
+        audit.record(
+            actor=actor,
+            action="update",
+            target=measure,
+            org_path=plan.grade.org.path,
+            changes=audit.diff(before, {"done_on": done_on, "evidence": measure.evidence}),
+        )
     return measure
 
 
@@ -237,8 +302,19 @@ def plan_close(*, actor, plan: RectificationPlan, closure_note: str) -> Rectific
         errors.add("closure_note", "销号说明：必填（如何验收）。")
     errors.raise_if_any()
     with transaction.atomic():
-        plan.status, plan.closure_note, plan.closed_at = PlanStatus.CLOSED, closure_note.strip(), timezone.now()
+        plan.status, plan.closure_note, plan.closed_at = (
+            PlanStatus.CLOSED,
+            closure_note.strip(),
+            timezone.now(),
+        )
         plan.save(update_fields=["status", "closure_note", "closed_at"])
-        workflows.transition(actor=actor, instance=instance, action="close", target=plan, audit_action="close",
-                             org_path=plan.grade.org.path, changes={"status": [PlanStatus.OPEN, PlanStatus.CLOSED]})
+        workflows.transition(
+            actor=actor,
+            instance=instance,
+            action="close",
+            target=plan,
+            audit_action="close",
+            org_path=plan.grade.org.path,
+            changes={"status": [PlanStatus.OPEN, PlanStatus.CLOSED]},
+        )
     return plan

@@ -31,25 +31,42 @@ def _lagging_confirmed(instance, actor, data):
 def _measures_done(instance, actor, data):
     from .models import RectificationMeasure
 
-    left = RectificationMeasure.objects.filter(plan__grade_id=instance.target_id, done_on__isnull=True).count()
+    left = RectificationMeasure.objects.filter(
+        plan__grade_id=instance.target_id, done_on__isnull=True
+    ).count()
     return ("__all__", f"销号：还有 {left} 条整改措施未完成。") if left else None
 
 
-SPEC = wf.register(Spec(
-    key=KEY, title="党组织评定", initial="proposed",
-    states=(
-        State("proposed", "系统建议", locked=True),
-        State("confirmed", "已确认", locked=True),
-        State("planned", "整改中", locked=True),
-        State("closed", "已销号", locked=True, final=True),
+SPEC = wf.register(
+    Spec(
+        key=KEY,
+        title="党组织评定",
+        initial="proposed",
+        states=(
+            State("proposed", "系统建议", locked=True),
+            State("confirmed", "已确认", locked=True),
+            State("planned", "整改中", locked=True),
+            State("closed", "已销号", locked=True, final=True),
+        ),
+        transitions=(
+            Transition("confirm", "确认或调整等次", ("proposed",), "confirmed", (_BY_THE_ROUND,)),
+            Transition("revise", "重新确认", ("confirmed",), "confirmed", (_BY_THE_ROUND,)),
+            Transition("revise_planned", "重新确认", ("planned",), "planned", (_BY_THE_ROUND,)),
+            Transition(
+                "plan",
+                "制定整改方案",
+                ("confirmed",),
+                "planned",
+                (_BY_THE_ROUND, Guard("check", check="grading.lagging_confirmed")),
+            ),
+            Transition(
+                "close",
+                "挂账销号",
+                ("planned",),
+                "closed",
+                (_BY_THE_ROUND, Guard("check", check="grading.measures_done")),
+            ),
+        ),
     ),
-    transitions=(
-        Transition("confirm", "确认或调整等次", ("proposed",), "confirmed", (_BY_THE_ROUND,)),
-        Transition("revise", "重新确认", ("confirmed",), "confirmed", (_BY_THE_ROUND,)),
-        Transition("revise_planned", "重新确认", ("planned",), "planned", (_BY_THE_ROUND,)),
-        Transition("plan", "制定整改方案", ("confirmed",), "planned",
-                   (_BY_THE_ROUND, Guard("check", check="grading.lagging_confirmed"))),
-        Transition("close", "挂账销号", ("planned",), "closed",
-                   (_BY_THE_ROUND, Guard("check", check="grading.measures_done"))),
-    ),
-), owner=__name__)
+    owner=__name__,
+)

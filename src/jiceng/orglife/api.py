@@ -189,25 +189,43 @@ def _meeting_detail(actor, meeting_id) -> Meeting:
 def meeting_list(request, f: Query[MeetingFilterIn]):
     org = org_get(actor=request.auth, org_id=f.org) if f.org else None
     qs = selectors.meetings_for(actor=request.auth, org=org, kind=f.kind, since=f.since, until=f.until, q=f.q)
-    return {"count": qs.count(), "limit": f.limit, "offset": f.offset, "items": list(qs[f.offset:f.offset + f.limit])}
+    return {
+        "count": qs.count(),
+        "limit": f.limit,
+        "offset": f.offset,
+        "items": list(qs[f.offset : f.offset + f.limit]),
+    }
 
 
-@router.post("/meetings", response=MeetingDetailOut,
-             summary="记录一次会议及出勤（校验失败返回400并列出全部问题，不作任何保存；附件仅能在网页上传）")
+@router.post(
+    "/meetings",
+    response=MeetingDetailOut,
+    summary="记录一次会议及出勤（校验失败返回400并列出全部问题，不作任何保存；附件仅能在网页上传）",
+)
 def meeting_create(request, payload: MeetingIn):
     actor = request.auth
     org = org_get(actor=actor, org_id=payload.org)
     # the service resolves the key-content item by id among the lists the actor sees
     meeting = services.meeting_record(
-        actor=actor, org=org, kind=payload.kind, held_on=payload.held_on, place=payload.place,
-        topic=payload.topic, first_agenda=payload.first_agenda, topic_item=payload.topic_item,
+        actor=actor,
+        org=org,
+        kind=payload.kind,
+        held_on=payload.held_on,
+        place=payload.place,
+        topic=payload.topic,
+        first_agenda=payload.first_agenda,
+        topic_item=payload.topic_item,
         minutes=payload.minutes,
         attendance=[services.AttendanceIn(a.member_id, a.status, a.reason) for a in payload.attendance],
     )
     return _meeting_detail(actor, meeting.pk)
 
 
-@router.get("/meetings/{meeting_id}", response=MeetingDetailOut, summary="会议详情及出勤名单（出勤名单按党员查看权限过滤）")
+@router.get(
+    "/meetings/{meeting_id}",
+    response=MeetingDetailOut,
+    summary="会议详情及出勤名单（出勤名单按党员查看权限过滤）",
+)
 def meeting_detail(request, meeting_id: int):
     return _meeting_detail(request.auth, meeting_id)
 
@@ -215,8 +233,11 @@ def meeting_detail(request, meeting_id: int):
 # --- calendar and compliance ---------------------------------------------------------------------
 
 
-@router.get("/orgs/{org_id}/calendar", response=CalendarOut,
-            summary="支部组织生活日历：按规则包列出各类会议每期应开、已开及状态（done/overdue/due/upcoming）")
+@router.get(
+    "/orgs/{org_id}/calendar",
+    response=CalendarOut,
+    summary="支部组织生活日历：按规则包列出各类会议每期应开、已开及状态（done/overdue/due/upcoming）",
+)
 def org_calendar(request, org_id: int, year: int | None = None):
     org = org_get(actor=request.auth, org_id=org_id)
     today = timezone.localdate()
@@ -229,26 +250,51 @@ def org_calendar(request, org_id: int, year: int | None = None):
     errors.raise_if_any()
     rows = selectors.branch_calendar(actor=request.auth, branch=org, year=year)
     return {
-        "org_id": org.pk, "org_name": org.name, "year": year,
+        "org_id": org.pk,
+        "org_name": org.name,
+        "year": year,
         "rows": [
-            {"org_id": r.org.pk, "org_name": r.org.name, "kind": r.kind, "overdue": r.overdue,
-             "cells": [{"start": c.block.start, "end": c.block.end, "label": c.block.label, "held": c.held,
-                        "needed": c.needed, "state": c.state} for c in r.cells]}
+            {
+                "org_id": r.org.pk,
+                "org_name": r.org.name,
+                "kind": r.kind,
+                "overdue": r.overdue,
+                "cells": [
+                    {
+                        "start": c.block.start,
+                        "end": c.block.end,
+                        "label": c.block.label,
+                        "held": c.held,
+                        "needed": c.needed,
+                        "state": c.state,
+                    }
+                    for c in r.cells
+                ],
+            }
             for r in rows
         ],
     }
 
 
-@router.get("/compliance", response=ComplianceOut,
-            summary="组织生活达标情况：应开与已开（仅计已结束的周期）、分类型统计、半年以上未开展组织生活的支部（最多500个）")
+@router.get(
+    "/compliance",
+    response=ComplianceOut,
+    summary="组织生活达标情况：应开与已开（仅计已结束的周期）、分类型统计、半年以上未开展组织生活的支部（最多500个）",
+)
 def compliance_summary(request, org: int | None = None, period: str | None = None):
     node: Org = org_or_top(actor=request.auth, org_id=org)
     p = parse_period(period)
     t = compliance.tally(node, p)
     silent = selectors.branch_overview(actor=request.auth, root=node, today=p.as_of, only_silent=True)
     return {
-        "org_id": node.pk, "period": p.label, "as_of": p.as_of, "required": t.required, "satisfied": t.satisfied,
-        "rate": t.rate, "by_kind": t.by_kind, "silent_total": silent.count(),
+        "org_id": node.pk,
+        "period": p.label,
+        "as_of": p.as_of,
+        "required": t.required,
+        "satisfied": t.satisfied,
+        "rate": t.rate,
+        "by_kind": t.by_kind,
+        "silent_total": silent.count(),
         "silent_branches": list(silent[:SILENT_CAP]),
     }
 
@@ -261,21 +307,31 @@ def topic_list_list(request):
     return list(selectors.topic_lists_for(actor=request.auth))
 
 
-@router.post("/topic-lists", response=TopicListOut, summary="发布月度重点内容清单（党委发布，下属支部均可见）")
+@router.post(
+    "/topic-lists", response=TopicListOut, summary="发布月度重点内容清单（党委发布，下属支部均可见）"
+)
 def topic_list_create(request, payload: TopicListIn):
     org = org_get(actor=request.auth, org_id=payload.org)
-    tl = services.topic_list_publish(actor=request.auth, org=org, month=payload.month, title=payload.title,
-                                     items=payload.items)
+    tl = services.topic_list_publish(
+        actor=request.auth, org=org, month=payload.month, title=payload.title, items=payload.items
+    )
     return get_scoped_or_404(selectors.topic_lists_for(actor=request.auth), pk=tl.pk)
 
 
-@router.get("/topic-lists/{topic_list_id}/coverage", response=list[CoverageOut],
-            summary="重点内容覆盖情况：每个条目有多少个支部开会学习过（范围内支部数）")
+@router.get(
+    "/topic-lists/{topic_list_id}/coverage",
+    response=list[CoverageOut],
+    summary="重点内容覆盖情况：每个条目有多少个支部开会学习过（范围内支部数）",
+)
 def topic_list_coverage(request, topic_list_id: int):
     tl = get_scoped_or_404(selectors.topic_lists_for(actor=request.auth), pk=topic_list_id)
     return [
-        {"item_id": row["item"].pk, "seq": row["item"].seq, "title": row["item"].title, "covered": row["covered"],
-         "branches": row["branches"]}
+        {
+            "item_id": row["item"].pk,
+            "seq": row["item"].seq,
+            "title": row["item"].title,
+            "covered": row["covered"],
+            "branches": row["branches"],
+        }
         for row in selectors.topic_coverage(actor=request.auth, topic_list=tl)
     ]
-

@@ -16,11 +16,18 @@ from .models import Meeting, TopicList
 def _records(w) -> dict:
     county, today = w.users["county"], timezone.localdate()
     meeting = services.meeting_record(
-        actor=county, org=w.branch_b, kind="theme_day", held_on=today - dt.timedelta(days=1), place="活动室",
-        topic="学习", attendance=[services.AttendanceIn(w.member_b.pk, "present")],
-        attachments=[SimpleUploadedFile("b.pdf", b"%PDF-1.4 minutes of B")])
-    topic_list = services.topic_list_publish(actor=county, org=w.town_b_org, month=today.replace(day=1),
-                                             title="重点内容", items=["事项一"])
+        actor=county,
+        org=w.branch_b,
+        kind="theme_day",
+        held_on=today - dt.timedelta(days=1),
+        place="活动室",
+        topic="学习",
+        attendance=[services.AttendanceIn(w.member_b.pk, "present")],
+        attachments=[SimpleUploadedFile("b.pdf", b"%PDF-1.4 minutes of B")],
+    )
+    topic_list = services.topic_list_publish(
+        actor=county, org=w.town_b_org, month=today.replace(day=1), title="重点内容", items=["事项一"]
+    )
     return {"meeting": meeting, "attachment": meeting.attachments.get(), "topic_list": topic_list}
 
 
@@ -30,15 +37,26 @@ def _yesterday() -> str:
 
 CASES = kit.AuthzCases(
     records=_records,
-    params={"meeting_id": lambda w, r: r["meeting"].pk, "attachment_id": lambda w, r: r["attachment"].pk,
-            "topic_list_id": lambda w, r: r["topic_list"].pk},
+    params={
+        "meeting_id": lambda w, r: r["meeting"].pk,
+        "attachment_id": lambda w, r: r["attachment"].pk,
+        "topic_list_id": lambda w, r: r["topic_list"].pk,
+    },
     write_bodies={
         ("post", "/api/v1/meetings"): lambda w, r: {
-            "org": w.branch_b.pk, "kind": "theme_day", "held_on": _yesterday(), "place": "越权", "topic": "越权",
-            "attendance": [{"member_id": w.member_b.pk, "status": "present"}]},
+            "org": w.branch_b.pk,
+            "kind": "theme_day",
+            "held_on": _yesterday(),
+            "place": "越权",
+            "topic": "越权",
+            "attendance": [{"member_id": w.member_b.pk, "status": "present"}],
+        },
         ("post", "/api/v1/topic-lists"): lambda w, r: {
-            "org": w.town_b_org.pk, "month": timezone.localdate().replace(day=1).isoformat(), "title": "越权",
-            "items": ["x"]},
+            "org": w.town_b_org.pk,
+            "month": timezone.localdate().replace(day=1).isoformat(),
+            "title": "越权",
+            "items": ["x"],
+        },
     },
     state=lambda w: {"meetings": Meeting.objects.count(), "topic_lists": TopicList.objects.count()},
 )

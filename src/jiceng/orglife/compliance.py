@@ -89,15 +89,22 @@ def groups_in(root: Org) -> QuerySet[Org]:
 def committee_branch_ids(root: Org, as_of: dt.date, threshold: int) -> list[int]:
     """Branches with at least ``threshold`` full members on ``as_of`` (they must have a committee,
     支部工作条例 第十九条): one grouped query; a member of a party group counts for its branch."""
-    return list(branches_in(root).filter(
-        path__in=_committee_branch_paths(Q(org__path__startswith=root.path), as_of, threshold))
-                .values_list("pk", flat=True))
+    return list(
+        branches_in(root)
+        .filter(path__in=_committee_branch_paths(Q(org__path__startswith=root.path), as_of, threshold))
+        .values_list("pk", flat=True)
+    )
 
 
 def _committee_branch_paths(members: Q, as_of: dt.date, threshold: int) -> QuerySet:
     return (
-        people.full_members_on(as_of).filter(members)
-        .annotate(bp=_branch_path_of_meeting()).order_by().values("bp").annotate(n=Count("pk")).filter(n__gte=threshold)
+        people.full_members_on(as_of)
+        .filter(members)
+        .annotate(bp=_branch_path_of_meeting())
+        .order_by()
+        .values("bp")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=threshold)
         .values_list("bp", flat=True)
     )
 
@@ -109,7 +116,9 @@ def _holders(holder: str, as_of: dt.date, threshold: int, scopes: Sequence[Scope
         return Org.objects.filter(scopes_q(scopes, "path"), kind=OrgKind.GROUP)
     units = Org.objects.filter(scopes_q(scopes, "path"), kind=OrgKind.BRANCH)
     if holder == "branch_with_committee":
-        units = units.filter(path__in=list(_committee_branch_paths(scopes_q(scopes, "org__path"), as_of, threshold)))
+        units = units.filter(
+            path__in=list(_committee_branch_paths(scopes_q(scopes, "org__path"), as_of, threshold))
+        )
     return units
 
 
@@ -133,30 +142,40 @@ def _required(scopes: Sequence[Scope], units: QuerySet[Org], blocks: list[Block]
     and dates in SQL first."""
     out = {s.key: 0 for s in scopes}
     for rows, keys in partitions(scopes, units, "path"):
-        for key, est, dis, n in (rows.order_by().values_list("_u", "established_on", "dissolved_on")
-                                 .annotate(n=Count("pk"))):
-            existing = sum(1 for b in blocks if (est is None or est <= b.end) and (dis is None or dis > b.start))
+        for key, est, dis, n in (
+            rows.order_by().values_list("_u", "established_on", "dissolved_on").annotate(n=Count("pk"))
+        ):
+            existing = sum(
+                1 for b in blocks if (est is None or est <= b.end) and (dis is None or dis > b.start)
+            )
             for pk in keys.get(key, ()):
                 out[pk] += n * existing
     return out
 
 
-def _satisfied(scopes: Sequence[Scope], units: QuerySet[Org], kind: str, every: int, count: int,
-               blocks: list[Block]) -> dict[int, int]:
+def _satisfied(
+    scopes: Sequence[Scope], units: QuerySet[Org], kind: str, every: int, count: int, blocks: list[Block]
+) -> dict[int, int]:
     """Per scope, the (unit, block) slots in which the unit held at least ``count`` meetings of
     ``kind``, counted in SQL."""
     out = {s.key: 0 for s in scopes}
     if not blocks:
         return out
     meetings = (
-        Meeting.objects.filter(org__in=units.values("pk"), kind=kind, held_on__gte=blocks[0].start,
-                               held_on__lte=blocks[-1].end)
+        Meeting.objects.filter(
+            org__in=units.values("pk"), kind=kind, held_on__gte=blocks[0].start, held_on__lte=blocks[-1].end
+        )
         # only while the unit existed, as _required counts it
         .filter(Q(org__dissolved_on__isnull=True) | Q(held_on__lt=F("org__dissolved_on")))
     )
     for rows, keys in partitions(scopes, meetings, "org__path"):
-        slots = (rows.annotate(y=ExtractYear("held_on"), b=_block_index(every)).order_by()
-                 .values("_u", "org_id", "y", "b").annotate(n=Count("pk")).filter(n__gte=count))
+        slots = (
+            rows.annotate(y=ExtractYear("held_on"), b=_block_index(every))
+            .order_by()
+            .values("_u", "org_id", "y", "b")
+            .annotate(n=Count("pk"))
+            .filter(n__gte=count)
+        )
         for key, n in count_by(slots, "_u"):
             for pk in keys.get(key, ()):
                 out[pk] = n
@@ -188,7 +207,9 @@ def tally_scopes(scopes: Sequence[Scope], period: Period) -> dict[int, Tally]:
                 units = _holders(req["holder"], as_of, threshold, group)
                 required = _required(group, units, blocks)
                 due = [s for s in group if required[s.key]]
-                satisfied = _satisfied(due, units, kind, req["every_months"], req["count"], blocks) if due else {}
+                satisfied = (
+                    _satisfied(due, units, kind, req["every_months"], req["count"], blocks) if due else {}
+                )
                 for s in group:
                     t, n = out[s.key], satisfied.get(s.key, 0)
                     t.required += required[s.key]
@@ -203,6 +224,7 @@ def tally(root: Org, period: Period) -> Tally:
 
 
 # --- one unit's calendar -------------------------------------------------------------------------
+
 
 @dataclass
 class Cell:
@@ -231,9 +253,15 @@ def unit_calendar(branch: Org, year: int, today: dt.date) -> list[CalendarRow]:
         (org_id, kind, month): n
         for org_id, kind, month, n in Meeting.objects.filter(
             org__path__startswith=branch.path, held_on__year=year, kind__in=PARTY_LIFE_KINDS
-        ).annotate(m=ExtractMonth("held_on")).order_by().values_list("org_id", "kind", "m").annotate(n=Count("pk"))
+        )
+        .annotate(m=ExtractMonth("held_on"))
+        .order_by()
+        .values_list("org_id", "kind", "m")
+        .annotate(n=Count("pk"))
     }
-    has_committee = branch.pk in committee_branch_ids(branch, today, rule("org.branch_committee_threshold", branch))
+    has_committee = branch.pk in committee_branch_ids(
+        branch, today, rule("org.branch_committee_threshold", branch)
+    )
     rows = []
     for kind, req in reqs.items():
         if req["holder"] == "group":
@@ -247,7 +275,8 @@ def unit_calendar(branch: Org, year: int, today: dt.date) -> list[CalendarRow]:
             for b in blocks_in(req["every_months"], dt.date(year, 1, 1), dt.date(year, 12, 31)):
                 n = sum(held.get((unit.pk, kind, m), 0) for m in range(b.start.month, b.end.month + 1))
                 if (unit.established_on and unit.established_on > b.end) or (
-                        unit.dissolved_on and unit.dissolved_on <= b.start):
+                    unit.dissolved_on and unit.dissolved_on <= b.start
+                ):
                     state = "n/a"
                 elif n >= req["count"]:
                     state = "done"
@@ -263,6 +292,7 @@ def unit_calendar(branch: Org, year: int, today: dt.date) -> list[CalendarRow]:
 
 
 # --- silence ---------------------------------------------------------------------------------------
+
 
 def _months_before(day: dt.date, months: int) -> dt.date:
     y, m = divmod(day.year * 12 + day.month - 1 - months, 12)
@@ -280,9 +310,16 @@ def branches_with_last_meeting(root: Org) -> QuerySet[Org]:
     # branch. LIKE against a column cannot use an index (35 s for 50 branches at province scale);
     # it stays as the guard that defines the subtree.
     upper = Concat(OuterRef("path"), Value("Z" * Org.steplen), output_field=CharField())
-    last = Meeting.objects.filter(org__path__gte=OuterRef("path"), org__path__lte=upper,
-                                  org__path__startswith=OuterRef("path"), kind__in=PARTY_LIFE_KINDS).order_by(
-        "-held_on").values("held_on")[:1]
+    last = (
+        Meeting.objects.filter(
+            org__path__gte=OuterRef("path"),
+            org__path__lte=upper,
+            org__path__startswith=OuterRef("path"),
+            kind__in=PARTY_LIFE_KINDS,
+        )
+        .order_by("-held_on")
+        .values("held_on")[:1]
+    )
     return branches_in(root).annotate(last_meeting=Subquery(last))
 
 
@@ -299,19 +336,28 @@ def _silent(scopes_filter: Q, within: Q, since: dt.date, today: dt.date) -> Quer
     window began and not dissolved. One grouped query finds the branches that did meet (among the
     meetings ``scopes_filter`` selects); the rest are silent."""
     active = (
-        Meeting.objects.filter(scopes_filter, kind__in=PARTY_LIFE_KINDS, held_on__gte=since, held_on__lte=today)
-        .annotate(bp=_branch_path_of_meeting()).order_by().values_list("bp", flat=True).distinct()
+        Meeting.objects.filter(
+            scopes_filter, kind__in=PARTY_LIFE_KINDS, held_on__gte=since, held_on__lte=today
+        )
+        .annotate(bp=_branch_path_of_meeting())
+        .order_by()
+        .values_list("bp", flat=True)
+        .distinct()
     )
-    return Org.objects.filter(within, kind=OrgKind.BRANCH).exclude(path__in=list(active)).filter(
-        Q(established_on__isnull=True) | Q(established_on__lt=since)).filter(
-        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
+    return (
+        Org.objects.filter(within, kind=OrgKind.BRANCH)
+        .exclude(path__in=list(active))
+        .filter(Q(established_on__isnull=True) | Q(established_on__lt=since))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
+    )
 
 
 def silent_branches(root: Org, today: dt.date) -> QuerySet[Org]:
     """No party life for the rule's number of months (000-R2: 半年以上没有正常开展组织生活), counting
     only branches established before the window began."""
-    return _silent(Q(org__path__startswith=root.path), Q(path__startswith=root.path), silent_since(today, root),
-                   today)
+    return _silent(
+        Q(org__path__startswith=root.path), Q(path__startswith=root.path), silent_since(today, root), today
+    )
 
 
 def silent_counts(scopes: Sequence[Scope], today: dt.date) -> dict[int, int]:
@@ -327,28 +373,43 @@ def silent_counts(scopes: Sequence[Scope], today: dt.date) -> dict[int, int]:
 
 # --- participation ----------------------------------------------------------------------------------
 
+
 def members_of(root: Org, as_of: dt.date) -> QuerySet:
     return people.members_of(root, as_of)
 
 
 def member_counts(scopes: Sequence[Scope], as_of: dt.date) -> dict[int, int]:
-    return {pk: agg["n"] for pk, agg in grouped(scopes, people.members_on(as_of), "org__path",
-                                                {"n": Count("pk")}).items()}
+    return {
+        pk: agg["n"]
+        for pk, agg in grouped(scopes, people.members_on(as_of), "org__path", {"n": Count("pk")}).items()
+    }
 
 
 def _attended(period: Period, wanted: list[str]) -> QuerySet:
     return Attendance.objects.filter(
-        member__joined_on__lte=period.as_of, status__in=ATTENDED, meeting__kind__in=wanted,
-        meeting__held_on__gte=period.start, meeting__held_on__lte=period.as_of)
+        member__joined_on__lte=period.as_of,
+        status__in=ATTENDED,
+        meeting__kind__in=wanted,
+        meeting__held_on__gte=period.start,
+        meeting__held_on__lte=period.as_of,
+    )
 
 
-def attended_scopes(scopes: Sequence[Scope], period: Period, kinds: dict[str, list[str]]) -> dict[int, dict[str, int]]:
+def attended_scopes(
+    scopes: Sequence[Scope], period: Period, kinds: dict[str, list[str]]
+) -> dict[int, dict[str, int]]:
     """Per scope, distinct members who attended (present or online) a meeting of each group of
     ``kinds``, all groups from one scan."""
     wanted = sorted({k for group in kinds.values() for k in group})
-    return grouped(scopes, _attended(period, wanted), "member__org__path",
-                   {name: Count("member_id", distinct=True, filter=Q(meeting__kind__in=group))
-                    for name, group in kinds.items()})
+    return grouped(
+        scopes,
+        _attended(period, wanted),
+        "member__org__path",
+        {
+            name: Count("member_id", distinct=True, filter=Q(meeting__kind__in=group))
+            for name, group in kinds.items()
+        },
+    )
 
 
 def attended_counts(root: Org, period: Period, kinds: dict[str, list[str]]) -> dict[str, int]:
@@ -409,8 +470,20 @@ def _often_absent_sql(scopes: Sequence[Scope], period: Period, n: int) -> tuple[
     orgs, org_params = _orgs_sql(scopes)
     kinds = ", ".join(["%s"] * len(PARTY_LIFE_KINDS))
     absent = AttendanceStatus.ABSENT
-    params = [*org_params, period.start, period.as_of, *PARTY_LIFE_KINDS, absent, n,
-              absent, period.start, period.as_of, *PARTY_LIFE_KINDS, absent, n]
+    params = [
+        *org_params,
+        period.start,
+        period.as_of,
+        *PARTY_LIFE_KINDS,
+        absent,
+        n,
+        absent,
+        period.start,
+        period.as_of,
+        *PARTY_LIFE_KINDS,
+        absent,
+        n,
+    ]
     return _OFTEN_ABSENT_SQL.format(orgs=orgs, kinds=kinds), params
 
 

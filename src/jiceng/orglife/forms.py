@@ -25,7 +25,9 @@ class _MultipleFileField(forms.FileField):
     """Parses a list of uploads; what a file may be (type, size, count) is the service's rule."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", _MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}))
+        kwargs.setdefault(
+            "widget", _MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
+        )
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -51,13 +53,21 @@ class MeetingForm(forms.Form):
     held_on = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     place = forms.CharField(label=_("Place"), required=False, max_length=200)
     topic = forms.CharField(label=_("Topic"), required=False, max_length=300)
-    first_agenda = forms.CharField(label=_("First agenda item"), required=False, max_length=300,
-                                   help_text=_("The first item on the agenda, usually the study of the latest important speeches."))
-    topic_item = forms.TypedChoiceField(label=_("Key-content item covered"), required=False, coerce=int,
-                                        empty_value=None)
+    first_agenda = forms.CharField(
+        label=_("First agenda item"),
+        required=False,
+        max_length=300,
+        help_text=_("The first item on the agenda, usually the study of the latest important speeches."),
+    )
+    topic_item = forms.TypedChoiceField(
+        label=_("Key-content item covered"), required=False, coerce=int, empty_value=None
+    )
     minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
-    attachments = _MultipleFileField(label=_("Attachments"), required=False,
-                                     help_text=_("Photos (JPEG, PNG) or PDF, up to 10 files of 10 MB each."))
+    attachments = _MultipleFileField(
+        label=_("Attachments"),
+        required=False,
+        help_text=_("Photos (JPEG, PNG) or PDF, up to 10 files of 10 MB each."),
+    )
 
     def __init__(self, *args, org_choices=(), topic_item_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -67,11 +77,13 @@ class MeetingForm(forms.Form):
 
 class TopicListForm(forms.Form):
     org = forms.TypedChoiceField(label=_("Published by"), coerce=int)
-    month = forms.DateField(label=_("Month"), required=False, input_formats=["%Y-%m", "%Y-%m-%d"],
-                            widget=_MonthInput())
+    month = forms.DateField(
+        label=_("Month"), required=False, input_formats=["%Y-%m", "%Y-%m-%d"], widget=_MonthInput()
+    )
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
-    items = forms.CharField(label=_("Items, one per line"), required=False,
-                            widget=forms.Textarea(attrs={"rows": 8}))
+    items = forms.CharField(
+        label=_("Items, one per line"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+    )
 
     def __init__(self, *args, org_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

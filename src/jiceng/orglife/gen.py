@@ -14,8 +14,19 @@ def build(ctx: GenContext) -> None:
     as_of = ctx.g.as_of
     months = month_starts(scale.months, as_of)
     meetings = attendance = 0
-    mt_cols = ("id", "org_id", "kind", "held_on", "place", "topic", "first_agenda", "topic_item_id", "minutes",
-               "recorded_by_id", "recorded_at")
+    mt_cols = (
+        "id",
+        "org_id",
+        "kind",
+        "held_on",
+        "place",
+        "topic",
+        "first_agenda",
+        "topic_item_id",
+        "minutes",
+        "recorded_by_id",
+        "recorded_at",
+    )
     at_cols = ("id", "meeting_id", "member_id", "status", "reason")
     now = dt.datetime.now(dt.UTC)
 
@@ -54,16 +65,29 @@ def build(ctx: GenContext) -> None:
                     if not present:
                         continue
                     meeting_id = ids.take("orglife_meeting")
-                    ms.row((meeting_id, holder, kind, day, "党员活动室", "学习贯彻会议精神", "学习重要讲话精神", None, "",
-                            None, now))
+                    ms.row(
+                        (
+                            meeting_id,
+                            holder,
+                            kind,
+                            day,
+                            "党员活动室",
+                            "学习贯彻会议精神",
+                            "学习重要讲话精神",
+                            None,
+                            "",
+                            None,
+                            now,
+                        )
+                    )
                     meetings += 1
                     for mid, status, reason in statuses(present):
                         ats.row((ids.take("orglife_attendance"), meeting_id, mid, status, reason))
                         attendance += 1
             if vi % 5000 == 4999:
-                ctx.say(f"organisational life: {vi + 1}/{len(tree.villages)} villages, {meetings} meetings, "
-                               f"{attendance} attendance rows")
+                ctx.say(
+                    f"organisational life: {vi + 1}/{len(tree.villages)} villages, {meetings} meetings, "
+                    f"{attendance} attendance rows"
+                )
     ctx.say(f"organisational life: {meetings} meetings, {attendance} attendance rows")
     ctx.counts.update({"meetings": meetings, "attendance": attendance})
-
-

@@ -26,24 +26,40 @@ def meeting_filters(actor, data) -> tuple[MeetingLedgerFilters, dict]:
 
 
 def _meetings(req: LedgerRequest):
-    return selectors.meeting_ledger_rows(actor=req.actor, org=req.org, since=req.period.start,
-                                         until=req.period.end, **(req.filters or {}))
+    return selectors.meeting_ledger_rows(
+        actor=req.actor, org=req.org, since=req.period.start, until=req.period.end, **(req.filters or {})
+    )
 
 
 def _attendance(req: LedgerRequest):
     return selectors.attendance_ledger_rows(actor=req.actor, org=req.org, period=req.period)
 
 
-register(Ledger(
-    key="orglife.meetings", title="会议台账", description="三会一课等组织生活会议，一次会议一行（应到、实到人数）。",
-    sheets=(Sheet("会议台账", MEETING_LEDGER_HEADERS, _meetings),), parse=meeting_filters,
-    count=lambda req: selectors.meetings_for(actor=req.actor, org=req.org, since=req.period.start,
-                                             until=req.period.end, **(req.filters or {})).count(),
-    target_type="orglife.meeting", order=20,
-))
-register(Ledger(
-    key="orglife.attendance", title="出勤台账", description="每次会议每名党员的出勤情况与原因。",
-    sheets=(Sheet("出勤台账", ATTENDANCE_LEDGER_HEADERS, _attendance),), personal=True,
-    count=lambda req: selectors.attendance_for_export(actor=req.actor, org=req.org, period=req.period).count(),
-    target_type="orglife.attendance", order=30,
-))
+register(
+    Ledger(
+        key="orglife.meetings",
+        title="会议台账",
+        description="三会一课等组织生活会议，一次会议一行（应到、实到人数）。",
+        sheets=(Sheet("会议台账", MEETING_LEDGER_HEADERS, _meetings),),
+        parse=meeting_filters,
+        count=lambda req: selectors.meetings_for(
+            actor=req.actor, org=req.org, since=req.period.start, until=req.period.end, **(req.filters or {})
+        ).count(),
+        target_type="orglife.meeting",
+        order=20,
+    )
+)
+register(
+    Ledger(
+        key="orglife.attendance",
+        title="出勤台账",
+        description="每次会议每名党员的出勤情况与原因。",
+        sheets=(Sheet("出勤台账", ATTENDANCE_LEDGER_HEADERS, _attendance),),
+        personal=True,
+        count=lambda req: selectors.attendance_for_export(
+            actor=req.actor, org=req.org, period=req.period
+        ).count(),
+        target_type="orglife.attendance",
+        order=30,
+    )
+)

@@ -43,7 +43,9 @@ class TopicList(models.Model):
     month = models.DateField(_("month"))  # first day of the month
     title = models.CharField(_("title"), max_length=200)
     published_at = models.DateTimeField(auto_now_add=True)
-    published_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("monthly key-content list")
@@ -69,18 +71,26 @@ class TopicItem(models.Model):
 
 
 class Meeting(models.Model):
-    org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="meetings")
+    org = models.ForeignKey(
+        Org, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="meetings"
+    )
     kind = models.CharField(_("kind"), max_length=30, choices=MeetingKind.choices)
     held_on = models.DateField(_("date"))
     place = models.CharField(_("place"), max_length=200)
     topic = models.CharField(_("topic"), max_length=300)
     first_agenda = models.CharField(_("first agenda item"), max_length=300, blank=True)  # 第一议题
     topic_item = models.ForeignKey(
-        TopicItem, verbose_name=_("key-content item covered"), null=True, blank=True, on_delete=models.PROTECT,
+        TopicItem,
+        verbose_name=_("key-content item covered"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
         related_name="meetings",
     )
     minutes = models.TextField(_("minutes"), blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

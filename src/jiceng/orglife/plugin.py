@@ -12,16 +12,27 @@ RECORD_MEETING = "record_meeting"  # record organisational life (三会一课) a
 PUBLISH_TOPICS = "publish_topics"  # publish the monthly key-content list to the subtree
 
 # organisational life's own figures: on the dashboard and on the organisational-life overview
-HEADLINES = ("orglife.participation_rate", "orglife.education_coverage", "orglife.compliance_rate",
-             "orglife.silent_branches", "orglife.often_absent")
+HEADLINES = (
+    "orglife.participation_rate",
+    "orglife.education_coverage",
+    "orglife.compliance_rate",
+    "orglife.silent_branches",
+    "orglife.often_absent",
+)
 
 PLUGIN = kit.AppPlugin(
     label="orglife",
     permissions=(
-        kit.Permission(RECORD_MEETING, _("record organisational life and attendance"),
-                       roles=("county_admin", "township_admin", "branch_secretary")),
-        kit.Permission(PUBLISH_TOPICS, _("publish the monthly key-content list to the subtree"),
-                       roles=("county_admin", "township_admin")),
+        kit.Permission(
+            RECORD_MEETING,
+            _("record organisational life and attendance"),
+            roles=("county_admin", "township_admin", "branch_secretary"),
+        ),
+        kit.Permission(
+            PUBLISH_TOPICS,
+            _("publish the monthly key-content list to the subtree"),
+            roles=("county_admin", "township_admin"),
+        ),
     ),
     rules=RULES,
     audit_actions={"publish": _("published")},

@@ -42,28 +42,46 @@ def party_affairs(area_id: int) -> PartyAffairs | None:
     area = Area.objects.filter(pk=area_id, kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]).first()
     if area is None:
         return None
-    org = (Org.objects.filter(area=area, kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH],
-                              dissolved_on__isnull=True).order_by("depth", "path").first())
+    org = (
+        Org.objects.filter(
+            area=area,
+            kind__in=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH, OrgKind.BRANCH],
+            dissolved_on__isnull=True,
+        )
+        .order_by("depth", "path")
+        .first()
+    )
     if org is None:
         return None
     today = timezone.localdate()
     year = Period(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), str(today.year))
     values = indicators.compute_live(["people.member_count", "orglife.compliance_rate"], org, year)
     parts = {p.key: p.value for p in values["people.member_count"].parts}
-    held = Meeting.objects.filter(org__path__startswith=org.path, kind__in=PARTY_LIFE_KINDS,
-                                  held_on__gte=year.start, held_on__lte=today)
+    held = Meeting.objects.filter(
+        org__path__startswith=org.path, kind__in=PARTY_LIFE_KINDS, held_on__gte=year.start, held_on__lte=today
+    )
     by_kind = dict(held.order_by().values_list("kind").annotate(n=Count("pk")))
-    topics = (held.filter(topic_item__isnull=False).order_by("topic_item__topic_list__month", "topic_item__seq")
-              .values_list("topic_item__title", flat=True).distinct())
+    topics = (
+        held.filter(topic_item__isnull=False)
+        .order_by("topic_item__topic_list__month", "topic_item__seq")
+        .values_list("topic_item__title", flat=True)
+        .distinct()
+    )
     parent = Area.objects.filter(path=area.path[: -Area.steplen]).values_list("name", flat=True).first()
     return PartyAffairs(
-        village=area.name, township=parent or "", organisation=org.name, organisation_kind=org.get_kind_display(),
+        village=area.name,
+        township=parent or "",
+        organisation=org.name,
+        organisation_kind=org.get_kind_display(),
         established=org.established_on.year if org.established_on else None,
-        members=values["people.member_count"].value, full_members=parts.get("full", 0),
-        probationary=parts.get("probationary", 0), year=today.year,
+        members=values["people.member_count"].value,
+        full_members=parts.get("full", 0),
+        probationary=parts.get("probationary", 0),
+        year=today.year,
         meetings=tuple((str(MeetingKind(k).label), by_kind.get(k, 0)) for k in PARTY_LIFE_KINDS),
         compliance=values["orglife.compliance_rate"].value,
-        last_meeting=held.aggregate(last=Max("held_on"))["last"], topics_covered=tuple(dict.fromkeys(topics)),
+        last_meeting=held.aggregate(last=Max("held_on"))["last"],
+        topics_covered=tuple(dict.fromkeys(topics)),
     )
 
 

@@ -19,8 +19,12 @@ def last_party_life(units: Sequence[Org], as_of: dt.date) -> dict[int, dt.date |
     """The date of each unit's last party-life meeting on or before ``as_of`` (its whole subtree),
     one grouped query per depth; None when it never held one."""
     meetings = Meeting.objects.filter(kind__in=PARTY_LIFE_KINDS, held_on__lte=as_of)
-    return {pk: agg["last"] for pk, agg in grouped([Scope(u) for u in units], meetings, "org__path",
-                                                   {"last": Max("held_on")}).items()}
+    return {
+        pk: agg["last"]
+        for pk, agg in grouped(
+            [Scope(u) for u in units], meetings, "org__path", {"last": Max("held_on")}
+        ).items()
+    }
 
 
 def silent_since(today: dt.date, org: Org) -> dt.date:

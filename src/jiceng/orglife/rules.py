@@ -28,29 +28,60 @@ def requirements(value: Any) -> None:
             raise RuleValueError(f"{kind}：holder 应为 {', '.join(sorted(_HOLDERS))} 之一。")
 
 
-meeting_kinds = subset_of(PARTY_LIFE_KINDS, f"应为会议类型列表，可选：{', '.join(sorted(PARTY_LIFE_KINDS))}。")
+meeting_kinds = subset_of(
+    PARTY_LIFE_KINDS, f"应为会议类型列表，可选：{', '.join(sorted(PARTY_LIFE_KINDS))}。"
+)
 statuses = subset_of(AttendanceStatus.values, "应为出勤状态列表（present/online/leave/absent）。")
 
 RULES = (
     # holder: who must hold it — every branch, branches that have a committee (≥ the committee
     # threshold of full members), or every party group.
-    Rule("orglife.required_per_period", {
-        "branch_assembly": {"every_months": 3, "count": 1, "holder": "branch"},
-        "committee_meeting": {"every_months": 1, "count": 1, "holder": "branch_with_committee"},
-        "group_meeting": {"every_months": 1, "count": 1, "holder": "group"},
-        "party_lecture": {"every_months": 3, "count": 1, "holder": "branch"},
-        "theme_day": {"every_months": 1, "count": 1, "holder": "branch"},
-        "life_meeting": {"every_months": 12, "count": 1, "holder": "branch"},
-        "member_appraisal": {"every_months": 12, "count": 1, "holder": "branch"},
-    }, "三会一课等组织生活频次", "中国共产党支部工作条例（试行）第九、十条；党课每季度一次为地方做法",
-        local=True, validate=requirements),
-    Rule("orglife.education_kinds", ["party_lecture", "theme_day"],
-         "计入党员教育覆盖率的活动类型", "种子报告 000-R3（党员教育覆盖率）；口径为地方做法", local=True,
-         validate=meeting_kinds),
-    Rule("orglife.often_absent_consecutive", 3, "连续无故缺席几次即列为经常不参加组织生活",
-         "种子报告 000-R3（经常不参加组织活动）；次数为地方做法", local=True, validate=non_negative_int),
-    Rule("orglife.reason_required_for", ["leave", "absent"], "须登记原因的出勤状态",
-         "地方做法：请假、缺席均登记原因", local=True, validate=statuses),
-    Rule("orglife.silent_months_weak", 6, "半年以上未开展组织生活即列为软弱涣散信号",
-         "种子报告 000-R2", local=True, validate=non_negative_int),
+    Rule(
+        "orglife.required_per_period",
+        {
+            "branch_assembly": {"every_months": 3, "count": 1, "holder": "branch"},
+            "committee_meeting": {"every_months": 1, "count": 1, "holder": "branch_with_committee"},
+            "group_meeting": {"every_months": 1, "count": 1, "holder": "group"},
+            "party_lecture": {"every_months": 3, "count": 1, "holder": "branch"},
+            "theme_day": {"every_months": 1, "count": 1, "holder": "branch"},
+            "life_meeting": {"every_months": 12, "count": 1, "holder": "branch"},
+            "member_appraisal": {"every_months": 12, "count": 1, "holder": "branch"},
+        },
+        "三会一课等组织生活频次",
+        "中国共产党支部工作条例（试行）第九、十条；党课每季度一次为地方做法",
+        local=True,
+        validate=requirements,
+    ),
+    Rule(
+        "orglife.education_kinds",
+        ["party_lecture", "theme_day"],
+        "计入党员教育覆盖率的活动类型",
+        "种子报告 000-R3（党员教育覆盖率）；口径为地方做法",
+        local=True,
+        validate=meeting_kinds,
+    ),
+    Rule(
+        "orglife.often_absent_consecutive",
+        3,
+        "连续无故缺席几次即列为经常不参加组织生活",
+        "种子报告 000-R3（经常不参加组织活动）；次数为地方做法",
+        local=True,
+        validate=non_negative_int,
+    ),
+    Rule(
+        "orglife.reason_required_for",
+        ["leave", "absent"],
+        "须登记原因的出勤状态",
+        "地方做法：请假、缺席均登记原因",
+        local=True,
+        validate=statuses,
+    ),
+    Rule(
+        "orglife.silent_months_weak",
+        6,
+        "半年以上未开展组织生活即列为软弱涣散信号",
+        "种子报告 000-R2",
+        local=True,
+        validate=non_negative_int,
+    ),
 )

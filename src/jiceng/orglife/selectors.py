@@ -22,8 +22,15 @@ from .models import ATTENDED, PARTY_LIFE_KINDS, Attendance, Meeting, MeetingAtta
 from .plugin import RECORD_MEETING
 
 
-def meetings_for(*, actor, org: Org | None = None, kind: str = "", since: dt.date | None = None,
-                 until: dt.date | None = None, q: str = "") -> QuerySet[Meeting]:
+def meetings_for(
+    *,
+    actor,
+    org: Org | None = None,
+    kind: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+    q: str = "",
+) -> QuerySet[Meeting]:
     qs = Meeting.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("org", "topic_item")
     if org is not None:
         qs = qs.filter(org__path__startswith=org.path)
@@ -43,22 +50,31 @@ def meetings_for(*, actor, org: Org | None = None, kind: str = "", since: dt.dat
 
 
 def _attendance_count(**filters) -> Coalesce:
-    rows = (Attendance.objects.filter(meeting=OuterRef("pk"), **filters).order_by().values("meeting")
-            .annotate(n=Count("pk")).values("n"))
+    rows = (
+        Attendance.objects.filter(meeting=OuterRef("pk"), **filters)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return Coalesce(Subquery(rows[:1]), 0)
 
 
 def meeting_get(*, actor, meeting_id) -> Meeting:
     return get_scoped_or_404(
-        Meeting.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("org", "topic_item__topic_list",
-                                                                               "recorded_by"),
+        Meeting.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related(
+            "org", "topic_item__topic_list", "recorded_by"
+        ),
         pk=meeting_id,
     )
 
 
 def meeting_attendance(*, actor, meeting: Meeting) -> QuerySet[Attendance]:
-    return (Attendance.objects.filter(org_q(actor, Perm.VIEW_MEMBER, field="member__org"), meeting=meeting)
-            .select_related("member__person", "member__org").order_by("member__org__path", "member__person__name"))
+    return (
+        Attendance.objects.filter(org_q(actor, Perm.VIEW_MEMBER, field="member__org"), meeting=meeting)
+        .select_related("member__person", "member__org")
+        .order_by("member__org__path", "member__person__name")
+    )
 
 
 def attachment_get(*, actor, attachment_id) -> MeetingAttachment:
@@ -68,15 +84,17 @@ def attachment_get(*, actor, attachment_id) -> MeetingAttachment:
 def checklist(*, actor, org: Org, held_on: dt.date) -> list:
     """Members the attendance checklist must cover: the organisation's members on that day."""
     return list(
-        people.members_for(actor=actor, perm=RECORD_MEETING).filter(org__path__startswith=org.path,
-                                                                   joined_on__lte=held_on)
+        people.members_for(actor=actor, perm=RECORD_MEETING)
+        .filter(org__path__startswith=org.path, joined_on__lte=held_on)
         .order_by("org__path", "person__name")
     )
 
 
 def recordable_orgs(*, actor) -> QuerySet[Org]:
-    return Org.objects.filter(org_q(actor, RECORD_MEETING, field=""),
-                              kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.GROUP]).order_by("path")
+    return Org.objects.filter(
+        org_q(actor, RECORD_MEETING, field=""),
+        kind__in=[OrgKind.BRANCH, OrgKind.GENERAL_BRANCH, OrgKind.GROUP],
+    ).order_by("path")
 
 
 def topic_lists_for(*, actor) -> QuerySet[TopicList]:
@@ -87,19 +105,30 @@ def topic_lists_for(*, actor) -> QuerySet[TopicList]:
 
     for p in org_paths(actor, Perm.VIEW_ORG):
         paths.update(ancestor_paths(p))
-    return (TopicList.objects.filter(Q(org__path__in=paths) | org_q(actor, Perm.VIEW_ORG))
-            .select_related("org").prefetch_related("items").order_by("-month"))
+    return (
+        TopicList.objects.filter(Q(org__path__in=paths) | org_q(actor, Perm.VIEW_ORG))
+        .select_related("org")
+        .prefetch_related("items")
+        .order_by("-month")
+    )
 
 
 def topic_items_for(*, actor, org: Org) -> QuerySet[TopicItem]:
-    return TopicItem.objects.filter(topic_list__org__path__in=ancestor_paths(org.path)).select_related(
-        "topic_list").order_by("-topic_list__month", "seq")
+    return (
+        TopicItem.objects.filter(topic_list__org__path__in=ancestor_paths(org.path))
+        .select_related("topic_list")
+        .order_by("-topic_list__month", "seq")
+    )
 
 
 def topic_item_visible(*, actor, item_id: int) -> TopicItem | None:
     """A key-content item of a list the actor sees (their own or sent down to them), else None."""
-    return (TopicItem.objects.filter(topic_list__in=topic_lists_for(actor=actor)).select_related("topic_list__org")
-            .filter(pk=item_id).first())
+    return (
+        TopicItem.objects.filter(topic_list__in=topic_lists_for(actor=actor))
+        .select_related("topic_list__org")
+        .filter(pk=item_id)
+        .first()
+    )
 
 
 def meeting_counts(*, actor, meeting: Meeting) -> tuple[int, int]:
@@ -112,7 +141,8 @@ def recent_topic_items(*, actor, org: Org) -> QuerySet[TopicItem]:
     """Items of the lists sent down to ``org`` in the last year (to pick the one a meeting covers)."""
     today = timezone.localdate()
     return topic_items_for(actor=actor, org=org).filter(
-        topic_list__month__lte=today, topic_list__month__gt=today - dt.timedelta(days=400))
+        topic_list__month__lte=today, topic_list__month__gt=today - dt.timedelta(days=400)
+    )
 
 
 def topic_publishers(*, actor) -> QuerySet[Org]:
@@ -136,29 +166,47 @@ def attachment_q(actor) -> QuerySet[MeetingAttachment]:
 def topic_coverage(*, actor, topic_list: TopicList) -> list[dict]:
     """Which branches covered which item: per item, the number of branches in scope that held a
     party-life meeting on it, and the number of branches in scope."""
-    branches = list(Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH,
-                                       path__startswith=topic_list.org.path).order_by("path"))
+    branches = list(
+        Org.objects.filter(
+            org_q(actor, Perm.VIEW_ORG, field=""), kind=OrgKind.BRANCH, path__startswith=topic_list.org.path
+        ).order_by("path")
+    )
     branch_paths = {b.path for b in branches}
     # A branch covers an item when it or one of its party groups held a meeting on it: count
     # branches, not meeting organisers (a branch and its group would otherwise count twice).
     covered: dict[int, set[str]] = {}
-    held = (Meeting.objects.filter(topic_item__topic_list=topic_list, kind__in=PARTY_LIFE_KINDS)
-            .filter(org_q(actor, Perm.VIEW_ORG)).order_by().values_list("topic_item_id", "org__path").distinct())
+    held = (
+        Meeting.objects.filter(topic_item__topic_list=topic_list, kind__in=PARTY_LIFE_KINDS)
+        .filter(org_q(actor, Perm.VIEW_ORG))
+        .order_by()
+        .values_list("topic_item_id", "org__path")
+        .distinct()
+    )
     for item_id, path in held:
         covered.setdefault(item_id, set()).update(p for p in ancestor_paths(path) if p in branch_paths)
     # "missing": the branches that did not cover the item, from the same two queries (no query per item)
-    return [{"item": item, "covered": len(covered.get(item.pk, ())), "branches": len(branch_paths),
-             "missing": [b for b in branches if b.path not in covered.get(item.pk, ())]}
-            for item in topic_list.items.all()]
+    return [
+        {
+            "item": item,
+            "covered": len(covered.get(item.pk, ())),
+            "branches": len(branch_paths),
+            "missing": [b for b in branches if b.path not in covered.get(item.pk, ())],
+        }
+        for item in topic_list.items.all()
+    ]
 
 
-def branch_overview(*, actor, root: Org, today: dt.date | None = None, only_silent: bool = False) -> QuerySet[Org]:
+def branch_overview(
+    *, actor, root: Org, today: dt.date | None = None, only_silent: bool = False
+) -> QuerySet[Org]:
     """Branches in scope under ``root`` with their last party-life meeting; ``silent`` marks those
     without organisational life for the rule's number of months (red flag)."""
     today = today or timezone.localdate()
     silent_ids = list(compliance.silent_branches(root, today).values_list("pk", flat=True))
     qs = compliance.branches_with_last_meeting(root).filter(org_q(actor, Perm.VIEW_ORG, field=""))
-    qs = qs.annotate(silent=ExpressionWrapper(Q(pk__in=silent_ids), output_field=BooleanField())).order_by("path")
+    qs = qs.annotate(silent=ExpressionWrapper(Q(pk__in=silent_ids), output_field=BooleanField())).order_by(
+        "path"
+    )
     return qs.filter(silent=True) if only_silent else qs
 
 
@@ -178,15 +226,28 @@ def often_absent_members(*, actor, root: Org, period: Period) -> QuerySet:
 
 def attendance_for_export(*, actor, org: Org | None, period: Period) -> QuerySet[Attendance]:
     """Attendance rows for the ledger, scoped by the export permission (names leave the system)."""
-    qs = Attendance.objects.filter(org_q(actor, Perm.EXPORT_PERSONAL, field="member__org"),
-                                   meeting__held_on__gte=period.start, meeting__held_on__lte=period.end)
+    qs = Attendance.objects.filter(
+        org_q(actor, Perm.EXPORT_PERSONAL, field="member__org"),
+        meeting__held_on__gte=period.start,
+        meeting__held_on__lte=period.end,
+    )
     if org is not None:
         qs = qs.filter(meeting__org__path__startswith=org.path)
     return qs.select_related("meeting__org", "member__person", "member__org").order_by(
-        "meeting__held_on", "meeting_id", "member__org__path", "member__person__name")
+        "meeting__held_on", "meeting_id", "member__org__path", "member__person__name"
+    )
 
 
-ATTENDANCE_LEDGER_HEADERS = ("会议日期", "党组织", "会议类型", "会议主题", "党员姓名", "所在党组织", "出勤情况", "原因")
+ATTENDANCE_LEDGER_HEADERS = (
+    "会议日期",
+    "党组织",
+    "会议类型",
+    "会议主题",
+    "党员姓名",
+    "所在党组织",
+    "出勤情况",
+    "原因",
+)
 
 
 def attendance_ledger_rows(*, actor, org: Org | None, period: Period) -> Iterator[tuple]:
@@ -195,14 +256,41 @@ def attendance_ledger_rows(*, actor, org: Org | None, period: Period) -> Iterato
     kinds = choice_labels(Meeting, "kind")
     statuses = choice_labels(Attendance, "status")
     rows = attendance_for_export(actor=actor, org=org, period=period).values_list(
-        "meeting__held_on", "meeting__org__name", "meeting__kind", "meeting__topic", "member__person__name",
-        "member__org__name", "status", "reason")
+        "meeting__held_on",
+        "meeting__org__name",
+        "meeting__kind",
+        "meeting__topic",
+        "member__person__name",
+        "member__org__name",
+        "status",
+        "reason",
+    )
     for held_on, org_name, kind, topic, name, member_org, status, reason in rows.iterator(
-            chunk_size=EXPORT_CHUNK_SIZE):
-        yield held_on, org_name, kinds.get(kind, kind), topic, name, member_org, statuses.get(status, status), reason
+        chunk_size=EXPORT_CHUNK_SIZE
+    ):
+        yield (
+            held_on,
+            org_name,
+            kinds.get(kind, kind),
+            topic,
+            name,
+            member_org,
+            statuses.get(status, status),
+            reason,
+        )
 
 
-MEETING_LEDGER_HEADERS = ("会议日期", "党组织", "会议类型", "会议主题", "第一议题", "重点内容条目", "实到人数", "应到人数", "会议地点")
+MEETING_LEDGER_HEADERS = (
+    "会议日期",
+    "党组织",
+    "会议类型",
+    "会议主题",
+    "第一议题",
+    "重点内容条目",
+    "实到人数",
+    "应到人数",
+    "会议地点",
+)
 
 
 def meeting_ledger_rows(*, actor, **filters) -> Iterator[tuple]:
@@ -210,8 +298,27 @@ def meeting_ledger_rows(*, actor, **filters) -> Iterator[tuple]:
     ledger's."""
     kinds = choice_labels(Meeting, "kind")
     rows = meetings_for(actor=actor, **filters).values_list(
-        "held_on", "org__name", "kind", "topic", "first_agenda", "topic_item__title", "n_attended", "n_total",
-        "place")
+        "held_on",
+        "org__name",
+        "kind",
+        "topic",
+        "first_agenda",
+        "topic_item__title",
+        "n_attended",
+        "n_total",
+        "place",
+    )
     for held_on, org_name, kind, topic, first_agenda, item, attended, total, place in rows.iterator(
-            chunk_size=EXPORT_CHUNK_SIZE):
-        yield held_on, org_name, kinds.get(kind, kind), topic, first_agenda, item or "", attended, total, place
+        chunk_size=EXPORT_CHUNK_SIZE
+    ):
+        yield (
+            held_on,
+            org_name,
+            kinds.get(kind, kind),
+            topic,
+            first_agenda,
+            item or "",
+            attended,
+            total,
+            place,
+        )

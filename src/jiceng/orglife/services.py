@@ -80,7 +80,10 @@ def meeting_record(
         errors.add("kind", "会议类型：党小组会由党小组召开，请在党小组下记录。")
     elif kind not in (MeetingKind.GROUP_MEETING, MeetingKind.ADMINISTRATIVE) and org.kind != OrgKind.BRANCH:
         # a 党总支's branches hold their own 三会一课 and are the ones the requirements count
-        errors.add("kind", f"会议类型：{MeetingKind(kind).label}由党支部召开，请在党支部下记录，不能记在{org.get_kind_display()}下。")
+        errors.add(
+            "kind",
+            f"会议类型：{MeetingKind(kind).label}由党支部召开，请在党支部下记录，不能记在{org.get_kind_display()}下。",
+        )
     today = timezone.localdate()
     if held_on is None:
         errors.add("held_on", "会议日期：必填。")
@@ -90,8 +93,11 @@ def meeting_record(
         errors.add("held_on", f"会议日期：早于本组织成立日期（{org.established_on:%Y-%m-%d}）。")
     elif org.dissolved_on and held_on >= org.dissolved_on:
         errors.add("held_on", f"会议日期：本组织已于 {org.dissolved_on:%Y-%m-%d} 撤销。")
-    for field, label, value, limit in (("place", "会议地点", place, 200), ("topic", "会议主题", topic, 300),
-                                       ("first_agenda", "第一议题", first_agenda, 300)):
+    for field, label, value, limit in (
+        ("place", "会议地点", place, 200),
+        ("topic", "会议主题", topic, 300),
+        ("first_agenda", "第一议题", first_agenda, 300),
+    ):
         value = (value or "").strip()
         if not value and field != "first_agenda":
             errors.add(field, f"{label}：必填。")
@@ -117,21 +123,37 @@ def meeting_record(
 
     with transaction.atomic():
         meeting = Meeting.objects.create(
-            org=org, kind=kind, held_on=held_on, place=place.strip(), topic=topic.strip(),
-            first_agenda=(first_agenda or "").strip(), topic_item=topic_item, minutes=minutes or "",
+            org=org,
+            kind=kind,
+            held_on=held_on,
+            place=place.strip(),
+            topic=topic.strip(),
+            first_agenda=(first_agenda or "").strip(),
+            topic_item=topic_item,
+            minutes=minutes or "",
             recorded_by=actor,
         )
         for row in rows:
             row.meeting = meeting
         Attendance.objects.bulk_create(rows)
         for upload, content_type in uploads:
-            MeetingAttachment.objects.create(meeting=meeting, file=upload, original_name=upload.name[:200],
-                                             content_type=content_type, size=upload.size)
+            MeetingAttachment.objects.create(
+                meeting=meeting,
+                file=upload,
+                original_name=upload.name[:200],
+                content_type=content_type,
+                size=upload.size,
+            )
         counts = {s: sum(r.status == s for r in rows) for s in AttendanceStatus.values}
         audit.record(
-            actor=actor, action="create", target=meeting, org_path=org.path,
+            actor=actor,
+            action="create",
+            target=meeting,
+            org_path=org.path,
             changes={
-                "kind": [None, kind], "held_on": [None, held_on.isoformat()], "topic": [None, meeting.topic],
+                "kind": [None, kind],
+                "held_on": [None, held_on.isoformat()],
+                "topic": [None, meeting.topic],
                 "attendance": [None, "，".join(f"{_STATUS_LABELS[s]}{n}" for s, n in counts.items() if n)],
                 "attachments": [None, len(uploads)],
             },
@@ -139,15 +161,14 @@ def meeting_record(
     return meeting
 
 
-def _check_attendance(errors: ErrorCollector, org: Org, held_on, attendance: Sequence[AttendanceIn],
-                      everyone: bool = True) -> list:
+def _check_attendance(
+    errors: ErrorCollector, org: Org, held_on, attendance: Sequence[AttendanceIn], everyone: bool = True
+) -> list:
     """Each row names a member of the organisation on that day, once. ``everyone``: the checklist must
     cover every member (a 支委会 is attended by the committee only, so it lists just them)."""
     expected = {}
     if held_on is not None:
-        expected = {
-            m.pk: m for m in people.members_of(org, held_on).select_related("person")
-        }
+        expected = {m.pk: m for m in people.members_of(org, held_on).select_related("person")}
     need_reason = set(rule("orglife.reason_required_for", org))
     seen: set[int] = set()
     rows = []
@@ -158,7 +179,9 @@ def _check_attendance(errors: ErrorCollector, org: Org, held_on, attendance: Seq
         seen.add(item.member_id)
         member = expected.get(item.member_id)
         if member is None:
-            errors.add("attendance", f"出勤：编号 {item.member_id} 不是本组织在会议当日的党员，不能登记出勤。")
+            errors.add(
+                "attendance", f"出勤：编号 {item.member_id} 不是本组织在会议当日的党员，不能登记出勤。"
+            )
             continue
         if item.status not in AttendanceStatus.values:
             errors.add("attendance", f"出勤：{member.person.name} 的出勤状态“{item.status}”无效。")
@@ -167,14 +190,18 @@ def _check_attendance(errors: ErrorCollector, org: Org, held_on, attendance: Seq
         if len(reason) > 200:
             errors.add("attendance", f"出勤：{member.person.name} 的原因不能超过200字。")
         if item.status in need_reason and not reason:
-            errors.add("attendance", f"出勤：{member.person.name} {_STATUS_LABELS[item.status]}，须登记原因。")
+            errors.add(
+                "attendance", f"出勤：{member.person.name} {_STATUS_LABELS[item.status]}，须登记原因。"
+            )
         rows.append(Attendance(member=member, status=item.status, reason=reason))
     missing = [m.person.name for pk, m in expected.items() if pk not in seen] if everyone else []
     if not everyone and not seen:
         errors.add("attendance", "出勤：请登记参加支委会的支部委员。")
     if missing:
         shown = "、".join(missing[:10]) + ("等" if len(missing) > 10 else "")
-        errors.add("attendance", f"出勤：每名党员都要登记出勤状态，尚未登记：{shown}（共 {len(missing)} 人）。")
+        errors.add(
+            "attendance", f"出勤：每名党员都要登记出勤状态，尚未登记：{shown}（共 {len(missing)} 人）。"
+        )
     return rows
 
 
@@ -221,9 +248,16 @@ def topic_list_publish(*, actor, org: Org, month: dt.date, title: str, items: Se
     try:
         with transaction.atomic():
             tl = TopicList.objects.create(org=org, month=month, title=title.strip(), published_by=actor)
-            TopicItem.objects.bulk_create([TopicItem(topic_list=tl, seq=i + 1, title=t) for i, t in enumerate(clean)])
-            audit.record(actor=actor, action="publish", target=tl, org_path=org.path,
-                         changes={"month": [None, f"{month:%Y-%m}"], "items": [None, len(clean)]})
+            TopicItem.objects.bulk_create(
+                [TopicItem(topic_list=tl, seq=i + 1, title=t) for i, t in enumerate(clean)]
+            )
+            audit.record(
+                actor=actor,
+                action="publish",
+                target=tl,
+                org_path=org.path,
+                changes={"month": [None, f"{month:%Y-%m}"], "items": [None, len(clean)]},
+            )
     except IntegrityError:  # published twice at once
         raise DomainError(field="month", message=f"月份：{month:%Y年%m月}的清单已发布。") from None
     return tl
@@ -236,7 +270,14 @@ def attendance_export_record(*, actor, org: Org | None, period_label: str, count
 
     paths = [org.path] if org else org_paths(actor, Perm.EXPORT_PERSONAL)
     for path in paths:
-        audit.record(actor=actor, action="export", target_type="orglife.attendance",
-                     target_repr=f"出勤台账导出 {count} 条", org_path=path,
-                     changes={"filters": [None, {"org": org.name if org else "", "period": period_label}],
-                              "rows": [None, count]})
+        audit.record(
+            actor=actor,
+            action="export",
+            target_type="orglife.attendance",
+            target_repr=f"出勤台账导出 {count} 条",
+            org_path=path,
+            changes={
+                "filters": [None, {"org": org.name if org else "", "period": period_label}],
+                "rows": [None, count],
+            },
+        )

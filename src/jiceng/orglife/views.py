@@ -39,8 +39,11 @@ from .models import AttendanceStatus, MeetingKind
 from .plugin import HEADLINES, RECORD_MEETING
 
 STATE_LABELS = {
-    "done": gettext_lazy("held"), "overdue": gettext_lazy("overdue"), "due": gettext_lazy("due now"),
-    "upcoming": gettext_lazy("upcoming"), "n/a": gettext_lazy("not required"),
+    "done": gettext_lazy("held"),
+    "overdue": gettext_lazy("overdue"),
+    "due": gettext_lazy("due now"),
+    "upcoming": gettext_lazy("upcoming"),
+    "n/a": gettext_lazy("not required"),
 }
 _STATUS_KEY = re.compile(r"status_(\d+)")
 
@@ -80,18 +83,37 @@ def orglife_overview(request: HttpRequest) -> HttpResponse:
     org = core_selectors.org_or_top(actor=request.user, org_id=request.GET.get("org"))
     period, period_error = _period(request)
     source = indicators.compute_many(actor=request.user, names=list(HEADLINES), org=org, period=period)
-    headlines = [{"name": name, "label": indicators.get(name).label, "unit": indicators.get(name).unit,
-                  "result": source.values[name]} for name in HEADLINES]
+    headlines = [
+        {
+            "name": name,
+            "label": indicators.get(name).label,
+            "unit": indicators.get(name).unit,
+            "result": source.values[name],
+        }
+        for name in HEADLINES
+    ]
     only_silent = request.GET.get("silent") == "1"
     branches = selectors.branch_overview(actor=request.user, root=org, only_silent=only_silent)
     page = Paginator(branches, 50).get_page(request.GET.get("page"))
-    return _render(request, "orglife/overview.html", {
-        "org": org, "roots": roots, "period": period, "period_error": period_error, "headlines": headlines,
-        "source": source, "page": page, "only_silent": only_silent, "query": _query_without(request, "page"),
-        "children": core_selectors.org_children(actor=request.user, org=org,
-                                                kinds=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]),
-        "can_export": can_access_org(request.user, Perm.EXPORT_PERSONAL, org),
-    })
+    return _render(
+        request,
+        "orglife/overview.html",
+        {
+            "org": org,
+            "roots": roots,
+            "period": period,
+            "period_error": period_error,
+            "headlines": headlines,
+            "source": source,
+            "page": page,
+            "only_silent": only_silent,
+            "query": _query_without(request, "page"),
+            "children": core_selectors.org_children(
+                actor=request.user, org=org, kinds=[OrgKind.COMMITTEE, OrgKind.GENERAL_BRANCH]
+            ),
+            "can_export": can_access_org(request.user, Perm.EXPORT_PERSONAL, org),
+        },
+    )
 
 
 def _year(request: HttpRequest) -> int:
@@ -115,18 +137,32 @@ def orglife_calendar(request: HttpRequest, org_id: int) -> HttpResponse:
     year = _year(request)
     rows = []
     for row in selectors.branch_calendar(actor=request.user, branch=org, year=year):
-        cells = [{"cell": c, "span": c.block.end.month - c.block.start.month + 1,
-                  "css": c.state.replace("/", ""), "label": STATE_LABELS.get(c.state, c.state)}
-                 for c in row.cells]
+        cells = [
+            {
+                "cell": c,
+                "span": c.block.end.month - c.block.start.month + 1,
+                "css": c.state.replace("/", ""),
+                "label": STATE_LABELS.get(c.state, c.state),
+            }
+            for c in row.cells
+        ]
         rows.append({"row": row, "kind_label": MeetingKind(row.kind).label, "cells": cells})
     status = selectors.branch_status(actor=request.user, branch=org)
     absent = selectors.often_absent_members(actor=request.user, root=org, period=parse_period(str(year)))
-    return _render(request, "orglife/calendar.html", {
-        "org": org, "year": year, "rows": rows, "months": range(1, 13), "status": status,
-        "often_absent": absent,
-        "can_record": can_access_org(request.user, RECORD_MEETING, org),
-        "this_year": timezone.localdate().year,
-    })
+    return _render(
+        request,
+        "orglife/calendar.html",
+        {
+            "org": org,
+            "year": year,
+            "rows": rows,
+            "months": range(1, 13),
+            "status": status,
+            "often_absent": absent,
+            "can_record": can_access_org(request.user, RECORD_MEETING, org),
+            "this_year": timezone.localdate().year,
+        },
+    )
 
 
 # --- meetings --------------------------------------------------------------------------------------
@@ -137,8 +173,13 @@ def _meeting_filters(request: HttpRequest) -> tuple[MeetingFilterForm, dict]:
     filters: dict = {}
     if form.is_valid():
         d = form.cleaned_data
-        filters = {"org": core_selectors.org_get(actor=request.user, org_id=d["org"]) if d.get("org") else None,
-                   "kind": d["kind"], "since": d["since"], "until": d["until"], "q": d["q"].strip()}
+        filters = {
+            "org": core_selectors.org_get(actor=request.user, org_id=d["org"]) if d.get("org") else None,
+            "kind": d["kind"],
+            "since": d["since"],
+            "until": d["until"],
+            "q": d["q"].strip(),
+        }
     return form, filters
 
 
@@ -148,10 +189,18 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     form, filters = _meeting_filters(request)
     qs = selectors.meetings_for(actor=request.user, **filters)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return _render(request, "orglife/meeting_list.html", {
-        "form": form, "page": page, "filter_org": filters.get("org"), "query": _query_without(request, "page"),
-        "query_without_org": _query_without(request, "page", "org"), "ledger_query": _ledger_query(filters),
-    })
+    return _render(
+        request,
+        "orglife/meeting_list.html",
+        {
+            "form": form,
+            "page": page,
+            "filter_org": filters.get("org"),
+            "query": _query_without(request, "page"),
+            "query_without_org": _query_without(request, "page", "org"),
+            "ledger_query": _ledger_query(filters),
+        },
+    )
 
 
 def _ledger_query(filters: dict) -> str:
@@ -184,9 +233,12 @@ def _checklist_rows(actor, org: Org | None, held_on: dt.date, data: QueryDict) -
     if org is None:
         return []
     return [
-        {"member": m, "status": data.get(f"status_{m.pk}", AttendanceStatus.PRESENT),
-         "reason": data.get(f"reason_{m.pk}", ""),
-         "in_group": m.org_id != org.pk}
+        {
+            "member": m,
+            "status": data.get(f"status_{m.pk}", AttendanceStatus.PRESENT),
+            "reason": data.get(f"reason_{m.pk}", ""),
+            "in_group": m.org_id != org.pk,
+        }
         for m in selectors.checklist(actor=actor, org=org, held_on=held_on)
     ]
 
@@ -233,15 +285,23 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     org_choices = [(o.pk, f"{'　' * max(o.depth - orgs[0].depth, 0)}{o.name}") for o in orgs]
     extra_errors: dict[str, list[str]] = {}
     if posted:
-        form = MeetingForm(request.POST, request.FILES, org_choices=org_choices, topic_item_choices=topic_choices)
+        form = MeetingForm(
+            request.POST, request.FILES, org_choices=org_choices, topic_item_choices=topic_choices
+        )
         if form.is_valid():
             d = form.cleaned_data
             try:
                 meeting = services.meeting_record(
-                    actor=request.user, org=by_id[d["org"]], kind=d["kind"], held_on=d["held_on"],
-                    place=d["place"], topic=d["topic"], first_agenda=d["first_agenda"],
+                    actor=request.user,
+                    org=by_id[d["org"]],
+                    kind=d["kind"],
+                    held_on=d["held_on"],
+                    place=d["place"],
+                    topic=d["topic"],
+                    first_agenda=d["first_agenda"],
                     topic_item=topic_items.get(d["topic_item"]) if d["topic_item"] else None,
-                    minutes=d["minutes"], attendance=_attendance_from(request.POST),
+                    minutes=d["minutes"],
+                    attendance=_attendance_from(request.POST),
                     attachments=request.FILES.getlist("attachments"),
                 )
             except DomainError as exc:
@@ -250,16 +310,31 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("Meeting recorded."))
                 return redirect("meeting_detail", meeting_id=meeting.pk)
     else:
-        initial = {k: data[k] for k in ("kind", "place", "topic", "first_agenda", "minutes", "topic_item") if k in data}
+        initial = {
+            k: data[k]
+            for k in ("kind", "place", "topic", "first_agenda", "minutes", "topic_item")
+            if k in data
+        }
         initial.setdefault("kind", MeetingKind.GROUP_MEETING if org.kind == OrgKind.GROUP else "")
-        form = MeetingForm(initial={**initial, "org": org.pk, "held_on": held_on},
-                           org_choices=org_choices, topic_item_choices=topic_choices)
-    return _render(request, "orglife/meeting_form.html", {
-        "form": form, "org": org, "held_on": held_on, "statuses": STATUS_CHOICES,
-        "rows": _checklist_rows(request.user, org, held_on, data),
-        "attendance_errors": extra_errors.pop("attendance", []), "other_errors": extra_errors,
-        "files_lost": posted and bool(request.FILES),
-    })
+        form = MeetingForm(
+            initial={**initial, "org": org.pk, "held_on": held_on},
+            org_choices=org_choices,
+            topic_item_choices=topic_choices,
+        )
+    return _render(
+        request,
+        "orglife/meeting_form.html",
+        {
+            "form": form,
+            "org": org,
+            "held_on": held_on,
+            "statuses": STATUS_CHOICES,
+            "rows": _checklist_rows(request.user, org, held_on, data),
+            "attendance_errors": extra_errors.pop("attendance", []),
+            "other_errors": extra_errors,
+            "files_lost": posted and bool(request.FILES),
+        },
+    )
 
 
 @login_required
@@ -273,10 +348,18 @@ def meeting_checklist(request: HttpRequest) -> HttpResponse:
     held_on = _iso_date(request.GET.get("held_on")) or timezone.localdate()
     topic_choices, _items = _topic_item_choices(request.user, org)
     form = MeetingForm(org_choices=[(org.pk, org.name)], topic_item_choices=topic_choices)
-    return render(request, "orglife/_checklist.html", {
-        "rows": _checklist_rows(request.user, org, held_on, request.GET), "org": org, "held_on": held_on,
-        "statuses": STATUS_CHOICES, "form": form, "oob": bool(request.htmx),
-    })
+    return render(
+        request,
+        "orglife/_checklist.html",
+        {
+            "rows": _checklist_rows(request.user, org, held_on, request.GET),
+            "org": org,
+            "held_on": held_on,
+            "statuses": STATUS_CHOICES,
+            "form": form,
+            "oob": bool(request.htmx),
+        },
+    )
 
 
 @login_required
@@ -285,12 +368,17 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     attendance = list(selectors.meeting_attendance(actor=request.user, meeting=meeting))
     can_view_members = can_access_org(request.user, Perm.VIEW_MEMBER, meeting.org)
     counts = Counter(a.status for a in attendance)
-    return _render(request, "orglife/meeting_detail.html", {
-        "meeting": meeting, "attendance": attendance,
-        "counts": [(label, counts.get(value, 0)) for value, label in AttendanceStatus.choices],
-        "attachments": selectors.meeting_attachments(actor=request.user, meeting=meeting),
-        "can_view_members": can_view_members,
-    })
+    return _render(
+        request,
+        "orglife/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "attendance": attendance,
+            "counts": [(label, counts.get(value, 0)) for value, label in AttendanceStatus.choices],
+            "attachments": selectors.meeting_attachments(actor=request.user, meeting=meeting),
+            "can_view_members": can_view_members,
+        },
+    )
 
 
 @never_cache
@@ -318,13 +406,21 @@ def topic_lists(request: HttpRequest) -> HttpResponse:
     if publishers:
         by_id = {o.pk: o for o in publishers}
         choices = [(o.pk, f"{'　' * max(o.depth - publishers[0].depth, 0)}{o.name}") for o in publishers]
-        form = TopicListForm(request.POST or None, org_choices=choices,
-                             initial={"org": publishers[0].pk, "month": timezone.localdate().replace(day=1)})
+        form = TopicListForm(
+            request.POST or None,
+            org_choices=choices,
+            initial={"org": publishers[0].pk, "month": timezone.localdate().replace(day=1)},
+        )
         if request.method == "POST" and form.is_valid():
             d = form.cleaned_data
             try:
-                tl = services.topic_list_publish(actor=request.user, org=by_id[d["org"]], month=d["month"],
-                                                 title=d["title"], items=d["items"].splitlines())
+                tl = services.topic_list_publish(
+                    actor=request.user,
+                    org=by_id[d["org"]],
+                    month=d["month"],
+                    title=d["title"],
+                    items=d["items"].splitlines(),
+                )
             except DomainError as exc:
                 form_errors(form, exc)
             else:
@@ -338,4 +434,6 @@ def topic_lists(request: HttpRequest) -> HttpResponse:
 def topic_list_detail(request: HttpRequest, topic_list_id: int) -> HttpResponse:
     topic_list = get_scoped_or_404(selectors.topic_lists_for(actor=request.user), pk=topic_list_id)
     coverage = selectors.topic_coverage(actor=request.user, topic_list=topic_list)
-    return _render(request, "orglife/topic_list_detail.html", {"topic_list": topic_list, "coverage": coverage})
+    return _render(
+        request, "orglife/topic_list_detail.html", {"topic_list": topic_list, "coverage": coverage}
+    )

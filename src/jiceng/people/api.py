@@ -120,13 +120,27 @@ class VillagePostsOut(Schema):
     posts: list[PostOut]
 
 
-@router.get("/members", response=MemberPage, summary="党员查询（姓名、身份证后四位、组织、类别、年龄段、学历、流动）")
+@router.get(
+    "/members", response=MemberPage, summary="党员查询（姓名、身份证后四位、组织、类别、年龄段、学历、流动）"
+)
 def member_list(request, f: Query[MemberFilterIn]):
     org = org_get(actor=request.auth, org_id=f.org) if f.org else None
-    filters = selectors.MemberFilters(q=f.q, id_tail=f.id_tail, org=org, status=f.status, age_band=f.age_band,
-                                      education=f.education, mobility=f.mobility)
+    filters = selectors.MemberFilters(
+        q=f.q,
+        id_tail=f.id_tail,
+        org=org,
+        status=f.status,
+        age_band=f.age_band,
+        education=f.education,
+        mobility=f.mobility,
+    )
     qs = selectors.member_search(actor=request.auth, filters=filters)
-    return {"count": qs.count(), "limit": f.limit, "offset": f.offset, "items": list(qs[f.offset:f.offset + f.limit])}
+    return {
+        "count": qs.count(),
+        "limit": f.limit,
+        "offset": f.offset,
+        "items": list(qs[f.offset : f.offset + f.limit]),
+    }
 
 
 class ImportQueued(Schema):
@@ -134,9 +148,12 @@ class ImportQueued(Schema):
     status_url: str = Field(..., description="GET：任务进度与结果（created，或 rows 列出的每一处错误）")
 
 
-@router.post("/members/import", response={202: ImportQueued},
-             summary="批量导入党员（multipart：file 为 .xlsx 或 .csv，org 为所选组织 id）。文件本身的问题（无法读取、缺少必填列）"
-                     "立即返回400；逐行校验与写入由后台任务完成，返回202和任务地址：任一行有误则一行都不导入，任务结果列出每一处错误")
+@router.post(
+    "/members/import",
+    response={202: ImportQueued},
+    summary="批量导入党员（multipart：file 为 .xlsx 或 .csv，org 为所选组织 id）。文件本身的问题（无法读取、缺少必填列）"
+    "立即返回400；逐行校验与写入由后台任务完成，返回202和任务地址：任一行有误则一行都不导入，任务结果列出每一处错误",
+)
 def member_import(request, org: Form[int | None] = None, file: File[UploadedFile | None] = None):
     # Declared before /members/{member_id}, which would take "import" for an id. Both fields are
     # optional in the schema so that a missing one is a 400 naming the field, as elsewhere.
@@ -144,8 +161,9 @@ def member_import(request, org: Form[int | None] = None, file: File[UploadedFile
     target, org_error = _org_for_member(request.auth, org)
     if org_error:
         raise DomainError(field="org", message=org_error)
-    job = imports.import_start(actor=request.auth, org=target, file=file,
-                               filename=file.name if file is not None else "")
+    job = imports.import_start(
+        actor=request.auth, org=target, file=file, filename=file.name if file is not None else ""
+    )
     return Status(202, {"job_id": str(job.pk), "status_url": f"/api/v1/jobs/{job.pk}"})
 
 
@@ -164,9 +182,13 @@ def _org_for_member(actor, org_id: int | None) -> tuple[Org | None, str | None]:
         return None, "所属党组织：不存在或不在您的管辖范围内。"
 
 
-@router.post("/members", response=MemberOut, summary="登记党员（校验失败返回400并列出全部错误，不作任何保存）")
+@router.post(
+    "/members", response=MemberOut, summary="登记党员（校验失败返回400并列出全部错误，不作任何保存）"
+)
 def member_create(request, payload: MemberIn):
-    ensure(request.auth, CHANGE_MEMBER)  # as the registration page: no right to register anywhere, nothing here
+    ensure(
+        request.auth, CHANGE_MEMBER
+    )  # as the registration page: no right to register anywhere, nothing here
     data = payload.dict()
     data["org"], org_error = _org_for_member(request.auth, payload.org)
     try:
@@ -177,7 +199,9 @@ def member_create(request, payload: MemberIn):
         raise DomainError(exc.errors) from None
 
 
-@router.patch("/members/{member_id}", response=MemberOut, summary="修改党员信息（校验失败返回400，不作任何修改）")
+@router.patch(
+    "/members/{member_id}", response=MemberOut, summary="修改党员信息（校验失败返回400，不作任何修改）"
+)
 def member_patch(request, member_id: int, payload: MemberPatch):
     member: PartyMember = selectors.member_get_for_change(actor=request.auth, member_id=member_id)
     changes = payload.dict(exclude_unset=True)
@@ -188,26 +212,38 @@ def member_patch(request, member_id: int, payload: MemberPatch):
     return services.member_update(actor=request.auth, member=member, **changes)
 
 
-@router.get("/villages/{area_id}/posts", response=VillagePostsOut, summary="村（社区）两委班子：一肩挑由任职推导")
+@router.get(
+    "/villages/{area_id}/posts", response=VillagePostsOut, summary="村（社区）两委班子：一肩挑由任职推导"
+)
 def village_posts(request, area_id: int):
     village = selectors.village_get(actor=request.auth, area_id=area_id)
     annotated = selectors.villages_for(actor=request.auth).get(pk=village.pk)
     return {
-        "area_id": village.pk, "name": village.name, "dual_role": annotated.dual_role,
+        "area_id": village.pk,
+        "name": village.name,
+        "dual_role": annotated.dual_role,
         "posts": list(selectors.village_posts(actor=request.auth, village=village)),
     }
 
 
-@router.post("/villages/{area_id}/posts", response=PostOut, summary="两委任职：安排人员任某一职务（需有修改权限）")
+@router.post(
+    "/villages/{area_id}/posts", response=PostOut, summary="两委任职：安排人员任某一职务（需有修改权限）"
+)
 def village_post_create(request, area_id: int, payload: PostIn):
     village = selectors.village_get_for_change(actor=request.auth, area_id=area_id)
     try:
         person = selectors.person_get(actor=request.auth, person_id=payload.person)
     except NotFound:
         raise DomainError(field="person", message="人员：不存在或不在您的管辖范围内。") from None
-    post = services.cadre_post_create(actor=request.auth, area=village, committee=payload.committee,
-                                      post=payload.post, person=person, term_from=payload.term_from,
-                                      term_to=payload.term_to)
+    post = services.cadre_post_create(
+        actor=request.auth,
+        area=village,
+        committee=payload.committee,
+        post=payload.post,
+        person=person,
+        term_from=payload.term_from,
+        term_to=payload.term_to,
+    )
     return selectors.post_get_for_change(actor=request.auth, post_id=post.pk)
 
 

@@ -12,8 +12,14 @@ from .models import CadrePost, PartyMember, Person
 
 def _records(w) -> dict:
     county = w.users["county"]
-    post = services.cadre_post_create(actor=county, area=w.village_b, committee="residents", post="member",
-                                      person=w.member_b.person, term_from=dt.date(2021, 6, 1))
+    post = services.cadre_post_create(
+        actor=county,
+        area=w.village_b,
+        committee="residents",
+        post="member",
+        person=w.member_b.person,
+        term_from=dt.date(2021, 6, 1),
+    )
     return {"post": post}
 
 
@@ -34,11 +40,19 @@ CASES = kit.AuthzCases(
         ("patch", "/api/v1/members/{member_id}"): lambda w, r: {"mobility_note": "越权修改", "name": "篡改"},
         ("post", "/api/v1/posts/{post_id}/end"): lambda w, r: {"term_to": _today()},
         ("post", "/api/v1/villages/{area_id}/posts"): lambda w, r: {
-            "committee": "residents", "post": "vice_chair", "person": w.member_b.person_id,
-            "term_from": "2022-01-01"},
+            "committee": "residents",
+            "post": "vice_chair",
+            "person": w.member_b.person_id,
+            "term_from": "2022-01-01",
+        },
         ("post", "/api/v1/members"): lambda w, r: {
-            "name": "越权", "gender": "male", "org": w.branch_b.pk, "status": "full", "joined_on": "2001-07-01",
-            "full_on": "2002-07-01"},
+            "name": "越权",
+            "gender": "male",
+            "org": w.branch_b.pk,
+            "status": "full",
+            "joined_on": "2001-07-01",
+            "full_on": "2002-07-01",
+        },
     },
     state=lambda w: {
         "person_b": Person.objects.filter(pk=w.member_b.person_id).values().get(),

@@ -16,19 +16,52 @@ from jiceng.core.models import Area, Org
 from .models import CadrePost, Household, HouseholdTag, PartyMember, Person
 
 TERM_FROM = dt.date(2021, 6, 18)  # 001: the 2021 两委 elections
-EDU_YOUNG = [("bachelor", 22), ("college", 30), ("secondary_vocational", 12), ("high_school", 18), ("junior_high", 15),
-             ("postgraduate", 3)]
-EDU_MID = [("bachelor", 8), ("college", 17), ("secondary_vocational", 10), ("high_school", 25), ("junior_high", 34),
-           ("primary_or_below", 6)]
-EDU_OLD = [("college", 4), ("secondary_vocational", 5), ("high_school", 18), ("junior_high", 43),
-           ("primary_or_below", 30)]
-TAGS = [("poor", "困难户"), ("left_behind_elderly", "留守老人"), ("left_behind_children", "留守儿童"),
-        ("left_behind_women", "留守妇女"), ("dibao", "低保户"), ("veteran", "退役军人户")]
-OUTFLOW_PLACES = ["广东省东莞市", "浙江省宁波市", "重庆市渝北区", "四川省成都市", "福建省晋江市", "江苏省苏州市",
-                  "广东省深圳市", "上海市嘉定区"]
+EDU_YOUNG = [
+    ("bachelor", 22),
+    ("college", 30),
+    ("secondary_vocational", 12),
+    ("high_school", 18),
+    ("junior_high", 15),
+    ("postgraduate", 3),
+]
+EDU_MID = [
+    ("bachelor", 8),
+    ("college", 17),
+    ("secondary_vocational", 10),
+    ("high_school", 25),
+    ("junior_high", 34),
+    ("primary_or_below", 6),
+]
+EDU_OLD = [
+    ("college", 4),
+    ("secondary_vocational", 5),
+    ("high_school", 18),
+    ("junior_high", 43),
+    ("primary_or_below", 30),
+]
+TAGS = [
+    ("poor", "困难户"),
+    ("left_behind_elderly", "留守老人"),
+    ("left_behind_children", "留守儿童"),
+    ("left_behind_women", "留守妇女"),
+    ("dibao", "低保户"),
+    ("veteran", "退役军人户"),
+]
+OUTFLOW_PLACES = [
+    "广东省东莞市",
+    "浙江省宁波市",
+    "重庆市渝北区",
+    "四川省成都市",
+    "福建省晋江市",
+    "江苏省苏州市",
+    "广东省深圳市",
+    "上海市嘉定区",
+]
 
 
-def _person(g: Gen, *, band: str | None = None, gender: str | None = None, area=None, household=None) -> Person:
+def _person(
+    g: Gen, *, band: str | None = None, gender: str | None = None, area=None, household=None
+) -> Person:
     band = band or g.weighted([("young", 20), ("mid", 45), ("old", 35)])
     gender = gender or ("male" if g.rng.random() < 0.72 else "female")
     birth = g.birth_date(band)
@@ -36,8 +69,11 @@ def _person(g: Gen, *, band: str | None = None, gender: str | None = None, area=
     phone = g.phone()
     edu = g.weighted({"young": EDU_YOUNG, "mid": EDU_MID, "old": EDU_OLD}[band])
     return Person(
-        name=g.name(gender), gender=gender, ethnicity="土家族" if g.rng.random() < 0.06 else "汉族",
-        birth_date=birth, education=edu,
+        name=g.name(gender),
+        gender=gender,
+        ethnicity="土家族" if g.rng.random() < 0.06 else "汉族",
+        birth_date=birth,
+        education=edu,
         id_number_ciphertext=crypto.encrypt(number, field="id_number"),
         id_number_digest=crypto.digest(number, field="id_number"),
         id_number_tail_digest=crypto.digest(number[-4:], field="id_number_tail"),
@@ -45,7 +81,8 @@ def _person(g: Gen, *, band: str | None = None, gender: str | None = None, area=
         phone_ciphertext=crypto.encrypt(phone, field="phone"),
         phone_digest=crypto.digest(phone, field="phone"),
         phone_masked=crypto.mask_phone(phone),
-        area=area, household=household,
+        area=area,
+        household=household,
     )
 
 
@@ -89,8 +126,9 @@ def _seat_counts(n_p: int, n_x: int, dual: bool) -> tuple[int, int, int]:
     return n_x, n_party_only, max(1, rest - n_party_only)
 
 
-def _ensure_early_members(g: Gen, villages: list[dict], member_specs: list, persons: list[Person],
-                          members: list[PartyMember]) -> None:
+def _ensure_early_members(
+    g: Gen, villages: list[dict], member_specs: list, persons: list[Person], members: list[PartyMember]
+) -> None:
     """Every village needs enough members admitted before the 两委 term to fill its party seats
     (and one full member by then for secretary). Big villages have them anyway; in a small one the
     oldest of the others are given earlier dates."""
@@ -98,8 +136,12 @@ def _ensure_early_members(g: Gen, villages: list[dict], member_specs: list, pers
     if not n_v:
         return
     _dual, persons_per, cross_per = _cadre_quotas(n_v)
-    need = max(sum(_seat_counts(n_p, n_x, dual)[:2]) for n_p in set(persons_per) for n_x in set(cross_per)
-               for dual in (True, False))
+    need = max(
+        sum(_seat_counts(n_p, n_x, dual)[:2])
+        for n_p in set(persons_per)
+        for n_x in set(cross_per)
+        for dual in (True, False)
+    )
     by_village: dict[str, list[int]] = {}
     for pos, (_idx, _org, v) in enumerate(member_specs):
         if not v["organ"]:
@@ -112,8 +154,10 @@ def _ensure_early_members(g: Gen, villages: list[dict], member_specs: list, pers
         has_full = any(members[i].full_on and members[i].full_on <= TERM_FROM for i in early)
         if len(early) >= need and has_full:
             continue
-        later = sorted((i for i in positions if members[i].full_on is None or members[i].full_on > TERM_FROM),
-                       key=lambda i: (persons[member_specs[i][0]].birth_date, i))
+        later = sorted(
+            (i for i in positions if members[i].full_on is None or members[i].full_on > TERM_FROM),
+            key=lambda i: (persons[member_specs[i][0]].birth_date, i),
+        )
         for i in later:
             if len(early) >= need and has_full:
                 break
@@ -133,7 +177,9 @@ def build(ctx: DemoContext) -> None:
     g, rng = ctx.g, ctx.rng
     villages, areas = ctx.villages, ctx.areas
     ctx.say("户籍与标签")
-    tags = {code: HouseholdTag.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in TAGS}
+    tags = {
+        code: HouseholdTag.objects.get_or_create(code=code, defaults={"name": name})[0] for code, name in TAGS
+    }
     households: list[Household] = []
     grids_of_village: dict[int, list[Area]] = {}
     for a in areas:
@@ -146,8 +192,13 @@ def build(ctx: DemoContext) -> None:
         grids = grids_of_village.get(v["area"].path, [v["area"]])
         for _ in range(rng.randint(30, 50)):
             grid = rng.choice(grids)
-            households.append(Household(area=grid, address=f"{v['area'].name}{grid.name[-4:]}{rng.randint(1, 99)}号",
-                                        head_name=g.name("male" if rng.random() < 0.8 else "female")))
+            households.append(
+                Household(
+                    area=grid,
+                    address=f"{v['area'].name}{grid.name[-4:]}{rng.randint(1, 99)}号",
+                    head_name=g.name("male" if rng.random() < 0.8 else "female"),
+                )
+            )
     Household.objects.bulk_create(households, batch_size=2000)
     households = list(Household.objects.select_related("area").order_by("pk"))
     through = Household.tags.through
@@ -174,8 +225,11 @@ def build(ctx: DemoContext) -> None:
     for v in villages:
         vhh = hh_by_village.get(v["area"].path[:12], [])
         for i in range(v["members"]):
-            target_org = v["groups"][i % len(v["groups"])] if v["groups"] and rng.random() < 0.85 else \
-                v["branches"][i % len(v["branches"])]
+            target_org = (
+                v["groups"][i % len(v["groups"])]
+                if v["groups"] and rng.random() < 0.85
+                else v["branches"][i % len(v["branches"])]
+            )
             hh = rng.choice(vhh) if vhh and rng.random() < 0.6 else None
             p = _person(g, area=(hh.area if hh else v["area"]), household=hh)
             persons.append(p)
@@ -194,8 +248,17 @@ def build(ctx: DemoContext) -> None:
         if age < 55 and rng.random() < outflow_quota * 1.5:
             mobility = "outflow"
             note = f"{rng.choice(OUTFLOW_PLACES)}务工，微信联系"
-        members.append(PartyMember(person_id=p.pk, org_id=target_org.pk, status=status, joined_on=joined, full_on=full,
-                                   mobility=mobility, mobility_note=note))
+        members.append(
+            PartyMember(
+                person_id=p.pk,
+                org_id=target_org.pk,
+                status=status,
+                joined_on=joined,
+                full_on=full,
+                mobility=mobility,
+                mobility_note=note,
+            )
+        )
     _ensure_early_members(g, villages, member_specs, persons, members)
     PartyMember.objects.bulk_create(members, batch_size=2000)
 
@@ -255,21 +318,31 @@ def build(ctx: DemoContext) -> None:
             post = "secretary" if pid == secretary else ("deputy_secretary" if not deputy_given else "member")
             if post == "deputy_secretary":
                 deputy_given = True
-            posts.append(CadrePost(area_id=v["area"].pk, committee="party", post=post, person_id=pid,
-                                   term_from=TERM_FROM))
+            posts.append(
+                CadrePost(
+                    area_id=v["area"].pk, committee="party", post=post, person_id=pid, term_from=TERM_FROM
+                )
+            )
         vice_given = False
         for pid in [chair] + [x for x in comm_seats if x != chair]:
             post = "chair" if pid == chair else ("vice_chair" if not vice_given else "member")
             if post == "vice_chair":
                 vice_given = True
-            posts.append(CadrePost(area_id=v["area"].pk, committee=committee, post=post, person_id=pid,
-                                   term_from=TERM_FROM))
+            posts.append(
+                CadrePost(
+                    area_id=v["area"].pk, committee=committee, post=post, person_id=pid, term_from=TERM_FROM
+                )
+            )
     CadrePost.objects.bulk_create(posts, batch_size=2000)
 
     member_user = get_user_model().objects.get(username="member")
     Person.objects.filter(pk=members_by_village[ctx.first_village["area"].path][-1]).update(user=member_user)
     member_pks = list(PartyMember.objects.order_by("pk").values_list("pk", flat=True))
     # for the steps that hang off members (orglife's attendance): (member pk, org, birth date, member)
-    ctx.data["members"] = [(pk, target_org, persons[idx].birth_date, m)
-                           for pk, (idx, target_org, _v), m in zip(member_pks, member_specs, members, strict=True)]
-    ctx.summary.append(f"{len(members)} 名党员，{n_v} 个村（社区），{len(posts)} 个两委职务，{len(households)} 户")
+    ctx.data["members"] = [
+        (pk, target_org, persons[idx].birth_date, m)
+        for pk, (idx, target_org, _v), m in zip(member_pks, member_specs, members, strict=True)
+    ]
+    ctx.summary.append(
+        f"{len(members)} 名党员，{n_v} 个村（社区），{len(posts)} 个两委职务，{len(households)} 户"
+    )

@@ -12,10 +12,18 @@ from .models import ETHNICITIES, Committee, Education, Gender, MemberStatus, Mob
 
 
 class MemberSearchForm(forms.Form):
-    q = forms.CharField(label=_("Name"), required=False, max_length=50,
-                        help_text=_("Matches from the start of the name (a surname finds everyone with it)"))
-    id_tail = forms.RegexField(label=_("ID number, last 4"), required=False, regex=r"^[0-9Xx]{4}$",
-                               error_messages={"invalid": _("Enter exactly the last four characters.")})
+    q = forms.CharField(
+        label=_("Name"),
+        required=False,
+        max_length=50,
+        help_text=_("Matches from the start of the name (a surname finds everyone with it)"),
+    )
+    id_tail = forms.RegexField(
+        label=_("ID number, last 4"),
+        required=False,
+        regex=r"^[0-9Xx]{4}$",
+        error_messages={"invalid": _("Enter exactly the last four characters.")},
+    )
     org = forms.IntegerField(required=False, widget=forms.HiddenInput)
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", "—")] + MemberStatus.choices)
     age_band = forms.ChoiceField(label=_("Age band"), required=False)
@@ -32,16 +40,21 @@ class MemberForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=50)
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=[(e, e) for e in ETHNICITIES])
-    id_number = forms.CharField(label=_("ID number"), required=False, max_length=18,
-                                help_text=_("Leave the masked value as it is to keep the stored number."))
+    id_number = forms.CharField(
+        label=_("ID number"),
+        required=False,
+        max_length=18,
+        help_text=_("Leave the masked value as it is to keep the stored number."),
+    )
     birth_date = forms.DateField(label=_("Birth date"), required=False, widget=DateInput())
-    education = forms.ChoiceField(label=_("Education"), required=False, choices=[("", "—")] + Education.choices)
+    education = forms.ChoiceField(
+        label=_("Education"), required=False, choices=[("", "—")] + Education.choices
+    )
     phone = forms.CharField(label=_("Phone"), required=False, max_length=20)
     org = forms.IntegerField(label=_("Organisation"), widget=forms.Select)
     status = forms.ChoiceField(label=_("Status"), choices=MemberStatus.choices)
     joined_on = forms.DateField(label=_("Admitted on"), widget=DateInput())
-    full_on = forms.DateField(label=_("Full member since"), required=False,
-                              widget=DateInput())
+    full_on = forms.DateField(label=_("Full member since"), required=False, widget=DateInput())
     mobility = forms.ChoiceField(label=_("Mobility"), choices=Mobility.choices)
     mobility_note = forms.CharField(label=_("Where and how to contact"), required=False, max_length=200)
 
@@ -49,7 +62,9 @@ class MemberForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["org"].widget.choices = list(org_choices)
         if creating:
-            self.fields["id_number"].help_text = _("18 characters; the birth date and gender are read from it.")
+            self.fields["id_number"].help_text = _(
+                "18 characters; the birth date and gender are read from it."
+            )
             self.fields["org"].widget.choices = [("", "—")] + self.fields["org"].widget.choices
 
 
@@ -60,8 +75,12 @@ class CadrePostForm(forms.Form):
     post = forms.ChoiceField(label=_("Post"), choices=Post.choices)
     person = forms.IntegerField(label=capfirst(_("person")), widget=forms.Select)
     term_from = forms.DateField(label=capfirst(_("term from")), widget=DateInput())
-    term_to = forms.DateField(label=capfirst(_("term to")), required=False, widget=DateInput(),
-                              help_text=_("Leave empty while the term runs."))
+    term_to = forms.DateField(
+        label=capfirst(_("term to")),
+        required=False,
+        widget=DateInput(),
+        help_text=_("Leave empty while the term runs."),
+    )
 
     def __init__(self, *args, person_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,11 +94,16 @@ class CadrePostEndForm(forms.Form):
 class MemberImportForm(forms.Form):
     """批量导入: the organisation the rows go under, and the spreadsheet."""
 
-    org = forms.IntegerField(label=_("Import into"), widget=forms.Select,
-                             help_text=_("Each row's organisation must lie under this one; rows without one go here."))
-    file = forms.FileField(label=_("File"), help_text=_("An .xlsx workbook or a .csv file (UTF-8), at most "
-                                                         "200,000 rows."),
-                           widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}))
+    org = forms.IntegerField(
+        label=_("Import into"),
+        widget=forms.Select,
+        help_text=_("Each row's organisation must lie under this one; rows without one go here."),
+    )
+    file = forms.FileField(
+        label=_("File"),
+        help_text=_("An .xlsx workbook or a .csv file (UTF-8), at most 200,000 rows."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
 
     def __init__(self, *args, org_choices=(), **kwargs):
         super().__init__(*args, **kwargs)

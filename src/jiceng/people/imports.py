@@ -57,32 +57,99 @@ class Column:
 # the form does not ask either). tests/people/test_import.py keeps the two in step.
 COLUMNS: tuple[Column, ...] = (
     Column("name", "姓名", required=True, note="必填，不超过50个字。", example="张三"),
-    Column("gender", "性别", required=True, kind="choice", note="必填：男 或 女，须与身份证号第17位一致。",
-           example="男"),
-    Column("ethnicity", "民族", kind="ethnicity", note="56个民族之一，如“汉族”；不填按汉族。", example="汉族"),
-    Column("birth_date", "出生日期", kind="date",
-           note="可不填（由身份证号推出）；填写时须与身份证号一致。日期写成 1985-07-01。", example=""),
-    Column("education", "学历", ("文化程度",), kind="choice",
-           note="研究生、大学本科、大专、中专、高中、初中、小学及以下；可不填。", example="高中"),
-    Column("id_number", "身份证号", ("身份证号码", "公民身份号码", "身份证"), kind="id_number",
-           note="18位居民身份证号（GB 11643）。请把本列设为“文本”格式，否则Excel会把号码改成科学计数法。"
-                "同一文件中不能重复；已登记在系统中的人不能再导入。",
-           example="110101198507010018"),
-    Column("phone", "联系电话", ("手机号", "手机号码", "手机", "电话", "联系方式"), kind="phone",
-           note="11位手机号或带区号的固定电话；可不填。", example="13800000000"),
-    Column("org", "所属党组织", ("所属组织", "所在党组织", "党组织", "所在支部", "所属支部"), kind="org",
-           note="导入时所选组织之下的党支部、党总支或党小组的名称；重名时写成“上级组织/本组织”；"
-                "不填则编入导入时所选的组织。", example="第一党支部"),
-    Column("status", "党员类别", ("类别", "人员类别", "党员类型"), required=True, kind="choice",
-           note="必填：正式党员 或 预备党员。", example="正式党员"),
-    Column("joined_on", "入党日期", ("入党时间",), required=True, kind="date",
-           note="必填；入党时应年满18周岁。", example="2005-07-01"),
-    Column("full_on", "转正日期", ("转正时间",), kind="date",
-           note="正式党员必填，不早于入党满一年；预备党员不填。", example="2006-07-01"),
-    Column("mobility", "流动状态", ("流动情况", "是否流动党员"), kind="choice",
-           note="在本地、外出流动 或 流入；不填按在本地。", example="在本地"),
-    Column("mobility_note", "流动去向及联系方式", ("流动去向", "去向及联系方式"),
-           note="外出流动党员必填（去向和联系方式），不超过200字。", example=""),
+    Column(
+        "gender",
+        "性别",
+        required=True,
+        kind="choice",
+        note="必填：男 或 女，须与身份证号第17位一致。",
+        example="男",
+    ),
+    Column(
+        "ethnicity", "民族", kind="ethnicity", note="56个民族之一，如“汉族”；不填按汉族。", example="汉族"
+    ),
+    Column(
+        "birth_date",
+        "出生日期",
+        kind="date",
+        note="可不填（由身份证号推出）；填写时须与身份证号一致。日期写成 1985-07-01。",
+        example="",
+    ),
+    Column(
+        "education",
+        "学历",
+        ("文化程度",),
+        kind="choice",
+        note="研究生、大学本科、大专、中专、高中、初中、小学及以下；可不填。",
+        example="高中",
+    ),
+    Column(
+        "id_number",
+        "身份证号",
+        ("身份证号码", "公民身份号码", "身份证"),
+        kind="id_number",
+        note="18位居民身份证号（GB 11643）。请把本列设为“文本”格式，否则Excel会把号码改成科学计数法。"
+        "同一文件中不能重复；已登记在系统中的人不能再导入。",
+        example="110101198507010018",
+    ),
+    Column(
+        "phone",
+        "联系电话",
+        ("手机号", "手机号码", "手机", "电话", "联系方式"),
+        kind="phone",
+        note="11位手机号或带区号的固定电话；可不填。",
+        example="13800000000",
+    ),
+    Column(
+        "org",
+        "所属党组织",
+        ("所属组织", "所在党组织", "党组织", "所在支部", "所属支部"),
+        kind="org",
+        note="导入时所选组织之下的党支部、党总支或党小组的名称；重名时写成“上级组织/本组织”；"
+        "不填则编入导入时所选的组织。",
+        example="第一党支部",
+    ),
+    Column(
+        "status",
+        "党员类别",
+        ("类别", "人员类别", "党员类型"),
+        required=True,
+        kind="choice",
+        note="必填：正式党员 或 预备党员。",
+        example="正式党员",
+    ),
+    Column(
+        "joined_on",
+        "入党日期",
+        ("入党时间",),
+        required=True,
+        kind="date",
+        note="必填；入党时应年满18周岁。",
+        example="2005-07-01",
+    ),
+    Column(
+        "full_on",
+        "转正日期",
+        ("转正时间",),
+        kind="date",
+        note="正式党员必填，不早于入党满一年；预备党员不填。",
+        example="2006-07-01",
+    ),
+    Column(
+        "mobility",
+        "流动状态",
+        ("流动情况", "是否流动党员"),
+        kind="choice",
+        note="在本地、外出流动 或 流入；不填按在本地。",
+        example="在本地",
+    ),
+    Column(
+        "mobility_note",
+        "流动去向及联系方式",
+        ("流动去向", "去向及联系方式"),
+        note="外出流动党员必填（去向和联系方式），不超过200字。",
+        example="",
+    ),
 )
 IGNORED_HEADERS = {"序号"}
 _MASKED = {"id_number": crypto.mask_id_number, "phone": crypto.mask_phone}
@@ -105,8 +172,11 @@ class MemberImportRejected(DomainError):
     def __init__(self, rows: list[RowError], bad_rows: int):
         self.rows = rows
         self.bad_rows = bad_rows
-        super().__init__(field="file", message=f"文件：{bad_rows}行有错误（共{len(rows)}处），未导入任何党员。"
-                                                "请改正后重新导入整个文件。")
+        super().__init__(
+            field="file",
+            message=f"文件：{bad_rows}行有错误（共{len(rows)}处），未导入任何党员。"
+            "请改正后重新导入整个文件。",
+        )
 
 
 @dataclass(frozen=True)
@@ -135,8 +205,15 @@ def import_targets(*, actor):
 Progress = Callable[..., None]  # progress(done, total=None, stage=None): a job's ctx.progress
 
 
-def member_import(*, actor, org: Org, file: IO[bytes] | None = None, filename: str = "",
-                  rows: Iterable[Sequence[Any]] | None = None, progress: Progress | None = None) -> ImportResult:
+def member_import(
+    *,
+    actor,
+    org: Org,
+    file: IO[bytes] | None = None,
+    filename: str = "",
+    rows: Iterable[Sequence[Any]] | None = None,
+    progress: Progress | None = None,
+) -> ImportResult:
     """Register every member of a spreadsheet under ``org``, or none.
 
     ``file``: an .xlsx or .csv (UTF-8 with or without BOM; GB18030 as Excel saves it on Chinese
@@ -170,8 +247,14 @@ def import_start(*, actor, org: Org, file: IO[bytes] | None, filename: str = "")
     if file is None:
         raise DomainError(field="file", message="文件：请选择要导入的 .xlsx 或 .csv 文件。")
     check_header(actor=actor, org=org, file=file, filename=filename)
-    return jobs.start(actor=actor, kind="people.member_import", title=f"批量导入党员：{filename or '文件'}"[:200],
-                      org=org, params={"filename": filename}, inputs={"upload": file})
+    return jobs.start(
+        actor=actor,
+        kind="people.member_import",
+        title=f"批量导入党员：{filename or '文件'}"[:200],
+        org=org,
+        params={"filename": filename},
+        inputs={"upload": file},
+    )
 
 
 def check_header(*, actor, org: Org, file: IO[bytes], filename: str = "") -> None:
@@ -196,8 +279,8 @@ def _write(actor, org: Org, clean: list, filename: str, report: Progress, total:
         organisation written under and marks each once for the rollups."""
         for start in range(0, len(clean), BATCH):
             report(start, total, stage="写入")
-            members = [services.member_build(p, m) for p, m in clean[start:start + BATCH]]
-            clean[start:start + BATCH] = [None] * len(members)  # let the checked values go as we write
+            members = [services.member_build(p, m) for p, m in clean[start : start + BATCH]]
+            clean[start : start + BATCH] = [None] * len(members)  # let the checked values go as we write
             services.lock_registrations([m.person.id_number_digest for m in members], field="file")
             bulk.insert([m.person for m in members], batch_size=BATCH)
             bulk.insert(members, batch_size=BATCH)
@@ -207,9 +290,14 @@ def _write(actor, org: Org, clean: list, filename: str, report: Progress, total:
     report(0, total, stage="写入", force=True)  # before the transaction: where every reader sees it
     with transaction.atomic():
         created = audit.record_many(actor=actor, action="create", entries=created_members(), batch_size=BATCH)
-        audit.record(actor=actor, action="import", target_type="people.partymember",
-                     target_repr=f"批量导入党员 {created} 人", org_path=org.path,
-                     changes={"rows": [None, created], "file": [None, filename[:100]]})
+        audit.record(
+            actor=actor,
+            action="import",
+            target_type="people.partymember",
+            target_repr=f"批量导入党员 {created} 人",
+            org_path=org.path,
+            changes={"rows": [None, created], "file": [None, filename[:100]]},
+        )
     return ImportResult(created=created)
 
 
@@ -223,7 +311,9 @@ def read_cells(file: IO[bytes], filename: str = "") -> Iterator[Sequence[Any]]:
     if head.startswith(b"PK\x03\x04"):
         return _xlsx_cells(file)
     if head.startswith(b"\xd0\xcf\x11\xe0") or filename.lower().endswith(".xls"):
-        raise DomainError(field="file", message="文件：不支持旧版 .xls 格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入。")
+        raise DomainError(
+            field="file", message="文件：不支持旧版 .xls 格式，请在 Excel 或 WPS 中另存为 .xlsx 后再导入。"
+        )
     if filename.lower().endswith(".xlsx"):
         raise DomainError(field="file", message="文件：无法读取该 Excel 文件，请确认是 .xlsx 格式。")
     return _csv_cells(file)
@@ -235,7 +325,9 @@ def _xlsx_cells(file: IO[bytes]) -> Iterator[Sequence[Any]]:
     try:
         wb = load_workbook(file, read_only=True, data_only=True)
     except Exception:  # any failure to open a user's file is that file's fault
-        raise DomainError(field="file", message="文件：无法读取该 Excel 文件，请确认是 .xlsx 格式。") from None
+        raise DomainError(
+            field="file", message="文件：无法读取该 Excel 文件，请确认是 .xlsx 格式。"
+        ) from None
 
     def rows() -> Iterator[Sequence[Any]]:
         try:
@@ -262,7 +354,9 @@ def _csv_cells(file: IO[bytes]) -> Iterator[Sequence[Any]]:
             except UnicodeDecodeError:
                 continue
         else:
-            raise DomainError(field="file", message="文件：CSV 文件应为 UTF-8 编码，请在保存时选择“CSV UTF-8”。")
+            raise DomainError(
+                field="file", message="文件：CSV 文件应为 UTF-8 编码，请在保存时选择“CSV UTF-8”。"
+            )
 
     def rows() -> Iterator[Sequence[Any]]:
         try:
@@ -299,7 +393,9 @@ def _table(rows: Iterable[Sequence[Any]]) -> tuple[int, list[tuple[int, Column, 
         if all(_text(cells[i]) == "" for i in used if i < len(cells)):
             continue  # a blank row, or one with only a 序号
         if len(data) >= MAX_ROWS:
-            raise DomainError(field="file", message=f"文件：超过单次导入上限{MAX_ROWS}行，请分成几个文件导入。")
+            raise DomainError(
+                field="file", message=f"文件：超过单次导入上限{MAX_ROWS}行，请分成几个文件导入。"
+            )
         data.append((number, cells))
     if not data:
         raise DomainError(field="file", message="文件：表头之下没有任何党员数据。")
@@ -318,7 +414,9 @@ def _header(it) -> tuple[int, list[tuple[int, Column, str]]]:
         if number >= 10:
             break
     if header is None:
-        raise DomainError(field="file", message="文件：前10行中找不到表头（含“姓名”的一行），请使用导入模板。")
+        raise DomainError(
+            field="file", message="文件：前10行中找不到表头（含“姓名”的一行），请使用导入模板。"
+        )
     columns: list[tuple[int, Column, str]] = []
     unknown, seen = [], {}
     for index, cell in enumerate(header):
@@ -329,14 +427,19 @@ def _header(it) -> tuple[int, list[tuple[int, Column, str]]]:
         if col is None:
             unknown.append(str(cell).strip())
         elif col.field in seen:
-            raise DomainError(field="file", message=f"文件：“{seen[col.field]}”和“{str(cell).strip()}”是同一列，请删去一列。")
+            raise DomainError(
+                field="file",
+                message=f"文件：“{seen[col.field]}”和“{str(cell).strip()}”是同一列，请删去一列。",
+            )
         else:
             seen[col.field] = str(cell).strip()
             columns.append((index, col, str(cell).strip()))
     if unknown:
         known = "、".join(c.header for c in COLUMNS)
-        raise DomainError(field="file", message=f"文件：第{header_row}行有无法识别的列“{'”、“'.join(unknown)}”。"
-                                                f"可用的列：{known}。")
+        raise DomainError(
+            field="file",
+            message=f"文件：第{header_row}行有无法识别的列“{'”、“'.join(unknown)}”。可用的列：{known}。",
+        )
     missing = [c.header for c in COLUMNS if c.required and c.field not in seen]
     if missing:
         raise DomainError(field="file", message=f"文件：缺少必填的列“{'”、“'.join(missing)}”。")
@@ -350,16 +453,32 @@ def _choices() -> dict[str, dict[str, str]]:
     """Accepted spellings of each choice column: the code, the label the form shows, a few more."""
     out: dict[str, dict[str, str]] = {}
     with translation.override("zh-hans"):
-        for field, choices in (("gender", Gender), ("education", Education), ("status", MemberStatus),
-                               ("mobility", Mobility)):
+        for field, choices in (
+            ("gender", Gender),
+            ("education", Education),
+            ("status", MemberStatus),
+            ("mobility", Mobility),
+        ):
             out[field] = {str(v): v for v in choices.values} | {str(label): v for v, label in choices.choices}
-    out["education"] |= {"本科": Education.BACHELOR, "大学": Education.BACHELOR, "专科": Education.COLLEGE,
-                         "大学专科": Education.COLLEGE, "硕士": Education.POSTGRADUATE,
-                         "博士": Education.POSTGRADUATE, "小学": Education.PRIMARY_OR_BELOW}
+    out["education"] |= {
+        "本科": Education.BACHELOR,
+        "大学": Education.BACHELOR,
+        "专科": Education.COLLEGE,
+        "大学专科": Education.COLLEGE,
+        "硕士": Education.POSTGRADUATE,
+        "博士": Education.POSTGRADUATE,
+        "小学": Education.PRIMARY_OR_BELOW,
+    }
     out["status"] |= {"正式": MemberStatus.FULL, "预备": MemberStatus.PROBATIONARY}
-    out["mobility"] |= {"否": Mobility.NONE, "无": Mobility.NONE, "本地": Mobility.NONE,
-                        "外出": Mobility.OUTFLOW, "流出": Mobility.OUTFLOW, "是": Mobility.OUTFLOW,
-                        "流入党员": Mobility.INFLOW}
+    out["mobility"] |= {
+        "否": Mobility.NONE,
+        "无": Mobility.NONE,
+        "本地": Mobility.NONE,
+        "外出": Mobility.OUTFLOW,
+        "流出": Mobility.OUTFLOW,
+        "是": Mobility.OUTFLOW,
+        "流入党员": Mobility.INFLOW,
+    }
     return out
 
 
@@ -384,7 +503,9 @@ def _parse(col: Column, value: Any, choices: dict[str, dict[str, str]]) -> tuple
             return value.date(), None
         if isinstance(value, dt.date):
             return value, None
-        if isinstance(value, int | float) and 7_000 < value < 100_000:  # a date cell Excel shows as a number (a serial)
+        if (
+            isinstance(value, int | float) and 7_000 < value < 100_000
+        ):  # a date cell Excel shows as a number (a serial)
             from openpyxl.utils.datetime import from_excel
 
             return from_excel(value).date(), None
@@ -405,8 +526,10 @@ def _parse(col: Column, value: Any, choices: dict[str, dict[str, str]]) -> tuple
         return f"{text}族", None  # 汉 → 汉族
     if col.kind == "id_number":
         if isinstance(value, int | float) and abs(value) >= 10**14:
-            return None, ("身份证号：单元格是数字格式，Excel 只保留15位有效数字，号码已被改动；"
-                          "请把该列设为“文本”格式后重新填写。")
+            return None, (
+                "身份证号：单元格是数字格式，Excel 只保留15位有效数字，号码已被改动；"
+                "请把该列设为“文本”格式后重新填写。"
+            )
         if "*" in text:
             return None, "身份证号：这是脱敏后的号码，请填写完整的18位号码。"
     if col.kind == "phone" and "*" in text:
@@ -430,7 +553,7 @@ def _org_resolver(target: Org, names: set[str]) -> Callable[[str], tuple[Org | N
     found: list[Org] = []
     chunk = sorted(parts)
     for i in range(0, len(chunk), 1000):
-        found += Org.objects.filter(path__startswith=target.path, name__in=chunk[i:i + 1000])
+        found += Org.objects.filter(path__startswith=target.path, name__in=chunk[i : i + 1000])
     by_name: dict[str, list[Org]] = {}
     by_path = {}
     for o in found:
@@ -456,8 +579,13 @@ def _org_resolver(target: Org, names: set[str]) -> Callable[[str], tuple[Org | N
             elif not candidates:
                 memo[cell] = None, f"所属党组织：在“{target.name}”之下没有名为“{cell}”的党组织。"
             else:
-                memo[cell] = None, (f"所属党组织：“{cell}”在“{target.name}”之下有{len(candidates)}个同名组织，"
-                                    f"请写成“上级组织/{names[-1]}”以区分。")
+                memo[cell] = (
+                    None,
+                    (
+                        f"所属党组织：“{cell}”在“{target.name}”之下有{len(candidates)}个同名组织，"
+                        f"请写成“上级组织/{names[-1]}”以区分。"
+                    ),
+                )
         return memo[cell]
 
     return resolve
@@ -486,7 +614,9 @@ def _rules() -> Callable[..., Any]:
     of a people rule on their path: elsewhere the default applies (an override reaches its own
     organisation's subtree, docs/rule-packs.md), so a file spread over hundreds of branches costs
     one query here instead of three per branch."""
-    overridden = set(RuleOverride.objects.filter(key__startswith="people.").values_list("org__path", flat=True))
+    overridden = set(
+        RuleOverride.objects.filter(key__startswith="people.").values_list("org__path", flat=True)
+    )
     memo: dict[tuple[str, int | None], Any] = {}
 
     def cached(key: str, org: Org | None = None) -> Any:
@@ -503,8 +633,9 @@ def _rules() -> Callable[..., Any]:
 # --- checking every row -----------------------------------------------------------------------
 
 
-def _check_rows(actor, target: Org, columns: list[tuple[int, Column, str]], data: list,
-                report: Progress | None = None) -> list:
+def _check_rows(
+    actor, target: Org, columns: list[tuple[int, Column, str]], data: list, report: Progress | None = None
+) -> list:
     """The cleaned values of every row, or MemberImportRejected listing every problem."""
     report = report or (lambda *a, **k: None)
     total = len(data)
@@ -512,8 +643,11 @@ def _check_rows(actor, target: Org, columns: list[tuple[int, Column, str]], data
     headers = {c.field: c.header for c in COLUMNS} | {c.field: h for _i, c, h in columns}
     index = {c.field: i for i, c, _h in columns}
     if "org" not in index and target.kind not in rules("people.member_org_kinds", target):
-        raise DomainError(field="file", message=f"文件：所选的“{target.name}”是{target.get_kind_display()}，"
-                                                "不能直接编入党员；请在文件中加上“所属党组织”列，写明每名党员的党支部或党小组。")
+        raise DomainError(
+            field="file",
+            message=f"文件：所选的“{target.name}”是{target.get_kind_display()}，"
+            "不能直接编入党员；请在文件中加上“所属党组织”列，写明每名党员的党支部或党小组。",
+        )
 
     def cell(cells: Sequence[Any], field: str) -> Any:
         i = index.get(field)
@@ -601,7 +735,9 @@ def template_xlsx() -> tempfile.SpooledTemporaryFile:
                 ws.column_dimensions[letter].number_format = "@"
             if col.field in lists:
                 labels = ",".join(str(label) for _v, label in lists[col.field].choices)
-                dv = DataValidation(type="list", formula1=f'"{labels}"', allow_blank=True, showErrorMessage=False)
+                dv = DataValidation(
+                    type="list", formula1=f'"{labels}"', allow_blank=True, showErrorMessage=False
+                )
                 dv.add(f"{letter}2:{letter}{last}")
                 ws.add_data_validation(dv)
     ws.freeze_panes = "A2"
@@ -616,8 +752,13 @@ def template_xlsx() -> tempfile.SpooledTemporaryFile:
     notes.append([])
     notes.append(["民族可填", "、".join(ETHNICITIES)])
     notes.append(["学历可填", "、".join(k for k in choices["education"] if not k.isascii())])
-    notes.append(["其他", f"整个文件先全部校验：任何一行有错则不导入任何数据，并列出每一处错误；单次最多{MAX_ROWS}行。"
-                         "第一列可以是“序号”（不导入）；列的顺序不限。"])
+    notes.append(
+        [
+            "其他",
+            f"整个文件先全部校验：任何一行有错则不导入任何数据，并列出每一处错误；单次最多{MAX_ROWS}行。"
+            "第一列可以是“序号”（不导入）；列的顺序不限。",
+        ]
+    )
     for letter, width in (("A", 22), ("B", 12), ("C", 90)):
         notes.column_dimensions[letter].width = width
     for row in notes.iter_rows(min_row=1, max_row=1):

@@ -32,14 +32,18 @@ VILLAGE_KINDS = (AreaKind.VILLAGE, AreaKind.COMMUNITY)
 NOT_FILLED = "unknown"
 
 
-def _counted(scopes: Sequence[Scope], qs: QuerySet, field: str, parts: list[tuple[str, str, Q]], *,
-             basis: str = "org") -> dict[int, IndicatorValue]:
+def _counted(
+    scopes: Sequence[Scope], qs: QuerySet, field: str, parts: list[tuple[str, str, Q]], *, basis: str = "org"
+) -> dict[int, IndicatorValue]:
     """The total and every part in one scan, each part counted by its own condition: parts that
     overlap fail the consistency check instead of printing a wrong table; rows in no part are shown
     as "not filled in"."""
     anywhere = reduce(or_, (q for _k, _label, q in parts))
-    aggregates = {"total": Count("pk"), "none": Count("pk", filter=~anywhere),
-                  **{f"p{i}": Count("pk", filter=q) for i, (_k, _label, q) in enumerate(parts)}}
+    aggregates = {
+        "total": Count("pk"),
+        "none": Count("pk", filter=~anywhere),
+        **{f"p{i}": Count("pk", filter=q) for i, (_k, _label, q) in enumerate(parts)},
+    }
     out = {}
     for pk, agg in grouped(scopes, qs, field, aggregates, basis=basis).items():
         found = [Part(k, label, agg[f"p{i}"]) for i, (k, label, _q) in enumerate(parts)]
@@ -68,18 +72,29 @@ def _status_parts(period: Period) -> list[tuple[str, str, Q]]:
     # the status on a past date: full from the day of conversion
     return [
         (MemberStatus.FULL.value, str(MemberStatus.FULL.label), Q(full_on__lte=period.as_of)),
-        (MemberStatus.PROBATIONARY.value, str(MemberStatus.PROBATIONARY.label),
-         Q(full_on__gt=period.as_of) | Q(full_on__isnull=True)),
+        (
+            MemberStatus.PROBATIONARY.value,
+            str(MemberStatus.PROBATIONARY.label),
+            Q(full_on__gt=period.as_of) | Q(full_on__isnull=True),
+        ),
     ]
 
 
 def _member_rows(org: Org, period: Period, which: str) -> QuerySet:
-    return _part_rows(members_on(period.as_of).filter(org__path__startswith=org.path), _status_parts(period), which)
+    return _part_rows(
+        members_on(period.as_of).filter(org__path__startswith=org.path), _status_parts(period), which
+    )
 
 
-@register("people.member_count", label=_("party members by status"), unit="breakdown", counts="members",
-          additive=True, rows=_member_rows,
-          description=_("Members of the subtree on the period's last day, full and probationary."))
+@register(
+    "people.member_count",
+    label=_("party members by status"),
+    unit="breakdown",
+    counts="members",
+    additive=True,
+    rows=_member_rows,
+    description=_("Members of the subtree on the period's last day, full and probationary."),
+)
 def member_count(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     return _counted(scopes, members_on(period.as_of), "org__path", _status_parts(period))
 
@@ -88,8 +103,14 @@ def _bands(scopes: Sequence[Scope], period: Period, key: str, part_q) -> dict[in
     """Members by a rule's bands, the rule as it applies at each scope's organisation."""
     out: dict[int, IndicatorValue] = {}
     for bands, members in by_rule(scopes, key, period.as_of):
-        out.update(_counted(members, members_on(period.as_of), "org__path",
-                            [(b["key"], b["label"], part_q(b, period)) for b in bands]))
+        out.update(
+            _counted(
+                members,
+                members_on(period.as_of),
+                "org__path",
+                [(b["key"], b["label"], part_q(b, period)) for b in bands],
+            )
+        )
     return out
 
 
@@ -104,23 +125,39 @@ def _education_q(band: dict, period: Period) -> Q:
 def _band_rows(key: str, part_q):
     def rows(org: Org, period: Period, which: str) -> QuerySet:
         bands = rule(key, org, period.as_of)
-        return _part_rows(members_on(period.as_of).filter(org__path__startswith=org.path),
-                          [(b["key"], b["label"], part_q(b, period)) for b in bands], which)
+        return _part_rows(
+            members_on(period.as_of).filter(org__path__startswith=org.path),
+            [(b["key"], b["label"], part_q(b, period)) for b in bands],
+            which,
+        )
 
     return rows
 
 
-@register("people.age_bands", label=_("members by age band"), unit="breakdown", counts="members", additive=True,
-          rules=("people.age_bands",), rows=_band_rows("people.age_bands", _age_q),
-          description=_("Age on the period's last day, in the rule pack's non-overlapping bands."))
+@register(
+    "people.age_bands",
+    label=_("members by age band"),
+    unit="breakdown",
+    counts="members",
+    additive=True,
+    rules=("people.age_bands",),
+    rows=_band_rows("people.age_bands", _age_q),
+    description=_("Age on the period's last day, in the rule pack's non-overlapping bands."),
+)
 def age_bands(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     return _bands(scopes, period, "people.age_bands", _age_q)
 
 
-@register("people.education_bands", label=_("members by education"), unit="breakdown", counts="members",
-          additive=True, rules=("people.education_bands",),
-          rows=_band_rows("people.education_bands", _education_q),
-          description=_("Highest education, grouped by the rule pack's bands."))
+@register(
+    "people.education_bands",
+    label=_("members by education"),
+    unit="breakdown",
+    counts="members",
+    additive=True,
+    rules=("people.education_bands",),
+    rows=_band_rows("people.education_bands", _education_q),
+    description=_("Highest education, grouped by the rule pack's bands."),
+)
 def education_bands(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     return _bands(scopes, period, "people.education_bands", _education_q)
 
@@ -131,7 +168,8 @@ def education_bands(scopes: Sequence[Scope], period: Period) -> dict[int, Indica
 def _orgs_on(period: Period) -> QuerySet:
     d = period.as_of
     return Org.objects.filter(Q(established_on__isnull=True) | Q(established_on__lte=d)).filter(
-        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=d))
+        Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=d)
+    )
 
 
 def _kind_parts() -> list[tuple[str, str, Q]]:
@@ -142,9 +180,17 @@ def _org_rows(org: Org, period: Period, which: str) -> QuerySet:
     return _part_rows(_orgs_on(period).filter(path__startswith=org.path), _kind_parts(), which)
 
 
-@register("people.org_count", label=_("organisations by kind"), unit="breakdown", counts="organisations",
-          additive=True, rows=_org_rows,
-          description=_("Party organisations in the subtree (the node included) existing on the period's last day."))
+@register(
+    "people.org_count",
+    label=_("organisations by kind"),
+    unit="breakdown",
+    counts="organisations",
+    additive=True,
+    rows=_org_rows,
+    description=_(
+        "Party organisations in the subtree (the node included) existing on the period's last day."
+    ),
+)
 def org_count(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     return _counted(scopes, _orgs_on(period), "path", _kind_parts())
 
@@ -163,16 +209,27 @@ def _village_rows(org: Org, period: Period, which: str) -> QuerySet:
     return _part_rows(_villages_of(org), _village_parts(), which)
 
 
-@register("people.village_count", label=_("villages and communities"), unit="breakdown", counts="villages",
-          additive=True, basis="area", rows=_village_rows,
-          description=_("Villages and communities in the organisation's area."))
+@register(
+    "people.village_count",
+    label=_("villages and communities"),
+    unit="breakdown",
+    counts="villages",
+    additive=True,
+    basis="area",
+    rows=_village_rows,
+    description=_("Villages and communities in the organisation's area."),
+)
 def village_count(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     return _village_counts(scopes)
 
 
 def _village_counts(scopes: Sequence[Scope]) -> dict[int, IndicatorValue]:
-    return once(("people.villages", scopes_key(scopes)), lambda: _counted(
-        scopes, Area.objects.filter(kind__in=VILLAGE_KINDS), "path", _village_parts(), basis="area"))
+    return once(
+        ("people.villages", scopes_key(scopes)),
+        lambda: _counted(
+            scopes, Area.objects.filter(kind__in=VILLAGE_KINDS), "path", _village_parts(), basis="area"
+        ),
+    )
 
 
 # --- 两委 ---------------------------------------------------------------------------------------------
@@ -184,39 +241,69 @@ def _dual_role_secretaries(period: Period) -> QuerySet:
     village in turn took three times as long at a city's 4,000 villages."""
     d = period.as_of
     chair = CadrePost.objects.filter(
-        active_on_q(d), area_id=OuterRef("area_id"), person_id=OuterRef("person_id"),
-        committee__in=[Committee.VILLAGERS, Committee.RESIDENTS], post=Post.CHAIR,
+        active_on_q(d),
+        area_id=OuterRef("area_id"),
+        person_id=OuterRef("person_id"),
+        committee__in=[Committee.VILLAGERS, Committee.RESIDENTS],
+        post=Post.CHAIR,
     )
-    return CadrePost.objects.filter(active_on_q(d), committee=Committee.PARTY, post=Post.SECRETARY,
-                                    area__kind__in=VILLAGE_KINDS).filter(Exists(chair))
+    return CadrePost.objects.filter(
+        active_on_q(d), committee=Committee.PARTY, post=Post.SECRETARY, area__kind__in=VILLAGE_KINDS
+    ).filter(Exists(chair))
 
 
 def _dual_role(scopes: Sequence[Scope], period: Period) -> dict[int, int]:
-    return once(("people.dual_role", scopes_key(scopes), period.as_of), lambda: {
-        pk: agg["n"] for pk, agg in grouped(scopes, _dual_role_secretaries(period), "area__path",
-                                            {"n": Count("area_id", distinct=True)}, basis="area").items()})
+    return once(
+        ("people.dual_role", scopes_key(scopes), period.as_of),
+        lambda: {
+            pk: agg["n"]
+            for pk, agg in grouped(
+                scopes,
+                _dual_role_secretaries(period),
+                "area__path",
+                {"n": Count("area_id", distinct=True)},
+                basis="area",
+            ).items()
+        },
+    )
 
 
 def _dual_role_villages_of(org: Org, period: Period) -> QuerySet:
     if org.area_id is None:
         return Area.objects.none()
-    return Area.objects.filter(pk__in=_dual_role_secretaries(period).filter(
-        area__path__startswith=org.area.path).values("area_id"))
+    return Area.objects.filter(
+        pk__in=_dual_role_secretaries(period).filter(area__path__startswith=org.area.path).values("area_id")
+    )
 
 
-@register("people.dual_role_count", label=_("villages with one person as secretary and chair (一肩挑)"),
-          unit="count", counts="villages", additive=True, basis="area",
-          rows=lambda org, period, which: _dual_role_villages_of(org, period),
-          description=_("Derived from 两委 posts held on the period's last day."))
+@register(
+    "people.dual_role_count",
+    label=_("villages with one person as secretary and chair (一肩挑)"),
+    unit="count",
+    counts="villages",
+    additive=True,
+    basis="area",
+    rows=lambda org, period, which: _dual_role_villages_of(org, period),
+    description=_("Derived from 两委 posts held on the period's last day."),
+)
 def dual_role_count(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     return {pk: IndicatorValue(value=n) for pk, n in _dual_role(scopes, period).items()}
 
 
-@register("people.dual_role_rate", label=_("一肩挑 rate"), unit="rate", counts="villages", additive=True,
-          basis="area",
-          rows=lambda org, period, which: (_villages_of(org) if which == "denominator"
-                                           else _dual_role_villages_of(org, period)),
-          description=_("Villages and communities with 一肩挑 ÷ all villages and communities (001: 183/204 = 89.7%)."))
+@register(
+    "people.dual_role_rate",
+    label=_("一肩挑 rate"),
+    unit="rate",
+    counts="villages",
+    additive=True,
+    basis="area",
+    rows=lambda org, period, which: (
+        _villages_of(org) if which == "denominator" else _dual_role_villages_of(org, period)
+    ),
+    description=_(
+        "Villages and communities with 一肩挑 ÷ all villages and communities (001: 183/204 = 89.7%)."
+    ),
+)
 def dual_role_rate(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     dual, villages = _dual_role(scopes, period), _village_counts(scopes)
     return {s.key: ratio(dual[s.key], villages[s.key].value) for s in scopes}
@@ -227,9 +314,19 @@ def _active_posts(period: Period) -> QuerySet:
 
 
 def _cadres(scopes: Sequence[Scope], period: Period) -> dict[int, int]:
-    return once(("people.cadres", scopes_key(scopes), period.as_of), lambda: {
-        pk: agg["n"] for pk, agg in grouped(scopes, _active_posts(period), "area__path",
-                                            {"n": Count("person_id", distinct=True)}, basis="area").items()})
+    return once(
+        ("people.cadres", scopes_key(scopes), period.as_of),
+        lambda: {
+            pk: agg["n"]
+            for pk, agg in grouped(
+                scopes,
+                _active_posts(period),
+                "area__path",
+                {"n": Count("person_id", distinct=True)},
+                basis="area",
+            ).items()
+        },
+    )
 
 
 def _posts_of(org: Org, period: Period) -> QuerySet:
@@ -243,9 +340,15 @@ def _cadre_persons(org: Org, period: Period) -> QuerySet:
 
 
 # A person may hold seats in two villages: distinct persons do not add up over a partition.
-@register("people.cadre_count", label=_("两委 members"), unit="count", counts="persons", basis="area",
-          rows=lambda org, period, which: _cadre_persons(org, period),
-          description=_("Distinct persons holding a 两委 seat on the period's last day."))
+@register(
+    "people.cadre_count",
+    label=_("两委 members"),
+    unit="count",
+    counts="persons",
+    basis="area",
+    rows=lambda org, period, which: _cadre_persons(org, period),
+    description=_("Distinct persons holding a 两委 seat on the period's last day."),
+)
 def cadre_count(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     return {pk: IndicatorValue(value=n) for pk, n in _cadres(scopes, period).items()}
 
@@ -260,30 +363,53 @@ def _cross_posts(period: Period) -> QuerySet:
 
 
 def _cross(scopes: Sequence[Scope], period: Period) -> dict[int, int]:
-    return once(("people.cross", scopes_key(scopes), period.as_of), lambda: {
-        pk: agg["n"] for pk, agg in grouped(scopes, _cross_posts(period), "area__path",
-                                            {"n": Count("person_id", distinct=True)}, basis="area").items()})
+    return once(
+        ("people.cross", scopes_key(scopes), period.as_of),
+        lambda: {
+            pk: agg["n"]
+            for pk, agg in grouped(
+                scopes,
+                _cross_posts(period),
+                "area__path",
+                {"n": Count("person_id", distinct=True)},
+                basis="area",
+            ).items()
+        },
+    )
 
 
 def _cross_persons(org: Org, period: Period) -> QuerySet:
     if org.area_id is None:
         return Person.objects.none()
-    return Person.objects.filter(pk__in=_cross_posts(period).filter(area__path__startswith=org.area.path)
-                                 .values("person_id"))
+    return Person.objects.filter(
+        pk__in=_cross_posts(period).filter(area__path__startswith=org.area.path).values("person_id")
+    )
 
 
-@register("people.cross_appointment_count", label=_("cross-appointed 两委 members (交叉任职)"), unit="count",
-          counts="persons", basis="area", rows=lambda org, period, which: _cross_persons(org, period),
-          description=_("Persons holding seats on both committees of the same village on the period's last day."))
+@register(
+    "people.cross_appointment_count",
+    label=_("cross-appointed 两委 members (交叉任职)"),
+    unit="count",
+    counts="persons",
+    basis="area",
+    rows=lambda org, period, which: _cross_persons(org, period),
+    description=_("Persons holding seats on both committees of the same village on the period's last day."),
+)
 def cross_appointment_count(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     return {pk: IndicatorValue(value=n) for pk, n in _cross(scopes, period).items()}
 
 
-@register("people.cross_appointment_rate", label=_("cross-appointment rate"), unit="rate", counts="persons",
-          basis="area",
-          rows=lambda org, period, which: (_cadre_persons(org, period) if which == "denominator"
-                                           else _cross_persons(org, period)),
-          description=_("Cross-appointed persons ÷ all 两委 members (001: 499/1406 = 35.5%)."))
+@register(
+    "people.cross_appointment_rate",
+    label=_("cross-appointment rate"),
+    unit="rate",
+    counts="persons",
+    basis="area",
+    rows=lambda org, period, which: (
+        _cadre_persons(org, period) if which == "denominator" else _cross_persons(org, period)
+    ),
+    description=_("Cross-appointed persons ÷ all 两委 members (001: 499/1406 = 35.5%)."),
+)
 def cross_appointment_rate(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
     cross, cadres = _cross(scopes, period), _cadres(scopes, period)
     return {s.key: ratio(cross[s.key], cadres[s.key]) for s in scopes}

@@ -19,11 +19,15 @@ def run_import(ctx: JobContext) -> None:
     name = ctx.params["filename"]
     with ctx.input("upload").open("rb") as fh:
         try:
-            result = imports.member_import(actor=ctx.owner, org=ctx.org, file=fh, filename=name,
-                                           progress=ctx.progress)
+            result = imports.member_import(
+                actor=ctx.owner, org=ctx.org, file=fh, filename=name, progress=ctx.progress
+            )
         except imports.MemberImportRejected as exc:
-            ctx.result = {"bad_rows": exc.bad_rows, "error_count": len(exc.rows),
-                          "rows": [e.as_dict() for e in exc.rows[:ERRORS_KEPT]]}
+            ctx.result = {
+                "bad_rows": exc.bad_rows,
+                "error_count": len(exc.rows),
+                "rows": [e.as_dict() for e in exc.rows[:ERRORS_KEPT]],
+            }
             ctx.save_result("导入错误清单.xlsx", _error_book(exc.rows))
             raise JobFailed(exc.as_list()[0]["message"]) from None
     ctx.result = {"created": result.created}
@@ -44,5 +48,8 @@ def _error_book(rows: list[imports.RowError]):
     return out
 
 
-register(JobKind(key="people.member_import", title="批量导入党员", run="jiceng.people.jobs.run_import",
-                 personal=True))
+register(
+    JobKind(
+        key="people.member_import", title="批量导入党员", run="jiceng.people.jobs.run_import", personal=True
+    )
+)

@@ -16,13 +16,22 @@ def member_filters(actor, data) -> tuple[MemberSearchForm, MemberFilters]:
     from jiceng.core.rulepacks import rule
 
     rules_at = selectors.rules_org(actor)
-    form = MemberSearchForm(data or None, age_bands=rule("people.age_bands", rules_at),
-                            education_bands=rule("people.education_bands", rules_at))
+    form = MemberSearchForm(
+        data or None,
+        age_bands=rule("people.age_bands", rules_at),
+        education_bands=rule("people.education_bands", rules_at),
+    )
     filters = MemberFilters()
     if form.is_bound and form.is_valid():
         d = form.cleaned_data
-        filters = MemberFilters(q=d["q"], id_tail=d["id_tail"], status=d["status"], age_band=d["age_band"],
-                                education=d["education"], mobility=d["mobility"])
+        filters = MemberFilters(
+            q=d["q"],
+            id_tail=d["id_tail"],
+            status=d["status"],
+            age_band=d["age_band"],
+            education=d["education"],
+            mobility=d["mobility"],
+        )
     return form, filters
 
 
@@ -40,8 +49,17 @@ def _count(req: LedgerRequest) -> int:
     return selectors.member_search(actor=req.actor, filters=filters, perm=Perm.EXPORT_PERSONAL).count()
 
 
-register(Ledger(
-    key="people.members", title="党员名册", description="党员的基本信息（身份证号、电话脱敏），按查询条件筛选。",
-    sheets=(Sheet("党员名册", MEMBER_EXPORT_HEADERS, _roster),), personal=True, period=False,
-    parse=member_filters, count=_count, target_type="people.partymember", order=10,
-))
+register(
+    Ledger(
+        key="people.members",
+        title="党员名册",
+        description="党员的基本信息（身份证号、电话脱敏），按查询条件筛选。",
+        sheets=(Sheet("党员名册", MEMBER_EXPORT_HEADERS, _roster),),
+        personal=True,
+        period=False,
+        parse=member_filters,
+        count=_count,
+        target_type="people.partymember",
+        order=10,
+    )
+)

@@ -27,11 +27,62 @@ class Education(models.TextChoices):
 
 
 ETHNICITIES = [
-    "汉族", "蒙古族", "回族", "藏族", "维吾尔族", "苗族", "彝族", "壮族", "布依族", "朝鲜族", "满族", "侗族", "瑶族",
-    "白族", "土家族", "哈尼族", "哈萨克族", "傣族", "黎族", "傈僳族", "佤族", "畲族", "高山族", "拉祜族", "水族",
-    "东乡族", "纳西族", "景颇族", "柯尔克孜族", "土族", "达斡尔族", "仫佬族", "羌族", "布朗族", "撒拉族", "毛南族",
-    "仡佬族", "锡伯族", "阿昌族", "普米族", "塔吉克族", "怒族", "乌孜别克族", "俄罗斯族", "鄂温克族", "德昂族",
-    "保安族", "裕固族", "京族", "塔塔尔族", "独龙族", "鄂伦春族", "赫哲族", "门巴族", "珞巴族", "基诺族",
+    "汉族",
+    "蒙古族",
+    "回族",
+    "藏族",
+    "维吾尔族",
+    "苗族",
+    "彝族",
+    "壮族",
+    "布依族",
+    "朝鲜族",
+    "满族",
+    "侗族",
+    "瑶族",
+    "白族",
+    "土家族",
+    "哈尼族",
+    "哈萨克族",
+    "傣族",
+    "黎族",
+    "傈僳族",
+    "佤族",
+    "畲族",
+    "高山族",
+    "拉祜族",
+    "水族",
+    "东乡族",
+    "纳西族",
+    "景颇族",
+    "柯尔克孜族",
+    "土族",
+    "达斡尔族",
+    "仫佬族",
+    "羌族",
+    "布朗族",
+    "撒拉族",
+    "毛南族",
+    "仡佬族",
+    "锡伯族",
+    "阿昌族",
+    "普米族",
+    "塔吉克族",
+    "怒族",
+    "乌孜别克族",
+    "俄罗斯族",
+    "鄂温克族",
+    "德昂族",
+    "保安族",
+    "裕固族",
+    "京族",
+    "塔塔尔族",
+    "独龙族",
+    "鄂伦春族",
+    "赫哲族",
+    "门巴族",
+    "珞巴族",
+    "基诺族",
 ]
 
 
@@ -50,7 +101,9 @@ class HouseholdTag(models.Model):
 
 
 class Household(models.Model):
-    area = models.ForeignKey(Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="households")
+    area = models.ForeignKey(
+        Area, verbose_name=_("area"), on_delete=models.PROTECT, related_name="households"
+    )
     address = models.CharField(_("address"), max_length=200)
     head_name = models.CharField(_("head of household"), max_length=50)
     tags = models.ManyToManyField(HouseholdTag, verbose_name=_("tags"), blank=True, related_name="households")
@@ -81,10 +134,19 @@ class Person(models.Model):
     phone_digest = models.CharField(max_length=64, blank=True, db_index=True)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
     area = models.ForeignKey(
-        Area, verbose_name=_("residence"), null=True, blank=True, on_delete=models.PROTECT, related_name="residents"
+        Area,
+        verbose_name=_("residence"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="residents",
     )
     household = models.ForeignKey(
-        Household, verbose_name=_("household"), null=True, blank=True, on_delete=models.SET_NULL,
+        Household,
+        verbose_name=_("household"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="persons",
     )
     user = models.OneToOneField(
@@ -117,7 +179,9 @@ class PartyMember(models.Model):
     derivable from the dates, so statistics for past periods are exact."""
 
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="party_member")
-    org = models.ForeignKey(Org, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="members")
+    org = models.ForeignKey(
+        Org, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="members"
+    )
     status = models.CharField(_("status"), max_length=20, choices=MemberStatus.choices)
     joined_on = models.DateField(_("admitted on"))  # 入党日期 (admitted as probationary member)
     full_on = models.DateField(_("full member since"), null=True, blank=True)  # 转正日期
@@ -164,10 +228,14 @@ class CadrePost(models.Model):
     who holds which seats on the date asked (people.indicators).
     """
 
-    area = models.ForeignKey(Area, verbose_name=_("village/community"), on_delete=models.PROTECT, related_name="posts")
+    area = models.ForeignKey(
+        Area, verbose_name=_("village/community"), on_delete=models.PROTECT, related_name="posts"
+    )
     committee = models.CharField(_("committee"), max_length=20, choices=Committee.choices)
     post = models.CharField(_("post"), max_length=20, choices=Post.choices)
-    person = models.ForeignKey(Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="posts")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="posts"
+    )
     term_from = models.DateField(_("term from"))
     term_to = models.DateField(_("term to"), null=True, blank=True)
 

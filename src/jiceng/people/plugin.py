@@ -10,30 +10,56 @@ from .rules import RULES
 CHANGE_MEMBER = "change_member"  # create and edit people, members, households, 两委 posts
 
 FIELD_LABELS = {
-    "name": _("Name"), "gender": _("Gender"), "ethnicity": _("Ethnicity"), "birth_date": _("Birth date"),
-    "education": _("Education"), "id_number": _("ID number"), "phone": _("Phone"), "area": _("Residence"),
-    "org": _("Organisation"), "status": _("Status"), "joined_on": _("Admitted on"),
-    "full_on": _("Full member since"), "mobility": _("Mobility"), "mobility_note": _("Where and how to contact"),
+    "name": _("Name"),
+    "gender": _("Gender"),
+    "ethnicity": _("Ethnicity"),
+    "birth_date": _("Birth date"),
+    "education": _("Education"),
+    "id_number": _("ID number"),
+    "phone": _("Phone"),
+    "area": _("Residence"),
+    "org": _("Organisation"),
+    "status": _("Status"),
+    "joined_on": _("Admitted on"),
+    "full_on": _("Full member since"),
+    "mobility": _("Mobility"),
+    "mobility_note": _("Where and how to contact"),
 }
 
 PLUGIN = kit.AppPlugin(
     label="people",
     permissions=(
-        kit.Permission(CHANGE_MEMBER, _("create and edit people, members, households and 两委 seats"),
-                       roles=("county_admin", "township_admin", "branch_secretary")),
+        kit.Permission(
+            CHANGE_MEMBER,
+            _("create and edit people, members, households and 两委 seats"),
+            roles=("county_admin", "township_admin", "branch_secretary"),
+        ),
     ),
     rules=RULES,
     audit_fields=FIELD_LABELS,
     panels=(
-        kit.Panel("people.org_count", "bar", order=10), kit.Panel("people.member_count", "pie", order=20),
-        kit.Panel("people.age_bands", "bar", order=30), kit.Panel("people.education_bands", "pie", order=40),
+        kit.Panel("people.org_count", "bar", order=10),
+        kit.Panel("people.member_count", "pie", order=20),
+        kit.Panel("people.age_bands", "bar", order=30),
+        kit.Panel("people.education_bands", "pie", order=40),
         kit.Panel("people.village_count", "pie", order=50),
     ),
-    headlines=tuple(kit.Headline(name, order=10 + i) for i, name in enumerate((
-        "people.dual_role_count", "people.dual_role_rate", "people.cadre_count",
-        "people.cross_appointment_count", "people.cross_appointment_rate"))),
-    nav=(kit.NavItem(_("Members"), "member_list", Perm.VIEW_MEMBER, order=40),
-         kit.NavItem(_("Village committees"), "village_list", Perm.VIEW_MEMBER, order=50)),
+    headlines=tuple(
+        kit.Headline(name, order=10 + i)
+        for i, name in enumerate(
+            (
+                "people.dual_role_count",
+                "people.dual_role_rate",
+                "people.cadre_count",
+                "people.cross_appointment_count",
+                "people.cross_appointment_rate",
+            )
+        )
+    ),
+    nav=(
+        kit.NavItem(_("Members"), "member_list", Perm.VIEW_MEMBER, order=40),
+        kit.NavItem(_("Village committees"), "village_list", Perm.VIEW_MEMBER, order=50),
+    ),
     urls=(kit.Urls("", "jiceng.people.urls"),),
     api="jiceng.people.api.router",
     indicators="jiceng.people.indicators",

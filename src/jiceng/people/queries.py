@@ -63,13 +63,20 @@ def party_seats(area_ids, as_of: dt.date) -> dict[int, int]:
 
     from .models import CadrePost, Committee
 
-    return dict(CadrePost.objects.filter(active_on_q(as_of), committee=Committee.PARTY, area_id__in=set(area_ids))
-                .order_by().values_list("area_id").annotate(n=Count("pk")))
+    return dict(
+        CadrePost.objects.filter(active_on_q(as_of), committee=Committee.PARTY, area_id__in=set(area_ids))
+        .order_by()
+        .values_list("area_id")
+        .annotate(n=Count("pk"))
+    )
 
 
 def villages_with_party_secretary(area_ids, as_of: dt.date) -> set[int]:
     """The villages (area ids) whose party secretary seat is held on ``as_of``."""
     from .models import CadrePost, Committee, Post
 
-    return set(CadrePost.objects.filter(active_on_q(as_of), committee=Committee.PARTY, post=Post.SECRETARY,
-                                        area_id__in=set(area_ids)).values_list("area_id", flat=True))
+    return set(
+        CadrePost.objects.filter(
+            active_on_q(as_of), committee=Committee.PARTY, post=Post.SECRETARY, area_id__in=set(area_ids)
+        ).values_list("area_id", flat=True)
+    )

@@ -35,27 +35,62 @@ def education_bands(value: Any) -> None:
     if set(seen) != set(Education.values):
         missing = set(Education.values) - set(seen)
         unknown = set(seen) - set(Education.values)
-        raise RuleValueError(f"学历分组应恰好覆盖全部学历；缺少：{', '.join(sorted(missing)) or '无'}；"
-                             f"未知：{', '.join(sorted(unknown)) or '无'}。")
+        raise RuleValueError(
+            f"学历分组应恰好覆盖全部学历；缺少：{', '.join(sorted(missing)) or '无'}；"
+            f"未知：{', '.join(sorted(unknown)) or '无'}。"
+        )
 
 
 RULES = (
-    Rule("people.age_bands", [
-        {"key": "le35", "label": "35岁及以下", "min": None, "max": 35},
-        {"key": "36_59", "label": "36-59岁", "min": 36, "max": 59},
-        {"key": "ge60", "label": "60岁及以上", "min": 60, "max": None},
-    ], "党员年龄段（互不重叠、首尾相接）", "004-P9（35岁以下20%、60岁以上35%）；报告须用不重叠分段（种子目录B节）",
-        local=True, validate=age_bands),
-    Rule("people.education_bands", [
-        {"key": "college_above", "label": "大专及以上", "levels": ["postgraduate", "bachelor", "college"]},
-        {"key": "high_school", "label": "高中、中专", "levels": ["secondary_vocational", "high_school"]},
-        {"key": "junior_or_below", "label": "初中及以下", "levels": ["junior_high", "primary_or_below"]},
-    ], "学历结构分组", "004-P3 人员学历结构；分组为常用口径", local=True, validate=education_bands),
-    Rule("people.member_org_kinds", ["general_branch", "branch", "group"],
-         "党员可编入的组织类型", "中国共产党支部工作条例（试行）第三条：党员编入党支部、党小组", validate=org_kinds),
+    Rule(
+        "people.age_bands",
+        [
+            {"key": "le35", "label": "35岁及以下", "min": None, "max": 35},
+            {"key": "36_59", "label": "36-59岁", "min": 36, "max": 59},
+            {"key": "ge60", "label": "60岁及以上", "min": 60, "max": None},
+        ],
+        "党员年龄段（互不重叠、首尾相接）",
+        "004-P9（35岁以下20%、60岁以上35%）；报告须用不重叠分段（种子目录B节）",
+        local=True,
+        validate=age_bands,
+    ),
+    Rule(
+        "people.education_bands",
+        [
+            {
+                "key": "college_above",
+                "label": "大专及以上",
+                "levels": ["postgraduate", "bachelor", "college"],
+            },
+            {"key": "high_school", "label": "高中、中专", "levels": ["secondary_vocational", "high_school"]},
+            {"key": "junior_or_below", "label": "初中及以下", "levels": ["junior_high", "primary_or_below"]},
+        ],
+        "学历结构分组",
+        "004-P3 人员学历结构；分组为常用口径",
+        local=True,
+        validate=education_bands,
+    ),
+    Rule(
+        "people.member_org_kinds",
+        ["general_branch", "branch", "group"],
+        "党员可编入的组织类型",
+        "中国共产党支部工作条例（试行）第三条：党员编入党支部、党小组",
+        validate=org_kinds,
+    ),
     Rule("people.probation_years", 1, "预备期（年）", "中国共产党章程 第七条", validate=non_negative_int),
     Rule("people.min_member_age", 18, "入党最低年龄", "中国共产党章程 第一条", validate=non_negative_int),
-    Rule("village.committee_size", {"min": 3, "max": 7}, "村民委员会成员人数", "村民委员会组织法 第六条",
-         validate=mapping),
-    Rule("village.term_years", 5, "村民委员会每届任期（年）", "村民委员会组织法 第十三条", validate=non_negative_int),
+    Rule(
+        "village.committee_size",
+        {"min": 3, "max": 7},
+        "村民委员会成员人数",
+        "村民委员会组织法 第六条",
+        validate=mapping,
+    ),
+    Rule(
+        "village.term_years",
+        5,
+        "村民委员会每届任期（年）",
+        "村民委员会组织法 第十三条",
+        validate=non_negative_int,
+    ),
 )

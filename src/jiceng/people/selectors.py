@@ -32,8 +32,13 @@ class MemberFilters:
 
     def as_dict(self) -> dict[str, str]:
         return {
-            "q": self.q, "id_tail": self.id_tail, "org": str(self.org.pk) if self.org else "", "status": self.status,
-            "age_band": self.age_band, "education": self.education, "mobility": self.mobility,
+            "q": self.q,
+            "id_tail": self.id_tail,
+            "org": str(self.org.pk) if self.org else "",
+            "status": self.status,
+            "age_band": self.age_band,
+            "education": self.education,
+            "mobility": self.mobility,
         }
 
 
@@ -58,8 +63,11 @@ def member_search(*, actor, filters: MemberFilters, perm: Perm = Perm.VIEW_MEMBE
         # 2 M persons of a province (650 ms) and a trigram index cannot help two-character names
         qs = qs.filter(person__name__startswith=filters.q.strip())
     if filters.id_tail:
-        qs = qs.filter(person__id_number_tail_digest=crypto.digest(filters.id_tail.strip().upper(),
-                                                                  field="id_number_tail"))
+        qs = qs.filter(
+            person__id_number_tail_digest=crypto.digest(
+                filters.id_tail.strip().upper(), field="id_number_tail"
+            )
+        )
     if filters.org is not None:
         qs = qs.filter(org__path__startswith=filters.org.path)
     if filters.status in MemberStatus.values:
@@ -78,8 +86,21 @@ def member_search(*, actor, filters: MemberFilters, perm: Perm = Perm.VIEW_MEMBE
     return qs.order_by("org__path", "person__name", "pk")
 
 
-MEMBER_EXPORT_HEADERS = ("姓名", "性别", "民族", "出生日期", "学历", "身份证号（脱敏）", "联系电话（脱敏）", "所属党组织",
-                         "党员类别", "入党日期", "转正日期", "流动状态", "流动去向")
+MEMBER_EXPORT_HEADERS = (
+    "姓名",
+    "性别",
+    "民族",
+    "出生日期",
+    "学历",
+    "身份证号（脱敏）",
+    "联系电话（脱敏）",
+    "所属党组织",
+    "党员类别",
+    "入党日期",
+    "转正日期",
+    "流动状态",
+    "流动去向",
+)
 
 
 def member_export_rows(*, actor, filters: MemberFilters) -> Iterator[tuple]:
@@ -91,18 +112,56 @@ def member_export_rows(*, actor, filters: MemberFilters) -> Iterator[tuple]:
     statuses = choice_labels(PartyMember, "status")
     mobilities = choice_labels(PartyMember, "mobility")
     rows = member_search(actor=actor, filters=filters, perm=Perm.EXPORT_PERSONAL).values_list(
-        "person__name", "person__gender", "person__ethnicity", "person__birth_date", "person__education",
-        "person__id_number_masked", "person__phone_masked", "org__name", "status", "joined_on", "full_on",
-        "mobility", "mobility_note")
-    for (name, gender, ethnicity, birth_date, education, id_masked, phone_masked, org_name, status, joined_on,
-         full_on, mobility, mobility_note) in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
-        yield (name, genders.get(gender, gender), ethnicity, birth_date, educations.get(education, education),
-               id_masked, phone_masked, org_name, statuses.get(status, status), joined_on, full_on,
-               mobilities.get(mobility, mobility), mobility_note)
+        "person__name",
+        "person__gender",
+        "person__ethnicity",
+        "person__birth_date",
+        "person__education",
+        "person__id_number_masked",
+        "person__phone_masked",
+        "org__name",
+        "status",
+        "joined_on",
+        "full_on",
+        "mobility",
+        "mobility_note",
+    )
+    for (
+        name,
+        gender,
+        ethnicity,
+        birth_date,
+        education,
+        id_masked,
+        phone_masked,
+        org_name,
+        status,
+        joined_on,
+        full_on,
+        mobility,
+        mobility_note,
+    ) in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
+        yield (
+            name,
+            genders.get(gender, gender),
+            ethnicity,
+            birth_date,
+            educations.get(education, education),
+            id_masked,
+            phone_masked,
+            org_name,
+            statuses.get(status, status),
+            joined_on,
+            full_on,
+            mobilities.get(mobility, mobility),
+            mobility_note,
+        )
 
 
 def member_get(*, actor, member_id) -> PartyMember:
-    return get_scoped_or_404(members_for(actor=actor).select_related("person__area", "person__household"), pk=member_id)
+    return get_scoped_or_404(
+        members_for(actor=actor).select_related("person__area", "person__household"), pk=member_id
+    )
 
 
 def member_get_for_change(*, actor, member_id) -> PartyMember:
@@ -110,14 +169,20 @@ def member_get_for_change(*, actor, member_id) -> PartyMember:
 
 
 def member_posts(*, actor, member: PartyMember) -> QuerySet[CadrePost]:
-    return CadrePost.objects.filter(area_q(actor, Perm.VIEW_MEMBER), person=member.person).select_related("area")
+    return CadrePost.objects.filter(area_q(actor, Perm.VIEW_MEMBER), person=member.person).select_related(
+        "area"
+    )
 
 
-def villages_for(*, actor, within: Area | None = None, q: str = "", dual: bool | None = None) -> QuerySet[Area]:
+def villages_for(
+    *, actor, within: Area | None = None, q: str = "", dual: bool | None = None
+) -> QuerySet[Area]:
     """Villages and communities in scope, annotated with their current 一肩挑 state; ``q``: name
     contains, ``dual``: only those with (True) or without (False) 一肩挑."""
     today = timezone.localdate()
-    qs = Area.objects.filter(area_q(actor, Perm.VIEW_MEMBER, field=""), kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY])
+    qs = Area.objects.filter(
+        area_q(actor, Perm.VIEW_MEMBER, field=""), kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]
+    )
     if within is not None:
         qs = qs.filter(path__startswith=within.path)
     if q:
@@ -131,18 +196,24 @@ def villages_for(*, actor, within: Area | None = None, q: str = "", dual: bool |
 def dual_role_exists(day) -> Exists:
     """一肩挑: the same person is the party secretary and the committee chair of the area on ``day``."""
     chair = CadrePost.objects.filter(
-        active_on_q(day), area=OuterRef("area"), person=OuterRef("person"),
-        committee__in=[Committee.VILLAGERS, Committee.RESIDENTS], post=Post.CHAIR,
+        active_on_q(day),
+        area=OuterRef("area"),
+        person=OuterRef("person"),
+        committee__in=[Committee.VILLAGERS, Committee.RESIDENTS],
+        post=Post.CHAIR,
     )
     return Exists(
-        CadrePost.objects.filter(active_on_q(day), area=OuterRef("pk"), committee=Committee.PARTY,
-                                 post=Post.SECRETARY).filter(Exists(chair))
+        CadrePost.objects.filter(
+            active_on_q(day), area=OuterRef("pk"), committee=Committee.PARTY, post=Post.SECRETARY
+        ).filter(Exists(chair))
     )
 
 
 def village_get(*, actor, area_id) -> Area:
     return get_scoped_or_404(
-        Area.objects.filter(area_q(actor, Perm.VIEW_MEMBER, field=""), kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]),
+        Area.objects.filter(
+            area_q(actor, Perm.VIEW_MEMBER, field=""), kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]
+        ),
         pk=area_id,
     )
 
@@ -150,19 +221,24 @@ def village_get(*, actor, area_id) -> Area:
 def village_get_for_change(*, actor, area_id) -> Area:
     """A village or community whose 两委 seats the actor may change."""
     return get_scoped_or_404(
-        Area.objects.filter(area_q(actor, CHANGE_MEMBER, field=""),
-                            kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]),
+        Area.objects.filter(
+            area_q(actor, CHANGE_MEMBER, field=""), kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]
+        ),
         pk=area_id,
     )
 
 
 def _with_membership(qs: QuerySet[CadrePost]) -> QuerySet[CadrePost]:
-    return qs.select_related("person").annotate(is_member=Exists(PartyMember.objects.filter(person=OuterRef("person"))))
+    return qs.select_related("person").annotate(
+        is_member=Exists(PartyMember.objects.filter(person=OuterRef("person")))
+    )
 
 
 def village_posts(*, actor, village: Area) -> QuerySet[CadrePost]:
     """Seats held today."""
-    qs = CadrePost.objects.filter(area_q(actor, Perm.VIEW_MEMBER), active_on_q(timezone.localdate()), area=village)
+    qs = CadrePost.objects.filter(
+        area_q(actor, Perm.VIEW_MEMBER), active_on_q(timezone.localdate()), area=village
+    )
     return _with_membership(qs).order_by("committee", "post", "person__name")
 
 
@@ -185,7 +261,8 @@ def village_person_choices(*, actor, village: Area, limit: int = VILLAGE_PERSON_
     of thousands of names helps nobody, and the page must not grow with the village."""
     near = Q(party_member__org__area__path__startswith=village.path) | Q(area__path__startswith=village.path)
     return (
-        Person.objects.filter(person_in_scope_q(actor)).filter(near)
+        Person.objects.filter(person_in_scope_q(actor))
+        .filter(near)
         .annotate(org_name=F("party_member__org__name"))
         .only("pk", "name", "id_number_masked")
         .order_by("name", "pk")[:limit]
@@ -193,7 +270,11 @@ def village_person_choices(*, actor, village: Area, limit: int = VILLAGE_PERSON_
 
 
 def households_for(*, actor, within: Area | None = None, tag: str = "") -> QuerySet[Household]:
-    qs = Household.objects.filter(area_q(actor, Perm.VIEW_MEMBER)).select_related("area").prefetch_related("tags")
+    qs = (
+        Household.objects.filter(area_q(actor, Perm.VIEW_MEMBER))
+        .select_related("area")
+        .prefetch_related("tags")
+    )
     if within is not None:
         qs = qs.filter(area__path__startswith=within.path)
     if tag:
@@ -214,7 +295,9 @@ def area_stats(*, actor, area: Area) -> dict:
     households = households_for(actor=actor, within=area)
     hh_total = households.count()
     by_tag = list(
-        households.values("tags__name").exclude(tags__isnull=True).annotate(n=Count("pk", distinct=True))
+        households.values("tags__name")
+        .exclude(tags__isnull=True)
+        .annotate(n=Count("pk", distinct=True))
         .order_by("tags__name")
     )
     residents_members = members_for(actor=actor).filter(person__area__path__startswith=area.path).count()
@@ -232,13 +315,19 @@ def member_org_choices(*, actor, member: PartyMember | None = None) -> QuerySet[
     are relation transfers, a workflow of their own)."""
     from jiceng.core.models import OrgKind
 
-    qs = Org.objects.filter(org_q(actor, CHANGE_MEMBER, field=""),
-                            kind__in=[OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.GROUP])
+    qs = Org.objects.filter(
+        org_q(actor, CHANGE_MEMBER, field=""),
+        kind__in=[OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.GROUP],
+    )
     if member is not None:
         step = Org.steplen
         ancestors = [member.org.path[:i] for i in range(step, len(member.org.path) + 1, step)]
-        anchor = (Org.objects.filter(path__in=ancestors, kind="committee").order_by("-depth")
-                  .values_list("path", flat=True).first())
+        anchor = (
+            Org.objects.filter(path__in=ancestors, kind="committee")
+            .order_by("-depth")
+            .values_list("path", flat=True)
+            .first()
+        )
         if anchor and len(anchor) > step:
             qs = qs.filter(path__startswith=anchor)
     return qs.order_by("path")

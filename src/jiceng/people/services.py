@@ -70,8 +70,10 @@ def lock_registrations(digests: list[str], field: str = "id_number") -> None:
     with connection.cursor() as cur:
         cur.execute("SELECT pg_advisory_xact_lock(%s)", [_REGISTRATION_LOCK])
     if registered_digests(digests):
-        raise DomainError(field=field,
-                          message="身份证号：检查之后，已有相同身份证号的党员被登记（可能是重复提交），本次未登记任何人，请刷新后核对。")
+        raise DomainError(
+            field=field,
+            message="身份证号：检查之后，已有相同身份证号的党员被登记（可能是重复提交），本次未登记任何人，请刷新后核对。",
+        )
 
 
 def registered_digests(digests) -> set[str]:
@@ -79,13 +81,22 @@ def registered_digests(digests) -> set[str]:
     wanted = sorted({d for d in digests if d})
     found: set[str] = set()
     for i in range(0, len(wanted), 2000):
-        found.update(Person.objects.filter(id_number_digest__in=wanted[i:i + 2000])
-                     .values_list("id_number_digest", flat=True))
+        found.update(
+            Person.objects.filter(id_number_digest__in=wanted[i : i + 2000]).values_list(
+                "id_number_digest", flat=True
+            )
+        )
     return found
 
 
-def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: Person | None, *,
-                  id_taken: Callable[[str, Person | None], bool] = _id_number_taken) -> dict[str, Any]:
+def _check_person(
+    errors: ErrorCollector,
+    actor,
+    data: dict[str, Any],
+    person: Person | None,
+    *,
+    id_taken: Callable[[str, Person | None], bool] = _id_number_taken,
+) -> dict[str, Any]:
     """Validate the person part of ``data`` (merged over ``person``); return cleaned values.
     ``id_taken(digest, person)``: whether another person holds the ID number (a bulk import
     answers it from one query for the whole file)."""
@@ -121,10 +132,14 @@ def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: P
         else:
             clean["id_number"] = info.number
             if birth and birth != info.birth_date:
-                errors.add("birth_date", f"出生日期：与身份证号中的出生日期（{info.birth_date:%Y-%m-%d}）不一致。")
+                errors.add(
+                    "birth_date", f"出生日期：与身份证号中的出生日期（{info.birth_date:%Y-%m-%d}）不一致。"
+                )
             clean["birth_date"] = info.birth_date
             if clean["gender"] in _GENDERS and clean["gender"] != info.gender:
-                errors.add("gender", f"性别：与身份证号第17位（{'男' if info.gender == 'male' else '女'}）不一致。")
+                errors.add(
+                    "gender", f"性别：与身份证号第17位（{'男' if info.gender == 'male' else '女'}）不一致。"
+                )
             if id_taken(crypto.digest(info.number, field="id_number"), person):
                 errors.add("id_number", "身份证号：该号码已登记在另一人名下，同一人只建一条档案。")
     elif id_number == "" and "id_number" in data:
@@ -135,9 +150,13 @@ def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: P
         if info and not birth:
             clean["birth_date"] = info.birth_date  # cannot be cleared while the number says otherwise
         if info and birth and birth != info.birth_date:
-            errors.add("birth_date", f"出生日期：与身份证号中的出生日期（{info.birth_date:%Y-%m-%d}）不一致。")
+            errors.add(
+                "birth_date", f"出生日期：与身份证号中的出生日期（{info.birth_date:%Y-%m-%d}）不一致。"
+            )
         if info and clean["gender"] in _GENDERS and clean["gender"] != info.gender:
-            errors.add("gender", f"性别：与身份证号第17位（{'男' if info.gender == 'male' else '女'}）不一致。")
+            errors.add(
+                "gender", f"性别：与身份证号第17位（{'男' if info.gender == 'male' else '女'}）不一致。"
+            )
 
     phone_in = data.get("phone")
     clean["phone"] = None
@@ -157,14 +176,25 @@ def _check_person(errors: ErrorCollector, actor, data: dict[str, Any], person: P
 def _township_anchor(org: Org) -> str:
     """Path of the nearest committee below the root above ``org`` (the township committee)."""
     step = Org.steplen
-    committees = Org.objects.filter(
-        path__in=[org.path[:i] for i in range(2 * step, len(org.path) + 1, step)], kind=OrgKind.COMMITTEE
-    ).order_by("-depth").values_list("path", flat=True)
+    committees = (
+        Org.objects.filter(
+            path__in=[org.path[:i] for i in range(2 * step, len(org.path) + 1, step)], kind=OrgKind.COMMITTEE
+        )
+        .order_by("-depth")
+        .values_list("path", flat=True)
+    )
     return committees.first() or org.path[:step]
 
 
-def _check_member(errors: ErrorCollector, actor, data: dict[str, Any], birth: dt.date | None,
-                  current_org: Org | None = None, *, rule: Callable[..., Any] = rule) -> dict[str, Any]:
+def _check_member(
+    errors: ErrorCollector,
+    actor,
+    data: dict[str, Any],
+    birth: dt.date | None,
+    current_org: Org | None = None,
+    *,
+    rule: Callable[..., Any] = rule,
+) -> dict[str, Any]:
     """``rule``: the rule-pack look-up (a bulk import passes one that remembers each org's answer)."""
     clean: dict[str, Any] = {}
     org: Org | None = data.get("org")
@@ -172,13 +202,22 @@ def _check_member(errors: ErrorCollector, actor, data: dict[str, Any], birth: dt
         errors.add("org", "所属党组织：必填。")
     elif not can_access_org(actor, CHANGE_MEMBER, org):
         errors.add("org", "所属党组织：不在您的管辖范围内，不能把党员编入该组织。")
-    elif current_org is not None and org != current_org and _township_anchor(org) != _township_anchor(current_org):
-        errors.add("org", "所属党组织：跨乡镇（街道）调整党员属于组织关系转接，须双方确认，不能在此直接修改。")
+    elif (
+        current_org is not None
+        and org != current_org
+        and _township_anchor(org) != _township_anchor(current_org)
+    ):
+        errors.add(
+            "org", "所属党组织：跨乡镇（街道）调整党员属于组织关系转接，须双方确认，不能在此直接修改。"
+        )
     else:
         kinds = rule("people.member_org_kinds", org)
         if org.kind not in kinds:
             allowed = "、".join(str(OrgKind(k).label) for k in kinds)
-            errors.add("org", f"所属党组织：党员应编入{allowed}，不能直接编入{org.get_kind_display()}（支部工作条例第三条）。")
+            errors.add(
+                "org",
+                f"所属党组织：党员应编入{allowed}，不能直接编入{org.get_kind_display()}（支部工作条例第三条）。",
+            )
     clean["org"] = org
 
     status = data.get("status")
@@ -192,14 +231,19 @@ def _check_member(errors: ErrorCollector, actor, data: dict[str, Any], birth: dt
     elif joined > today:
         errors.add("joined_on", "入党日期：不能晚于今天。")
     elif birth and years_after(birth, rule("people.min_member_age", org)) > joined:
-        errors.add("joined_on", f"入党日期：入党时应年满{rule('people.min_member_age', org)}周岁（党章第一条）。")
+        errors.add(
+            "joined_on", f"入党日期：入党时应年满{rule('people.min_member_age', org)}周岁（党章第一条）。"
+        )
     if status == MemberStatus.FULL:
         if not full:
             errors.add("full_on", "转正日期：正式党员必须填写转正日期。")
         elif full > today:
             errors.add("full_on", "转正日期：不能晚于今天。")
         elif joined and full < years_after(joined, rule("people.probation_years", org)):
-            errors.add("full_on", f"转正日期：预备期为{rule('people.probation_years', org)}年，转正不能早于入党满一年（党章第七条）。")
+            errors.add(
+                "full_on",
+                f"转正日期：预备期为{rule('people.probation_years', org)}年，转正不能早于入党满一年（党章第七条）。",
+            )
     elif status == MemberStatus.PROBATIONARY and full:
         errors.add("full_on", "转正日期：预备党员尚未转正，不应填写转正日期。")
     clean["joined_on"], clean["full_on"] = joined, (full if status == MemberStatus.FULL else None)
@@ -234,17 +278,31 @@ def _snapshot(member: PartyMember) -> dict[str, Any]:
     """What the audit log records: masked personal values, display names for relations."""
     p = member.person
     return {
-        "name": p.name, "gender": p.gender, "ethnicity": p.ethnicity, "birth_date": p.birth_date,
-        "education": p.education, "id_number": p.id_number_masked, "phone": p.phone_masked,
-        "area": p.area.name if p.area_id else None, "org": member.org.name if member.org_id else None,
-        "status": member.status, "joined_on": member.joined_on, "full_on": member.full_on,
-        "mobility": member.mobility, "mobility_note": member.mobility_note,
+        "name": p.name,
+        "gender": p.gender,
+        "ethnicity": p.ethnicity,
+        "birth_date": p.birth_date,
+        "education": p.education,
+        "id_number": p.id_number_masked,
+        "phone": p.phone_masked,
+        "area": p.area.name if p.area_id else None,
+        "org": member.org.name if member.org_id else None,
+        "status": member.status,
+        "joined_on": member.joined_on,
+        "full_on": member.full_on,
+        "mobility": member.mobility,
+        "mobility_note": member.mobility_note,
     }
 
 
-def member_check_new(errors: ErrorCollector, actor, data: dict[str, Any], *,
-                     id_taken: Callable[[str, Person | None], bool] = _id_number_taken,
-                     rule: Callable[..., Any] = rule) -> tuple[dict[str, Any], dict[str, Any]]:
+def member_check_new(
+    errors: ErrorCollector,
+    actor,
+    data: dict[str, Any],
+    *,
+    id_taken: Callable[[str, Person | None], bool] = _id_number_taken,
+    rule: Callable[..., Any] = rule,
+) -> tuple[dict[str, Any], dict[str, Any]]:
     """Every rule a new member must pass (member_create, and each row of a bulk import):
     (person values, member values) cleaned, the problems added to ``errors``."""
     person_clean = _check_person(errors, actor, data, None, id_taken=id_taken)
@@ -276,8 +334,13 @@ def member_create(*, actor, **data: Any) -> PartyMember:
         lock_registrations([member.person.id_number_digest])
         member.person.save(force_insert=True)
         member.save(force_insert=True)
-        audit.record(actor=actor, action="create", target=member, org_path=member.org.path,
-                     changes=member_created_changes(member))
+        audit.record(
+            actor=actor,
+            action="create",
+            target=member,
+            org_path=member.org.path,
+            changes=member_created_changes(member),
+        )
     return member
 
 
@@ -291,9 +354,17 @@ def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
         raise DomainError(field=sorted(unknown)[0], message=f"字段“{sorted(unknown)[0]}”不能修改。")
     person = member.person
     current = {
-        "name": person.name, "gender": person.gender, "ethnicity": person.ethnicity, "birth_date": person.birth_date,
-        "education": person.education, "area": person.area, "org": member.org, "status": member.status,
-        "joined_on": member.joined_on, "full_on": member.full_on, "mobility": member.mobility,
+        "name": person.name,
+        "gender": person.gender,
+        "ethnicity": person.ethnicity,
+        "birth_date": person.birth_date,
+        "education": person.education,
+        "area": person.area,
+        "org": member.org,
+        "status": member.status,
+        "joined_on": member.joined_on,
+        "full_on": member.full_on,
+        "mobility": member.mobility,
         "mobility_note": member.mobility_note,
     }
     merged = {**current, **changes}
@@ -313,7 +384,9 @@ def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
         member.save()
         changed = audit.diff(before, _snapshot(member))
         if changed:
-            audit.record(actor=actor, action="update", target=member, org_path=member.org.path, changes=changed)
+            audit.record(
+                actor=actor, action="update", target=member, org_path=member.org.path, changes=changed
+            )
         if member.org.path != old_path:  # the organisation the member left sees the move too
             audit.record(actor=actor, action="update", target=member, org_path=old_path, changes=changed)
     return member
@@ -326,8 +399,13 @@ def person_reveal(*, actor, member: PartyMember, field: str) -> str:
     if not can_access_org(actor, Perm.REVEAL_PERSONAL, member.org):
         raise NotFound()
     value = crypto.decrypt(getattr(member.person, f"{field}_ciphertext"), field=field)
-    audit.record(actor=actor, action="reveal", target=member, org_path=member.org.path,
-                 changes={"field": [None, str(FIELD_LABELS[field])]})
+    audit.record(
+        actor=actor,
+        action="reveal",
+        target=member,
+        org_path=member.org.path,
+        changes={"field": [None, str(FIELD_LABELS[field])]},
+    )
     return value
 
 
@@ -335,9 +413,14 @@ def members_export_record(*, actor, org_paths: list[str], count: int, filters: d
     """Exports of personal data are logged with what was asked for and how many rows left, once
     under each subtree the rows may have come from, so every auditor above them sees it."""
     for path in org_paths:
-        audit.record(actor=actor, action="export", target_type="people.partymember",
-                     target_repr=f"党员名册导出 {count} 人", org_path=path,
-                     changes={"filters": [None, filters], "rows": [None, count]})
+        audit.record(
+            actor=actor,
+            action="export",
+            target_type="people.partymember",
+            target_repr=f"党员名册导出 {count} 人",
+            org_path=path,
+            changes={"filters": [None, filters], "rows": [None, count]},
+        )
 
 
 def household_create(*, actor, area: Area, address: str, head_name: str, tags=()) -> Household:
@@ -353,17 +436,31 @@ def household_create(*, actor, area: Area, address: str, head_name: str, tags=()
         hh = Household.objects.create(area=area, address=address.strip(), head_name=head_name.strip())
         if tags:
             hh.tags.set(tags)
-        audit.record(actor=actor, action="create", target=hh, changes={"address": [None, hh.address]},
-                     org_path=org_path_for_area(area))
+        audit.record(
+            actor=actor,
+            action="create",
+            target=hh,
+            changes={"address": [None, hh.address]},
+            org_path=org_path_for_area(area),
+        )
     return hh
 
 
-def _seat_clash(*, area: Area, committee: str, post: str, person, term_from: dt.date,
-                term_to: dt.date | None, exclude_pk: int | None = None) -> str | None:
+def _seat_clash(
+    *,
+    area: Area,
+    committee: str,
+    post: str,
+    person,
+    term_from: dt.date,
+    term_to: dt.date | None,
+    exclude_pk: int | None = None,
+) -> str | None:
     """Overlapping seats: one secretary / one chair per committee at a time, and one seat per person
     per committee at a time."""
-    overlapping = CadrePost.objects.filter(area=area, committee=committee, term_from__lte=term_to or dt.date.max).filter(
-        Q(term_to__isnull=True) | Q(term_to__gte=term_from))
+    overlapping = CadrePost.objects.filter(
+        area=area, committee=committee, term_from__lte=term_to or dt.date.max
+    ).filter(Q(term_to__isnull=True) | Q(term_to__gte=term_from))
     if exclude_pk:
         overlapping = overlapping.exclude(pk=exclude_pk)
     if post in SINGLE_HOLDER_POSTS and overlapping.filter(post=post).exists():
@@ -379,7 +476,14 @@ def _lock_area(area: Area) -> None:
 
 
 def cadre_post_create(
-    *, actor, area: Area, committee: str, post: str, person: Person, term_from: dt.date, term_to: dt.date | None = None
+    *,
+    actor,
+    area: Area,
+    committee: str,
+    post: str,
+    person: Person,
+    term_from: dt.date,
+    term_to: dt.date | None = None,
 ) -> CadrePost:
     """Seat a person on a village's (community's) party committee or villagers'/residents'
     committee. One secretary and one chair at a time; a villagers' committee belongs to a village,
@@ -401,22 +505,35 @@ def cadre_post_create(
     elif committee == Committee.RESIDENTS and area.kind == AreaKind.VILLAGE:
         errors.add("committee", "所在班子：村设村民委员会，不设居民委员会。")
     elif post not in COMMITTEE_POSTS[committee]:
-        errors.add("post", f"职务：{Committee(committee).label}不设{Post(post).label if post in Post.values else post}。")
+        errors.add(
+            "post",
+            f"职务：{Committee(committee).label}不设{Post(post).label if post in Post.values else post}。",
+        )
     if term_to and term_to < term_from:
         errors.add("term_to", "任期止：不能早于任期起。")
-    if committee == Committee.PARTY and not PartyMember.objects.filter(person=person, joined_on__lte=term_from).exists():
+    if (
+        committee == Committee.PARTY
+        and not PartyMember.objects.filter(person=person, joined_on__lte=term_from).exists()
+    ):
         errors.add("person", "人员：村党组织委员必须是任期开始时已入党的党员。")
     errors.raise_if_any()
     with transaction.atomic():
         _lock_area(area)
-        clash = _seat_clash(area=area, committee=committee, post=post, person=person, term_from=term_from,
-                            term_to=term_to)
+        clash = _seat_clash(
+            area=area, committee=committee, post=post, person=person, term_from=term_from, term_to=term_to
+        )
         if clash:
             raise DomainError(field="post" if clash.startswith("职务") else "person", message=clash)
-        cp = CadrePost.objects.create(area=area, committee=committee, post=post, person=person, term_from=term_from,
-                                      term_to=term_to)
-        audit.record(actor=actor, action="create", target=cp, org_path=org_path_for_area(area),
-                     changes={"post": [None, f"{cp.get_committee_display()}{cp.get_post_display()}"]})
+        cp = CadrePost.objects.create(
+            area=area, committee=committee, post=post, person=person, term_from=term_from, term_to=term_to
+        )
+        audit.record(
+            actor=actor,
+            action="create",
+            target=cp,
+            org_path=org_path_for_area(area),
+            changes={"post": [None, f"{cp.get_committee_display()}{cp.get_post_display()}"]},
+        )
     return cp
 
 
@@ -428,13 +545,25 @@ def cadre_post_end(*, actor, post: CadrePost, term_to: dt.date) -> CadrePost:
         raise DomainError(field="term_to", message="任期止：不能早于任期起。")
     with transaction.atomic():
         _lock_area(post.area)
-        clash = _seat_clash(area=post.area, committee=post.committee, post=post.post, person=post.person,
-                            term_from=post.term_from, term_to=term_to, exclude_pk=post.pk)
+        clash = _seat_clash(
+            area=post.area,
+            committee=post.committee,
+            post=post.post,
+            person=post.person,
+            term_from=post.term_from,
+            term_to=term_to,
+            exclude_pk=post.pk,
+        )
         if clash:
             raise DomainError(field="term_to", message=f"任期止：与其他任职重叠。{clash}")
         before = post.term_to
         post.term_to = term_to
         post.save(update_fields=["term_to"])
-        audit.record(actor=actor, action="update", target=post, org_path=org_path_for_area(post.area),
-                     changes=audit.diff({"term_to": before}, {"term_to": term_to}))
+        audit.record(
+            actor=actor,
+            action="update",
+            target=post,
+            org_path=org_path_for_area(post.area),
+            changes=audit.diff({"term_to": before}, {"term_to": term_to}),
+        )
     return post

@@ -38,14 +38,24 @@ PERSON_OUT_OF_SCOPE = "人员：不存在或不在您的管辖范围内。"
 
 def _filters(request: HttpRequest) -> tuple[MemberSearchForm, selectors.MemberFilters]:
     rules_at = selectors.rules_org(request.user)
-    form = MemberSearchForm(request.GET or None, age_bands=rule("people.age_bands", rules_at),
-                            education_bands=rule("people.education_bands", rules_at))
+    form = MemberSearchForm(
+        request.GET or None,
+        age_bands=rule("people.age_bands", rules_at),
+        education_bands=rule("people.education_bands", rules_at),
+    )
     filters = selectors.MemberFilters()
     if form.is_valid():
         d = form.cleaned_data
         org = org_get(actor=request.user, org_id=d["org"]) if d.get("org") else None
-        filters = selectors.MemberFilters(q=d["q"], id_tail=d["id_tail"], org=org, status=d["status"],
-                                          age_band=d["age_band"], education=d["education"], mobility=d["mobility"])
+        filters = selectors.MemberFilters(
+            q=d["q"],
+            id_tail=d["id_tail"],
+            org=org,
+            status=d["status"],
+            age_band=d["age_band"],
+            education=d["education"],
+            mobility=d["mobility"],
+        )
     return form, filters
 
 
@@ -59,11 +69,16 @@ def member_list(request: HttpRequest) -> HttpResponse:
     query.pop("page", None)
     without_org = query.copy()
     without_org.pop("org", None)
-    ctx = {"form": form, "page": page, "filters": filters, "query": query.urlencode(),
-           "ledger": reverse("ledger_detail", kwargs={"key": "people.members"}),
-           "query_without_org": without_org.urlencode(),
-           "can_export": has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL),
-           "can_create": has_perm_anywhere(request.user, CHANGE_MEMBER)}
+    ctx = {
+        "form": form,
+        "page": page,
+        "filters": filters,
+        "query": query.urlencode(),
+        "ledger": reverse("ledger_detail", kwargs={"key": "people.members"}),
+        "query_without_org": without_org.urlencode(),
+        "can_export": has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL),
+        "can_create": has_perm_anywhere(request.user, CHANGE_MEMBER),
+    }
     template = "people/member_list.html#results" if request.htmx else "people/member_list.html"
     return render(request, template, ctx)
 
@@ -71,13 +86,17 @@ def member_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get(actor=request.user, member_id=member_id)
-    return render(request, "people/member_detail.html", {
-        "member": member,
-        "posts": selectors.member_posts(actor=request.user, member=member),
-        "can_change": can_access_org(request.user, CHANGE_MEMBER, member.org),
-        "can_reveal": can_access_org(request.user, Perm.REVEAL_PERSONAL, member.org),
-        "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, member.org),
-    })
+    return render(
+        request,
+        "people/member_detail.html",
+        {
+            "member": member,
+            "posts": selectors.member_posts(actor=request.user, member=member),
+            "can_change": can_access_org(request.user, CHANGE_MEMBER, member.org),
+            "can_reveal": can_access_org(request.user, Perm.REVEAL_PERSONAL, member.org),
+            "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, member.org),
+        },
+    )
 
 
 @never_cache
@@ -90,15 +109,21 @@ def member_reveal(request: HttpRequest, member_id: int, field: str) -> HttpRespo
 
 
 def _org_choices(actor, member=None) -> list[tuple[int, str]]:
-    return [(o.pk, f"{'　' * (o.depth - 1)}{o.name}")
-            for o in selectors.member_org_choices(actor=actor, member=member)]
+    return [
+        (o.pk, f"{'　' * (o.depth - 1)}{o.name}")
+        for o in selectors.member_org_choices(actor=actor, member=member)
+    ]
 
 
 @login_required
 @needs(CHANGE_MEMBER)
 def member_create(request: HttpRequest) -> HttpResponse:
-    form = MemberForm(request.POST or None, org_choices=_org_choices(request.user), creating=True,
-                      initial={"status": "full", "mobility": "none", "ethnicity": "汉族"})
+    form = MemberForm(
+        request.POST or None,
+        org_choices=_org_choices(request.user),
+        creating=True,
+        initial={"status": "full", "mobility": "none", "ethnicity": "汉族"},
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -126,8 +151,11 @@ def member_import(request: HttpRequest) -> HttpResponse:
     progress), all or nothing, every bad row listed."""
     targets = list(imports.import_targets(actor=request.user))
     top = min((o.depth for o in targets), default=1)
-    form = MemberImportForm(request.POST or None, request.FILES or None,
-                            org_choices=[(o.pk, f"{'　' * (o.depth - top)}{o.name}") for o in targets])
+    form = MemberImportForm(
+        request.POST or None,
+        request.FILES or None,
+        org_choices=[(o.pk, f"{'　' * (o.depth - top)}{o.name}") for o in targets],
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
         try:
@@ -155,18 +183,28 @@ def member_import_template(request: HttpRequest) -> HttpResponse:
 def _initial(member) -> dict:
     p = member.person
     return {
-        "name": p.name, "gender": p.gender, "ethnicity": p.ethnicity, "id_number": p.id_number_masked,
-        "birth_date": p.birth_date, "education": p.education, "phone": p.phone_masked, "org": member.org_id,
-        "status": member.status, "joined_on": member.joined_on, "full_on": member.full_on,
-        "mobility": member.mobility, "mobility_note": member.mobility_note,
+        "name": p.name,
+        "gender": p.gender,
+        "ethnicity": p.ethnicity,
+        "id_number": p.id_number_masked,
+        "birth_date": p.birth_date,
+        "education": p.education,
+        "phone": p.phone_masked,
+        "org": member.org_id,
+        "status": member.status,
+        "joined_on": member.joined_on,
+        "full_on": member.full_on,
+        "mobility": member.mobility,
+        "mobility_note": member.mobility_note,
     }
 
 
 @login_required
 def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get_for_change(actor=request.user, member_id=member_id)
-    form = MemberForm(request.POST or None, initial=_initial(member),
-                      org_choices=_org_choices(request.user, member))
+    form = MemberForm(
+        request.POST or None, initial=_initial(member), org_choices=_org_choices(request.user, member)
+    )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -195,7 +233,9 @@ def village_list(request: HttpRequest) -> HttpResponse:
     dual = {"yes": True, "no": False}.get(request.GET.get("dual", ""))
     qs = selectors.villages_for(actor=request.user, q=q, dual=dual)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "people/village_list.html", {"page": page, "q": q, "dual": request.GET.get("dual", "")})
+    return render(
+        request, "people/village_list.html", {"page": page, "q": q, "dual": request.GET.get("dual", "")}
+    )
 
 
 def _person_label(p) -> str:
@@ -204,8 +244,14 @@ def _person_label(p) -> str:
     return f"{p.name}{tail}" + (f" · {p.org_name}" if p.org_name else "")
 
 
-def _village_page(request: HttpRequest, village, *, post_form: CadrePostForm | None = None,
-                  end_form: CadrePostEndForm | None = None, end_post_id: int | None = None) -> HttpResponse:
+def _village_page(
+    request: HttpRequest,
+    village,
+    *,
+    post_form: CadrePostForm | None = None,
+    end_form: CadrePostEndForm | None = None,
+    end_post_id: int | None = None,
+) -> HttpResponse:
     """The village's seats; for those who may change them, the seat form and an end-term form per seat
     (a bound form carries back the errors of the POST that failed)."""
     annotated = selectors.villages_for(actor=request.user).get(pk=village.pk)
@@ -216,13 +262,17 @@ def _village_page(request: HttpRequest, village, *, post_form: CadrePostForm | N
         today = timezone.localdate()
         if post_form is None:
             people = selectors.village_person_choices(actor=request.user, village=village)
-            post_form = CadrePostForm(initial={"term_from": today},
-                                      person_choices=[(p.pk, _person_label(p)) for p in people])
+            post_form = CadrePostForm(
+                initial={"term_from": today}, person_choices=[(p.pk, _person_label(p)) for p in people]
+            )
         ctx["post_form"] = post_form
         ctx["person_limit"] = selectors.VILLAGE_PERSON_LIMIT
         for p in posts:
-            p.end_form = (end_form if p.pk == end_post_id
-                          else CadrePostEndForm(initial={"term_to": today}, auto_id=f"id_end{p.pk}_%s"))
+            p.end_form = (
+                end_form
+                if p.pk == end_post_id
+                else CadrePostEndForm(initial={"term_to": today}, auto_id=f"id_end{p.pk}_%s")
+            )
         if end_form is not None and end_post_id not in {p.pk for p in posts}:
             # a seat not held today (ended, or not begun) has no row to show its errors on
             for msgs in end_form.errors.values():
@@ -251,9 +301,15 @@ def village_post_create(request: HttpRequest, area_id: int) -> HttpResponse:
             form.add_error("person", PERSON_OUT_OF_SCOPE)
         else:
             try:
-                services.cadre_post_create(actor=request.user, area=village, committee=d["committee"],
-                                           post=d["post"], person=person, term_from=d["term_from"],
-                                           term_to=d["term_to"])
+                services.cadre_post_create(
+                    actor=request.user,
+                    area=village,
+                    committee=d["committee"],
+                    post=d["post"],
+                    person=person,
+                    term_from=d["term_from"],
+                    term_to=d["term_to"],
+                )
             except DomainError as exc:
                 form_errors(form, exc)
             else:

@@ -24,7 +24,9 @@ def dashboard_panels(*, actor, org: Org, period: Period) -> tuple[list[Panel], l
     checked by indicators.compute_many."""
     charts = [(p.indicator, p.chart) for p in kit.panels()]  # charts only for breakdowns
     figures = [h.indicator for h in kit.headlines()]
-    got = indicators.compute_many(actor=actor, names=[n for n, _c in charts] + figures, org=org, period=period)
+    got = indicators.compute_many(
+        actor=actor, names=[n for n, _c in charts] + figures, org=org, period=period
+    )
 
     def panel(name: str, chart: str) -> Panel:
         ind = indicators.get(name)
@@ -35,7 +37,11 @@ def dashboard_panels(*, actor, org: Org, period: Period) -> tuple[list[Panel], l
 
 def chart_data(panels: list[Panel]) -> list[dict]:
     return [
-        {"id": f"chart-{i}", "type": p.chart, "title": p.label,
-         "data": [{"name": part.label, "value": part.value} for part in p.result.parts]}
+        {
+            "id": f"chart-{i}",
+            "type": p.chart,
+            "title": p.label,
+            "data": [{"name": part.label, "value": part.value} for part in p.result.parts],
+        }
         for i, p in enumerate(panels)
     ]

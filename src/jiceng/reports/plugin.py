@@ -8,9 +8,11 @@ from jiceng.core.roles import Perm
 
 PLUGIN = kit.AppPlugin(
     label="reports",
-    nav=(kit.NavItem(_("Dashboard"), "dashboard", Perm.VIEW_ORG, order=10),
-         kit.NavItem(_("Organisations"), "org_tree", Perm.VIEW_ORG, order=20),
-         kit.NavItem(_("Areas"), "area_tree", Perm.VIEW_ORG, order=30)),
+    nav=(
+        kit.NavItem(_("Dashboard"), "dashboard", Perm.VIEW_ORG, order=10),
+        kit.NavItem(_("Organisations"), "org_tree", Perm.VIEW_ORG, order=20),
+        kit.NavItem(_("Areas"), "area_tree", Perm.VIEW_ORG, order=30),
+    ),
     urls=(kit.Urls("", "jiceng.reports.urls"),),
     authz="jiceng.reports.authz",
 )

@@ -28,9 +28,15 @@ def _render_node(request: HttpRequest, org, template: str, extra: dict) -> HttpR
     period, period_error = _period(request)
     panels, headlines, source = dashboard_panels(actor=request.user, org=org, period=period)
     ctx = {
-        "org": org, "period": period, "period_error": period_error, "panels": panels, "headlines": headlines,
-        "source": source, "can_refresh": can_access_org(request.user, Perm.MANAGE_RULES, org),
-        "charts": chart_data(panels), "ancestors": core_selectors.org_ancestors_in_scope(actor=request.user, org=org),
+        "org": org,
+        "period": period,
+        "period_error": period_error,
+        "panels": panels,
+        "headlines": headlines,
+        "source": source,
+        "can_refresh": can_access_org(request.user, Perm.MANAGE_RULES, org),
+        "charts": chart_data(panels),
+        "ancestors": core_selectors.org_ancestors_in_scope(actor=request.user, org=org),
         **extra,
     }
     return render(request, template, ctx)
@@ -42,18 +48,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     roots = root_orgs(request.user, Perm.VIEW_ORG)
     if not roots:
         return render(request, "reports/no_scope.html", status=403)
-    org = core_selectors.org_get(actor=request.user, org_id=request.GET["org"]) if request.GET.get("org") else roots[0]
+    org = (
+        core_selectors.org_get(actor=request.user, org_id=request.GET["org"])
+        if request.GET.get("org")
+        else roots[0]
+    )
     return _render_node(request, org, "reports/dashboard.html", {"roots": roots})
 
 
 @login_required
 @reporting
 def org_tree(request: HttpRequest) -> HttpResponse:
-    return render(request, "reports/org_tree.html", {"roots": root_orgs(request.user, Perm.VIEW_ORG),
-                                                     "q": request.GET.get("q", ""),
-                                                     "results": core_selectors.org_search(
-                                                         actor=request.user, q=request.GET["q"])
-                                                     if request.GET.get("q") else None})
+    return render(
+        request,
+        "reports/org_tree.html",
+        {
+            "roots": root_orgs(request.user, Perm.VIEW_ORG),
+            "q": request.GET.get("q", ""),
+            "results": core_selectors.org_search(actor=request.user, q=request.GET["q"])
+            if request.GET.get("q")
+            else None,
+        },
+    )
 
 
 @login_required
@@ -61,16 +77,23 @@ def org_tree(request: HttpRequest) -> HttpResponse:
 def org_children(request: HttpRequest, org_id: int) -> HttpResponse:
     """htmx fragment: the children of one node, for lazy expansion of the tree."""
     org = core_selectors.org_get(actor=request.user, org_id=org_id)
-    return render(request, "reports/org_tree.html#children",
-                  {"children": core_selectors.org_children(actor=request.user, org=org)})
+    return render(
+        request,
+        "reports/org_tree.html#children",
+        {"children": core_selectors.org_children(actor=request.user, org=org)},
+    )
 
 
 @login_required
 @reporting
 def org_node(request: HttpRequest, org_id: int) -> HttpResponse:
     org = core_selectors.org_get(actor=request.user, org_id=org_id)
-    return _render_node(request, org, "reports/org_node.html",
-                        {"children": core_selectors.org_children(actor=request.user, org=org)})
+    return _render_node(
+        request,
+        org,
+        "reports/org_node.html",
+        {"children": core_selectors.org_children(actor=request.user, org=org)},
+    )
 
 
 @login_required
@@ -83,20 +106,25 @@ def area_tree(request: HttpRequest) -> HttpResponse:
 @reporting
 def area_children(request: HttpRequest, area_id: int) -> HttpResponse:
     area = core_selectors.area_get(actor=request.user, area_id=area_id)
-    return render(request, "reports/area_tree.html#children",
-                  {"children": core_selectors.area_children(actor=request.user, area=area)})
+    return render(
+        request,
+        "reports/area_tree.html#children",
+        {"children": core_selectors.area_children(actor=request.user, area=area)},
+    )
 
 
 @login_required
 @reporting
 def area_node(request: HttpRequest, area_id: int) -> HttpResponse:
     area = core_selectors.area_get(actor=request.user, area_id=area_id)
-    return render(request, "reports/area_node.html", {
-        "area": area,
-        "ancestors": core_selectors.area_ancestors_in_scope(actor=request.user, area=area),
-        "children": core_selectors.area_children(actor=request.user, area=area),
-        "stats": people_selectors.area_stats(actor=request.user, area=area),
-        "orgs": core_selectors.orgs_for_area(actor=request.user, area=area),
-    })
-
-
+    return render(
+        request,
+        "reports/area_node.html",
+        {
+            "area": area,
+            "ancestors": core_selectors.area_ancestors_in_scope(actor=request.user, area=area),
+            "children": core_selectors.area_children(actor=request.user, area=area),
+            "stats": people_selectors.area_stats(actor=request.user, area=area),
+            "orgs": core_selectors.orgs_for_area(actor=request.user, area=area),
+        },
+    )

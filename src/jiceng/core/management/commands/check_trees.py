@@ -16,13 +16,18 @@ class Command(BaseCommand):
         for model in (Org, Area):
             evil_chars, bad_steplen, orphans, wrong_depth, wrong_numchild = model.objects.find_problems()
             problems = {
-                "invalid characters": evil_chars, "bad step length": bad_steplen, "orphans": orphans,
-                "wrong depth": wrong_depth, "wrong child count": wrong_numchild,
+                "invalid characters": evil_chars,
+                "bad step length": bad_steplen,
+                "orphans": orphans,
+                "wrong depth": wrong_depth,
+                "wrong child count": wrong_numchild,
             }
             found = {k: v for k, v in problems.items() if v}
             if found:
                 bad = True
-                self.stdout.write(f"{model.__name__}: " + "; ".join(f"{k}: {len(v)}" for k, v in found.items()))
+                self.stdout.write(
+                    f"{model.__name__}: " + "; ".join(f"{k}: {len(v)}" for k, v in found.items())
+                )
                 if fix:
                     model.objects.fix_tree()
                     self.stdout.write(f"{model.__name__}: fixed")

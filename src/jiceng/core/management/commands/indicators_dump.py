@@ -19,8 +19,12 @@ from jiceng.core.periods import parse_period
 
 
 def _plain(v) -> dict:
-    return {"value": v.value, "numerator": v.numerator, "denominator": v.denominator,
-            "parts": [[p.key, p.value] for p in v.parts]}
+    return {
+        "value": v.value,
+        "numerator": v.numerator,
+        "denominator": v.denominator,
+        "parts": [[p.key, p.value] for p in v.parts],
+    }
 
 
 def dump(periods: list[str], kinds: list[str], *, together: bool = False) -> dict:
@@ -49,8 +53,11 @@ class Command(BaseCommand):
         parser.add_argument("--period", action="append", required=True)
         parser.add_argument("--kind", action="append", default=None, help="org kinds (default: committee)")
         parser.add_argument("--output", default="-")
-        parser.add_argument("--together", action="store_true",
-                            help="compute every organisation at once (grouped), not one subtree at a time")
+        parser.add_argument(
+            "--together",
+            action="store_true",
+            help="compute every organisation at once (grouped), not one subtree at a time",
+        )
 
     def handle(self, *args, period, kind, output, together, **options):
         data = dump(period, kind or [OrgKind.COMMITTEE], together=together)
