@@ -7,7 +7,10 @@ STAMP  := $(VENV)/.installed
 VENDOR := src/jiceng/static/vendor
 export DJANGO_SETTINGS_MODULE := jiceng.settings
 
-.PHONY: run test test-unit test-e2e install assets lint fmt demo bench clean messages
+.PHONY: run test test-unit test-e2e install assets lint fmt typecheck demo bench clean messages
+
+# Type-checked: core, and every app's services, selectors and queries (the layers others build on).
+MYPY_FILES = src/jiceng/core $(filter-out src/jiceng/core/%,$(wildcard src/jiceng/*/services.py src/jiceng/*/selectors.py src/jiceng/*/queries.py))
 
 run: install assets
 	@mkdir -p var
@@ -18,6 +21,7 @@ run: install assets
 test: install assets
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy $(MYPY_FILES)
 	$(BIN)/jiceng manage makemigrations --check --dry-run -v 0
 	$(BIN)/python -m pytest -q
 
@@ -52,6 +56,9 @@ messages: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+typecheck: install
+	$(BIN)/mypy $(MYPY_FILES)
 
 fmt: install
 	$(BIN)/ruff check --fix .

@@ -203,6 +203,18 @@ JICENG_JOB_KEEP_DAYS = env.int("JICENG_JOB_KEEP_DAYS", default=30)
 # A ledger larger than this is written by a job instead of inside the request.
 JICENG_LEDGER_INLINE_MAX = env.int("JICENG_LEDGER_INLINE_MAX", default=50_000)
 
+# Notification senders (core/notify.py): channel → dotted sender class. Unset channels hold their
+# messages in the outbox (/outbox/) instead of sending them, which is what the demo does.
+JICENG_NOTIFY_SENDERS: dict[str, str] = env.dict("JICENG_NOTIFY_SENDERS", default={})
+JICENG_SITE_URL = env.str("JICENG_SITE_URL", default="")  # absolute links in SMS/WeChat/e-mail
+JICENG_SMS_URL = env.str("JICENG_SMS_URL", default="")
+JICENG_SMS_TOKEN = env.str("JICENG_SMS_TOKEN", default="")
+JICENG_SMS_SIGN = env.str("JICENG_SMS_SIGN", default="基层治理")
+JICENG_WECHAT_API = env.str("JICENG_WECHAT_API", default="https://api.weixin.qq.com")
+JICENG_WECHAT_APPID = env.str("JICENG_WECHAT_APPID", default="")
+JICENG_WECHAT_SECRET = env.str("JICENG_WECHAT_SECRET", default="")
+JICENG_WECHAT_TEMPLATE = env.str("JICENG_WECHAT_TEMPLATE", default="")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -40,7 +40,7 @@ def test_org_create_audited_and_tree_consistent(world):
     entry = AuditEntry.objects.get(target_type="core.org", target_id=str(org.pk))
     assert entry.action == "create" and entry.actor == world.users["township"]
     assert entry.org_path == org.path and org.path.startswith(world.branch_a.path)
-    assert Org.find_problems() == ([], [], [], [], [])
+    assert Org.objects.find_problems() == ([], [], [], [], [])
 
 
 def test_role_grant_refuses_escalation(world):

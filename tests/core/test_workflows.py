@@ -167,6 +167,16 @@ def test_nationally_fixed_stages_stay_and_keep_their_order(world, login):
     assert "不能改变全国统一规定环节的先后顺序。" in workflows.validate(swapped, template)
     with pytest.raises(DomainError, match="不能删除全国统一规定的环节"):
         workflows.remove_state(template, key="planned")
+    # an unlocked final stage has no way out to lead its ways in to
+    ending = Spec(
+        "test.ending",
+        "办结",
+        (State("a", "甲", locked=True), State("b", "乙", final=True)),
+        (Transition("go", "办理", ("a",), "b"),),
+        "a",
+    )
+    with pytest.raises(DomainError, match="是办结环节，不能删除"):
+        workflows.remove_state(ending, key="b")
     # a township may not change the rules: the editor answers 404
     c = login(world.users["township"])
     url = reverse("workflow_detail", kwargs={"workflow": KEY})

@@ -122,6 +122,15 @@ def test_attachments_checked_by_content(world):
     assert att.content_type == "application/pdf" and att.size == len(b"%PDF-1.4 minutes")
 
 
+def test_attachment_name_too_long_is_refused_not_cut(world):
+    long = SimpleUploadedFile("纪" * 197 + ".pdf", b"%PDF-1.4 minutes", content_type="application/pdf")
+    before = Meeting.objects.count()
+    with pytest.raises(DomainError) as exc:
+        record(world, attachments=[long])
+    assert "超过200字" in exc.value.errors["attachments"][0]
+    assert Meeting.objects.count() == before
+
+
 def test_topic_list_publish_and_cover(world):
     county = world.users["county"]
     month = TODAY.replace(day=1)

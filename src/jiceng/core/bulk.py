@@ -10,6 +10,7 @@ multi-table inheritance (none of which the callers use).
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.db import connection, models
 
@@ -17,7 +18,7 @@ from django.db import connection, models
 def insert(objs: Sequence[models.Model], batch_size: int = 2000) -> None:
     if not objs:
         return
-    model = type(objs[0])
+    model: Any = type(objs[0])  # a concrete model: it has a manager
     if connection.vendor != "postgresql":
         model.objects.bulk_create(objs, batch_size=batch_size)
         return
@@ -25,7 +26,7 @@ def insert(objs: Sequence[models.Model], batch_size: int = 2000) -> None:
     fields = [f for f in meta.concrete_fields]
     table = connection.ops.quote_name(meta.db_table)
     for obj in objs:  # a related object saved just before (the member's person) gives its key
-        obj._prepare_related_fields_for_save(operation_name="insert")
+        obj._prepare_related_fields_for_save(operation_name="insert")  # type: ignore[attr-defined]
     with connection.cursor() as cur:
         cur.execute(
             "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",

@@ -188,7 +188,7 @@ def load_demo(
             action="demo_load",
             target_type="demo",
             target_repr=f"演示数据 {COUNTY_NAME}",
-            org_path=Org.objects.get_root_nodes().first().path,
+            org_path=Org.objects.get_root_nodes()[0].path,
             changes={"seed": [None, seed]},
         )
     if connection.vendor == "postgresql":
@@ -340,7 +340,7 @@ def tree(ctx: DemoContext) -> None:
         a.pk = a.id = area_ids[a.path]
     for o in orgs:
         o.pk = o.id = org_ids[o.path]
-        o.area_id = o.area.pk
+        o.area_id = o.area.pk if o.area is not None else None
 
     ctx.county, ctx.county_org = county, county_org
     ctx.summary.append(f"{len(areas)} 个区域节点，{len(orgs)} 个党组织")

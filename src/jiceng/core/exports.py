@@ -3,9 +3,9 @@ Ledgers themselves are written by core.ledgers."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Model
+from django.db.models import Field, Model
 from django.http import FileResponse
 
 # Rows fetched per round trip by a ledger's flat query (a server-side cursor on PostgreSQL): big
@@ -16,7 +16,8 @@ EXPORT_CHUNK_SIZE = 10_000
 def choice_labels(model: type[Model], field: str) -> dict[Any, str]:
     """value → label of a choices field in the active language, what ``get_<field>_display()`` gives,
     looked up once per export instead of once per row."""
-    return {value: str(label) for value, label in model._meta.get_field(field).flatchoices}
+    choices_field = cast(Field, model._meta.get_field(field))
+    return {value: str(label) for value, label in choices_field.flatchoices}
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import cast
 
 from django import forms
 from django.utils.text import capfirst
@@ -79,7 +80,7 @@ class WorkflowInsertForm(forms.Form):
 
     def __init__(self, *args, states=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["after"].choices = list(states)
+        cast(forms.ChoiceField, self.fields["after"]).choices = list(states)
 
 
 class WorkflowTimeForm(forms.Form):
@@ -97,7 +98,7 @@ class WorkflowTimeForm(forms.Form):
 
     def __init__(self, *args, transitions=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["transition"].choices = list(transitions)
+        cast(forms.ChoiceField, self.fields["transition"]).choices = list(transitions)
 
 
 class WorkflowRemoveForm(forms.Form):
@@ -106,4 +107,4 @@ class WorkflowRemoveForm(forms.Form):
 
     def __init__(self, *args, states=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["state"].choices = list(states)
+        cast(forms.ChoiceField, self.fields["state"]).choices = list(states)

@@ -177,7 +177,7 @@ class GenContext:
         say(self.progress, msg, self.started)
 
 
-def generate(scale_name: str, *, seed: int = 1, progress: bool = True) -> dict[str, int]:
+def generate(scale_name: str, *, seed: int = 1, progress: bool = True) -> dict[str, float]:
     """Generate one dataset into the (empty) database; returns row counts."""
     scale = SCALES[scale_name]
     if Org.objects.exists() or Area.objects.exists():
@@ -191,6 +191,7 @@ def generate(scale_name: str, *, seed: int = 1, progress: bool = True) -> dict[s
         for step in kit.steps("gen"):
             step(ctx)
         ctx.ids.reset_sequences()
+        assert ctx.tree is not None, "core's trees step runs first"
         audit.record(
             actor=None,
             action="demo_load",
@@ -202,7 +203,7 @@ def generate(scale_name: str, *, seed: int = 1, progress: bool = True) -> dict[s
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
-    counts = dict(ctx.counts)
+    counts: dict[str, float] = dict(ctx.counts)
     counts["seconds"] = round(time.monotonic() - started, 1)
     say(progress, f"done: {counts}", started)
     return counts
@@ -275,6 +276,7 @@ def users(ctx: GenContext) -> None:
     """bench_root (province), bench_county (first county), bench_village (first village's branch)."""
     from django.contrib.auth.hashers import make_password
 
+    assert ctx.tree is not None, "core's trees step runs first"
     pw = make_password(PASSWORD)
     for username, (org_id, _p), role in (
         ("bench_root", ctx.tree.root_org, "county_admin"),

@@ -142,7 +142,7 @@ def scopes_q(scopes: Sequence[Scope], field: str, *, basis: str = "org") -> Q:
         if basis == "org":
             q |= Q(**{f"{field}__startswith": common_path(whole)})
         else:
-            areas = [s.org.area.path for s in whole if s.org.area_id]
+            areas = [s.org.area.path for s in whole if s.org.area is not None]
             if areas:
                 q |= Q(**{f"{field}__startswith": _common_prefix(areas, Org.steplen)})
     for s in scopes:
@@ -167,7 +167,7 @@ def partitions(
             key = f"own:{s.key}"
             out.append((qs.filter(s.own.q(field, basis)).annotate(_u=Value(key)), {key: [s.key]}))
             continue
-        path = s.org.path if basis == "org" else (s.org.area.path if s.org.area_id else None)
+        path = s.org.path if basis == "org" else (s.org.area.path if s.org.area is not None else None)
         if path is None:
             nothing.setdefault("none", []).append(s.key)
         else:

@@ -28,10 +28,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db.models import Field
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -179,7 +180,7 @@ def retry(*, actor, job: Job) -> Job:
             action="job_retry",
             target=job,
             target_repr=job.title,
-            org_path=job.org.path if job.org_id else "",
+            org_path=job.org.path if job.org is not None else "",
             changes={"attempt": [job.attempts, job.attempts + 1]},
         )
         transaction.on_commit(lambda: _enqueue(job))
@@ -247,7 +248,7 @@ def _write_outside(job_id, fields: dict[str, Any], depth: int) -> None:
     if side is None:
         side = _side[os.getpid()] = connections.create_connection(DEFAULT_DB_ALIAS)
     qn = side.ops.quote_name
-    columns = ", ".join(f"{qn(Job._meta.get_field(k).column)} = %s" for k in fields)
+    columns = ", ".join(f"{qn(cast(Field, Job._meta.get_field(k)).column)} = %s" for k in fields)
     with side.cursor() as cur:
         cur.execute(
             f"UPDATE {qn(Job._meta.db_table)} SET {columns} WHERE id = %s", [*fields.values(), job_id]

@@ -390,4 +390,4 @@ def download(ledger: Ledger, req: LedgerRequest, fmt: str, asked: dict[str, Any]
 def _disposition(name: str) -> str:
     from django.utils.http import content_disposition_header
 
-    return content_disposition_header(True, name)
+    return content_disposition_header(True, name) or "attachment"

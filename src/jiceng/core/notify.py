@@ -97,8 +97,8 @@ class SmsGateway(Sender):
 
     def send(self, note: Notification, address: str) -> None:
         text = f"{note.subject}：{note.body}"[:300]
-        body = {"phone": address, "text": text, "sign": getattr(settings, "JICENG_SMS_SIGN", "基层治理")}
-        _post(settings.JICENG_SMS_URL, body, token=getattr(settings, "JICENG_SMS_TOKEN", ""))
+        body = {"phone": address, "text": text, "sign": settings.JICENG_SMS_SIGN}
+        _post(settings.JICENG_SMS_URL, body, token=settings.JICENG_SMS_TOKEN)
 
 
 class WeChatTemplate(Sender):
@@ -115,7 +115,7 @@ class WeChatTemplate(Sender):
         return address[:6] + "…"
 
     def send(self, note: Notification, address: str) -> None:
-        api = getattr(settings, "JICENG_WECHAT_API", "https://api.weixin.qq.com")
+        api = settings.JICENG_WECHAT_API
         token = _get(
             f"{api}/cgi-bin/token?grant_type=client_credential&appid={settings.JICENG_WECHAT_APPID}"
             f"&secret={settings.JICENG_WECHAT_SECRET}"
@@ -161,7 +161,7 @@ class Email(Sender):
 
 
 def _absolute(link: str) -> str:
-    base = getattr(settings, "JICENG_SITE_URL", "").rstrip("/")
+    base = settings.JICENG_SITE_URL.rstrip("/")
     return f"{base}{link}" if link and base else link
 
 
@@ -191,7 +191,7 @@ def _call(req: urllib.request.Request) -> dict[str, Any]:
 
 def sender(channel: str) -> Sender:
     """The sender configured for the channel (JICENG_NOTIFY_SENDERS), else one that holds."""
-    path = getattr(settings, "JICENG_NOTIFY_SENDERS", {}).get(channel)
+    path = settings.JICENG_NOTIFY_SENDERS.get(channel)
     return import_string(path)() if path else Held(channel)
 
 

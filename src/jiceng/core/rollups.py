@@ -108,7 +108,7 @@ def refresh(org: Org, period: Period, names: list[str] | None = None, *, combine
                 )
                 if combined:
                     mine = ind.compute([indicators.Scope(org, own)], period)[org.pk]
-                    value = indicators.combine([mine, *parts], ind).check()
+                    value = indicators.combine([mine, *(p for p in parts if p is not None)], ind).check()
                 else:
                     value = ind.fn(org, period).check()
                 rows.append(
@@ -208,9 +208,9 @@ def _own_area_rows(org: Org, children: list[Org]) -> indicators.OwnRows | None:
     figures are then computed from their rows."""
     from .models import Area
 
-    if org.area_id is None or any(c.area_id is None for c in children):
+    if org.area is None or any(c.area is None for c in children):
         return None
-    root, areas = org.area.path, sorted(c.area.path for c in children)
+    root, areas = org.area.path, sorted(c.area.path for c in children if c.area is not None)
     if any(not a.startswith(root) or a == root for a in areas) or any(
         b.startswith(a) for a, b in zip(areas, areas[1:], strict=False)
     ):

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.db.models.functions import Length, Substr
 
@@ -124,5 +125,5 @@ def get_scoped_or_404(qs: QuerySet[M], **lookup) -> M:
     """``qs`` must already be scoped (it comes from a selector)."""
     try:
         return qs.get(**lookup)
-    except (qs.model.DoesNotExist, ValueError, TypeError):
+    except (ObjectDoesNotExist, ValueError, TypeError):
         raise NotFound() from None

@@ -229,7 +229,8 @@ def api_token_create(*, actor, name: str, expires_days: int | None = 365) -> tup
 
 def api_token_revoke(*, actor, token_id: int) -> ApiToken:
     token = ApiToken.objects.filter(user=actor, pk=token_id, revoked_at__isnull=True).first()
-    _require(token is not None)
+    if token is None:
+        raise NotFound()
     paths = org_paths(actor, Perm.VIEW_ORG)
     with transaction.atomic():
         token.revoked_at = timezone.now()

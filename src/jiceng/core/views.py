@@ -27,7 +27,7 @@ from .models import Channel, Job, NotificationStatus, OrgKind
 from .roles import Perm
 from .rulepacks import VERSION, default_rules, resolve
 from .scoping import can_access_org, has_perm_anywhere
-from .web import form_errors, needs
+from .web import HtmxRequest, form_errors, needs
 
 
 @require_GET
@@ -243,9 +243,12 @@ def ledger_detail(request: HttpRequest, key: str) -> HttpResponse:
             return HttpResponseBadRequest(
                 "；".join(m["message"] for m in exc.as_list()), content_type="text/plain; charset=utf-8"
             )
-        ledger, req, error = ledgers.get(key), None, exc
+        found = ledgers.get(key)
+        if found is None:
+            raise NotFound() from None
+        ledger, req, error = found, None, exc
         form = ledgers.filter_form(ledger, request.user, request.GET)
-    if fmt and error is None:
+    if fmt and req is not None:
         try:
             out = ledgers.export(ledger, req, fmt, asked=dict(request.GET.items()))
         except DomainError as exc:
@@ -286,7 +289,7 @@ def job_list(request: HttpRequest) -> HttpResponse:
 
 @never_cache
 @login_required
-def job_detail(request: HttpRequest, job_id) -> HttpResponse:
+def job_detail(request: HtmxRequest, job_id) -> HttpResponse:
     """A job's progress (the fragment reloads itself every second until the job has finished), its
     outcome, its problems, its result file and, when it failed, a retry."""
     job = selectors.job_get(actor=request.user, job_id=job_id)
@@ -305,7 +308,7 @@ def job_detail(request: HttpRequest, job_id) -> HttpResponse:
 
 @never_cache
 @login_required
-def job_result(request: HttpRequest, job_id) -> HttpResponse:
+def job_result(request: HttpRequest, job_id) -> FileResponse:
     """The result file, to its owner only, while it has not expired."""
     job = selectors.job_get(actor=request.user, job_id=job_id)
     path = jobs.downloadable(job)
@@ -352,7 +355,7 @@ def workflow_list(request: HttpRequest) -> HttpResponse:
                 "key": key,
                 "title": template.title,
                 "version": row.version,
-                "where": row.org.name if row.org_id else _("template"),
+                "where": row.org.name if row.org is not None else _("template"),
             }
         )
     return render(request, "core/workflow_list.html", {"rows": rows, "org": org})

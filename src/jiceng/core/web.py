@@ -12,12 +12,20 @@ from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from django import forms
+from django.http import HttpRequest
+from django_htmx.middleware import HtmxDetails
 
 from .errors import DomainError, NotFound
 from .models import Area, Org
 from .scoping import can_access_area, can_access_org, has_perm_anywhere
 
 V = TypeVar("V", bound=Callable[..., Any])
+
+
+class HtmxRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (for type checking a view that asks)."""
+
+    htmx: HtmxDetails
 
 
 def form_errors(

@@ -280,7 +280,7 @@ def _after(since: dt.datetime, amount: int, unit: str) -> dt.datetime:
 
 
 def start_many(
-    *, key: str, org_of: Callable[[Model], Org], targets: Sequence[Model], authority: Org | None = None
+    *, key: str, org_of: Callable[[Any], Org], targets: Sequence[Model], authority: Org | None = None
 ) -> list[WorkflowInstance]:
     """Instances for many records at once (a grading round's grades), each at the initial state of
     the definition effective for its organisation. Part of the caller's service: it audits."""
@@ -348,7 +348,6 @@ def evaluate(
     where = instance.authority or instance.org
     option = Option(t, True)
     for g in t.guards:
-        reason = None
         reason: str | tuple[str, str] | None = None
         if g.kind == "perm" and not can_access_org(actor, g.perm, where):
             reason = f"“{t.label}”须有“{_perm_label(g.perm)}”权限（{where.name}）。"
@@ -420,6 +419,7 @@ def transition(
     option = evaluate(actor=actor, instance=instance, action=action, data=data, waive_time=waive)
     if not option.allowed:
         raise DomainError(option.fields)
+    assert t is not None  # evaluate refuses an action the workflow does not have
     now = timezone.now()
     with transaction.atomic():
         locked = WorkflowInstance.objects.select_for_update().get(pk=instance.pk)
@@ -573,7 +573,9 @@ def remove_state(spec: Spec, *, key: str) -> Spec:
     if state.locked:
         raise DomainError(field="key", message=f"不能删除全国统一规定的环节“{state.label}”。")
     out = spec.outgoing(key)
-    nxt = out[0].target if out else None
+    if not out:
+        raise DomainError(field="key", message=f"“{state.label}”是办结环节，不能删除。")
+    nxt = out[0].target
     transitions = [
         Transition(
             t.key,

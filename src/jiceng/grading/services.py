@@ -140,7 +140,8 @@ def grade_confirm(
         grade.final, grade.lagging, grade.reason = final, lagging, reason if overridden else ""
         grade.confirmed_by, grade.confirmed_at = actor, timezone.now()
         changes = audit.diff(before, {"final": final, "lagging": lagging, "reason": grade.reason})
-        changes["proposed"] = [grade.proposed, grade.proposed] if overridden else changes.get("proposed")
+        if overridden:  # the suggestion stays on record beside the decision that departs from it
+            changes["proposed"] = [grade.proposed, grade.proposed]
         workflows.transition(
             actor=actor,
             instance=instance,
@@ -238,7 +239,11 @@ def plan_create(
     with transaction.atomic():
         plan = RectificationPlan.objects.create(grade=grade, problems=problems.strip(), created_by=actor)
         RectificationMeasure.objects.bulk_create(
-            [RectificationMeasure(plan=plan, description=d, owner=o, deadline=dl) for d, o, dl in clean]
+            [
+                RectificationMeasure(plan=plan, description=d, owner=o, deadline=dl)
+                for d, o, dl in clean
+                if dl is not None  # every row has one once the checks passed
+            ]
         )
         workflows.transition(
             actor=actor,

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
+from typing import TypedDict
 
 from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django_stubs_ext import WithAnnotations
 
 from jiceng.core.exports import EXPORT_CHUNK_SIZE, choice_labels
 from jiceng.core.models import Org, OrgKind
@@ -22,6 +24,11 @@ from .models import ATTENDED, PARTY_LIFE_KINDS, Attendance, Meeting, MeetingAtta
 from .plugin import RECORD_MEETING
 
 
+class MeetingCounts(TypedDict):
+    n_attended: int
+    n_total: int
+
+
 def meetings_for(
     *,
     actor,
@@ -30,7 +37,7 @@ def meetings_for(
     since: dt.date | None = None,
     until: dt.date | None = None,
     q: str = "",
-) -> QuerySet[Meeting]:
+) -> QuerySet[WithAnnotations[Meeting, MeetingCounts]]:
     qs = Meeting.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("org", "topic_item")
     if org is not None:
         qs = qs.filter(org__path__startswith=org.path)

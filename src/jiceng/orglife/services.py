@@ -120,6 +120,7 @@ def meeting_record(
     rows = _check_attendance(errors, org, held_on, attendance, everyone=kind != MeetingKind.COMMITTEE_MEETING)
     uploads = _check_attachments(errors, list(attachments))
     errors.raise_if_any()
+    assert held_on is not None  # checked above
 
     with transaction.atomic():
         meeting = Meeting.objects.create(
@@ -140,9 +141,9 @@ def meeting_record(
             MeetingAttachment.objects.create(
                 meeting=meeting,
                 file=upload,
-                original_name=upload.name[:200],
+                original_name=upload.name or "",
                 content_type=content_type,
-                size=upload.size,
+                size=upload.size or 0,
             )
         counts = {s: sum(r.status == s for r in rows) for s in AttendanceStatus.values}
         audit.record(
@@ -211,7 +212,10 @@ def _check_attachments(errors: ErrorCollector, uploads: list[UploadedFile]) -> l
         return []
     out = []
     for up in uploads:
-        if up.size > MAX_ATTACHMENT_BYTES:
+        if len(up.name or "") > 200:
+            errors.add("attachments", f"附件：文件名“{(up.name or '')[:20]}…”超过200字，请改短后再上传。")
+            continue
+        if (up.size or 0) > MAX_ATTACHMENT_BYTES:
             errors.add("attachments", f"附件：{up.name} 超过 10 MB。")
             continue
         content_type = _sniff(up)
@@ -229,11 +233,11 @@ def topic_list_publish(*, actor, org: Org, month: dt.date, title: str, items: Se
     errors = ErrorCollector()
     if org.kind != OrgKind.COMMITTEE:
         errors.add("org", "发布单位：重点内容清单由党委发布。")
-    month = month.replace(day=1) if month else None
-    if month is None:
+    first: dt.date | None = month.replace(day=1) if month else None
+    if first is None:
         errors.add("month", "月份：必填。")
-    elif TopicList.objects.filter(org=org, month=month).exists():
-        errors.add("month", f"月份：{month:%Y年%m月}的清单已发布。")
+    elif TopicList.objects.filter(org=org, month=first).exists():
+        errors.add("month", f"月份：{first:%Y年%m月}的清单已发布。")
     if not (title or "").strip():
         errors.add("title", "标题：必填。")
     elif len(title.strip()) > 200:
@@ -245,9 +249,10 @@ def topic_list_publish(*, actor, org: Org, month: dt.date, title: str, items: Se
         if len(item) > 300:
             errors.add("items", f"清单条目：第{n}条不能超过300字。")
     errors.raise_if_any()
+    assert first is not None  # checked above
     try:
         with transaction.atomic():
-            tl = TopicList.objects.create(org=org, month=month, title=title.strip(), published_by=actor)
+            tl = TopicList.objects.create(org=org, month=first, title=title.strip(), published_by=actor)
             TopicItem.objects.bulk_create(
                 [TopicItem(topic_list=tl, seq=i + 1, title=t) for i, t in enumerate(clean)]
             )

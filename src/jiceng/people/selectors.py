@@ -50,7 +50,7 @@ def rules_org(actor) -> Org | None:
     return roots[0] if roots else None
 
 
-def members_for(*, actor, perm: Perm = Perm.VIEW_MEMBER) -> QuerySet[PartyMember]:
+def members_for(*, actor, perm: str = Perm.VIEW_MEMBER) -> QuerySet[PartyMember]:
     return PartyMember.objects.filter(org_q(actor, perm)).select_related("person", "org")
 
 

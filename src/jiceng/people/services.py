@@ -127,8 +127,8 @@ def _check_person(
     clean["id_number"] = None  # None: leave unchanged
     if id_number and "*" not in id_number:  # a masked value coming back from a form means "unchanged"
         info, msg = parse_id_number(id_number)
-        if msg:
-            errors.add("id_number", msg)
+        if info is None:
+            errors.add("id_number", msg or "身份证号：格式不正确。")
         else:
             clean["id_number"] = info.number
             if birth and birth != info.birth_date:
@@ -285,7 +285,7 @@ def _snapshot(member: PartyMember) -> dict[str, Any]:
         "education": p.education,
         "id_number": p.id_number_masked,
         "phone": p.phone_masked,
-        "area": p.area.name if p.area_id else None,
+        "area": p.area.name if p.area is not None else None,
         "org": member.org.name if member.org_id else None,
         "status": member.status,
         "joined_on": member.joined_on,
@@ -504,7 +504,7 @@ def cadre_post_create(
         errors.add("committee", "所在班子：社区设居民委员会，不设村民委员会。")
     elif committee == Committee.RESIDENTS and area.kind == AreaKind.VILLAGE:
         errors.add("committee", "所在班子：村设村民委员会，不设居民委员会。")
-    elif post not in COMMITTEE_POSTS[committee]:
+    elif post not in COMMITTEE_POSTS[Committee(committee)]:
         errors.add(
             "post",
             f"职务：{Committee(committee).label}不设{Post(post).label if post in Post.values else post}。",
