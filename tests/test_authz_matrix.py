@@ -375,27 +375,33 @@ def test_every_page_parameter_has_a_b_value():
     )
 
 
-def test_list_pages_show_nothing_of_b(world, client, login):
+@pytest.mark.parametrize("username", A_USERS)
+def test_list_pages_show_nothing_of_b(world, client, login, username):
+    """Every list page, with every neutral parameter value and every query probe, read by one of
+    A's users (one test per user, so that xdist spreads them)."""
     lists = list_pages(world)
-    assert len(lists) >= 8, [p.route for p, _v in lists]
     queries = [resolve_query(world, q) for q in LIST_QUERIES] + EXTRA_LIST_QUERIES
     failures = []
-    for username in A_USERS:
-        login(world.users[username])
-        for page, values in lists:
-            for query in queries:
-                url = with_query(page.url(values), query)
-                response = client.get(url, follow=True)
-                if response.status_code == 405:
-                    continue  # a POST-only action (e.g. create a token): there is no list to read
-                # 400: a download the request cannot serve (a year without a grading round), named
-                if response.status_code not in (200, 400, 403, 404):
-                    failures.append(f"{username} GET {url}: unexpected {response.status_code}")
-                    continue
-                if found := leaks(body_text(response)):
-                    failures.append(f"{username} GET {url}: {response.status_code} shows B's {found}")
+    login(world.users[username])
+    for page, values in lists:
+        for query in queries:
+            url = with_query(page.url(values), query)
+            response = client.get(url, follow=True)
+            if response.status_code == 405:
+                continue  # a POST-only action (e.g. create a token): there is no list to read
+            # 400: a download the request cannot serve (a year without a grading round), named
+            if response.status_code not in (200, 400, 403, 404):
+                failures.append(f"{username} GET {url}: unexpected {response.status_code}")
+                continue
+            if found := leaks(body_text(response)):
+                failures.append(f"{username} GET {url}: {response.status_code} shows B's {found}")
+    assert not failures, report(failures)
 
-    # Positive control: the same pages do show B's data to B's own secretary, so the check can fail.
+
+def test_list_pages_show_b_to_b(world, client, login):
+    """Positive control: the same pages do show B's data to B's own secretary, so the check can fail."""
+    lists = list_pages(world)
+    assert len(lists) >= 8, [p.route for p, _v in lists]
     login(world.users["sec_b"])
     shown = set()
     for page, values in lists:
@@ -403,9 +409,8 @@ def test_list_pages_show_nothing_of_b(world, client, login):
             response = client.get(with_query(page.url(values), query), follow=True)
             if response.status_code == 200 and leaks(body_text(response)):
                 shown.add(page.short)
-    if missing := B_VISIBLE_TO_SEC_B - shown:
-        failures.append(f"positive control: sec_b does not see B's data on {sorted(missing)}")
-    assert not failures, report(failures)
+    missing = B_VISIBLE_TO_SEC_B - shown
+    assert not missing, f"sec_b does not see B's data on {sorted(missing)}"
 
 
 def test_export_is_scoped(world, client, login):
@@ -425,64 +430,79 @@ def test_export_is_scoped(world, client, login):
         assert AuditEntry.objects.count() == before, "a refused export was recorded as an export"
 
 
-def test_object_pages_of_b_answer_404(world, client, login, b_ids):
+def test_object_pages_have_values():
     objects = object_pages()
     assert objects
     unknown = sorted({param for p in objects for param in p.params if param not in PAGE_PARAMS})
     assert not unknown, f"give {unknown} a value in its app's authz.py (params or page_params)"
 
+
+@pytest.mark.parametrize("username", A_USERS)
+def test_object_pages_of_b_answer_404(world, client, login, b_ids, username):
+    """Every page about one of B's records, read and posted to by one of A's users: 404 (or 403 for
+    a user without the right at all), like a missing record, and nothing of B changed."""
     failures = []
     not_allowed: dict[str, set[str]] = {}  # route -> methods the view refuses to everyone (405)
-    for username in A_USERS:
-        login(world.users[username])
-        for page in objects:
-            url, missing_url = page.url(b_ids), page.url(b_ids, missing=True)
-            refused = 0
-            for method in ("get", "post"):
-                before = b_state(world)
-                kwargs = {"data": POST_DATA} if method == "post" else {}
-                response = getattr(client, method)(url, **kwargs)
-                status = response.status_code
-                if method == "post" and (changed := state_diff(before, b_state(world))):
-                    failures.append(f"{username} POST {url}: changed {changed}")
-                if status == 405:
-                    not_allowed.setdefault(page.route, set()).add(method)
-                    continue
-                ok = (404,) if username == "sec_a" else (403, 404)
-                if status not in ok:
-                    failures.append(f"{username} {method.upper()} {url}: {status}, expected {ok}")
-                    continue
-                refused += 1
-                if found := leaks(body_text(response)):
-                    failures.append(f"{username} {method.upper()} {url}: 404 page shows B's {found}")
-                if missing_url != url:
-                    other = getattr(client, method)(missing_url, **kwargs).status_code
-                    if other != status:
-                        failures.append(
-                            f"{username} {method.upper()}: B's {url} -> {status} but missing "
-                            f"{missing_url} -> {other}; forbidden and missing must look alike"
-                        )
-            if not refused and not_allowed.get(page.route, set()) >= {"get", "post"}:
-                failures.append(
-                    f"{username}: {page.route} answers 405 to GET and POST; the matrix cannot check it"
-                )
+    login(world.users[username])
+    for page in object_pages():
+        url, missing_url = page.url(b_ids), page.url(b_ids, missing=True)
+        refused = 0
+        for method in ("get", "post"):
+            before = b_state(world)
+            kwargs = {"data": POST_DATA} if method == "post" else {}
+            response = getattr(client, method)(url, **kwargs)
+            status = response.status_code
+            if method == "post" and (changed := state_diff(before, b_state(world))):
+                failures.append(f"{username} POST {url}: changed {changed}")
+            if status == 405:
+                not_allowed.setdefault(page.route, set()).add(method)
+                continue
+            ok = (404,) if username == "sec_a" else (403, 404)
+            if status not in ok:
+                failures.append(f"{username} {method.upper()} {url}: {status}, expected {ok}")
+                continue
+            refused += 1
+            if found := leaks(body_text(response)):
+                failures.append(f"{username} {method.upper()} {url}: 404 page shows B's {found}")
+            if missing_url != url:
+                other = getattr(client, method)(missing_url, **kwargs).status_code
+                if other != status:
+                    failures.append(
+                        f"{username} {method.upper()}: B's {url} -> {status} but missing "
+                        f"{missing_url} -> {other}; forbidden and missing must look alike"
+                    )
+        if not refused and not_allowed.get(page.route, set()) >= {"get", "post"}:
+            failures.append(
+                f"{username}: {page.route} answers 405 to GET and POST; the matrix cannot check it"
+            )
+    assert not failures, report(failures)
 
-    # Positive control, last (B's secretary may revoke its token here): the same URLs work for B.
-    login(world.users["sec_b"])
-    for page in objects:
+
+def test_object_pages_of_b_work_for_b(world, client, login, b_ids):
+    """Positive control: the same URLs work for B's secretary (a method refused with 405 is refused
+    to A's secretary alike, so a 405 never hides a missing check)."""
+    failures = []
+    for page in object_pages():
         url = page.url(b_ids)
+        login(world.users["sec_a"])
+        a_refused = {
+            m
+            for m in ("get", "post")
+            if (client.get(url) if m == "get" else client.post(url, data=POST_DATA)).status_code == 405
+        }
+        login(world.users["sec_b"])
         response = client.get(url)
         if response.status_code == 405:
-            if "get" not in not_allowed.get(page.route, set()):
-                failures.append(f"sec_b GET {url}: 405, but A's users were not told 405")
+            if "get" not in a_refused:
+                failures.append(f"sec_b GET {url}: 405, but sec_a was not told 405")
             response = client.post(url, data=POST_DATA)
             if response.status_code not in (200, 302):
-                failures.append(f"positive control: sec_b POST {url} (POST-only) -> {response.status_code}")
+                failures.append(f"sec_b POST {url} (POST-only) -> {response.status_code}")
         elif response.status_code != 200:
-            failures.append(f"positive control: sec_b GET {url} -> {response.status_code}, expected 200")
-        for method in not_allowed.get(page.route, set()) - {"get"}:
+            failures.append(f"sec_b GET {url} -> {response.status_code}, expected 200")
+        for method in a_refused - {"get"}:
             if getattr(client, method)(url).status_code != 405:
-                failures.append(f"{method.upper()} {url}: 405 for A's users but not for sec_b")
+                failures.append(f"{method.upper()} {url}: 405 for sec_a but not for sec_b")
     assert not failures, report(failures)
 
 
@@ -565,70 +585,77 @@ def test_every_api_parameter_has_a_value(client):
     )
 
 
-def test_api_of_b_is_404_to_a(world, client, login):
-    ops = operations(client)
+def test_api_operations_have_values(client):
     known = API_PARAMS.keys() | API_NEUTRAL_PARAMS.keys()
-    unknown = sorted({p for op in ops for p in op.path_params if p not in known})
+    unknown = sorted({p for op in operations(client) for p in op.path_params if p not in known})
     assert not unknown, f"give {unknown} a value in its app's authz.py (params or neutral_params)"
-    values = api_values(world)
 
-    # Callers from A's tree: a bearer token for each user, and sec_a's browser session too.
-    callers: list[tuple[str, dict[str, str]]] = []
-    for username in A_USERS:
-        _t, token = core_services.api_token_create(actor=world.users[username], name="matrix")
-        callers.append((f"{username}/token", bearer(token)))
-    callers.append(("sec_a/session", {}))
 
+# Callers from A's tree: a bearer token for each user, and sec_a's browser session too.
+API_CALLERS = (*(f"{u}/token" for u in A_USERS), "sec_a/session")
+
+
+@pytest.mark.parametrize("caller", API_CALLERS)
+def test_api_of_b_is_404_to_a(world, client, login, caller):
+    ops = operations(client)
+    username, how = caller.split("/")
+    headers: dict[str, str] = {}
+    if how == "token":
+        headers = bearer(core_services.api_token_create(actor=world.users[username], name="matrix")[1])
+    else:
+        login(world.users[username])
     failures = []
-    for caller, headers in callers:
-        client.logout()
-        if caller == "sec_a/session":
-            login(world.users["sec_a"])
-        for op in ops:
-            requests = []
-            for base in op_urls(op, world):
-                if op.targets_b:
-                    requests.append(base)
-                    continue
-                probes = [q for q in op.query_params if q in QUERY_PROBES]
-                requests += [base] + [with_query(base, {q: QUERY_PROBES[q](world)}) for q in probes]
-                if len(probes) > 1:
-                    requests.append(with_query(base, {q: QUERY_PROBES[q](world) for q in probes}))
-            for url in requests:
-                before = b_state(world)
-                response = api_call(client, op, url, headers, world)
-                status = response.status_code
-                if op.method != "get" and (changed := state_diff(before, b_state(world))):
-                    failures.append(f"{caller} {op.method.upper()} {url}: changed {changed}")
-                if status == 422:
-                    failures.append(
-                        f"{caller} {op.method.upper()} {url}: 422 — give it a valid body in its app's "
-                        f"authz.py (write_bodies) so that scoping, not validation, is what is tested"
-                    )
-                elif op.targets_b and status != 404:
-                    failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 404")
-                elif not op.targets_b and op.method != "get" and status not in (400, 404):
-                    # a write whose body names B: refused as out of scope (404) or as a field error
-                    failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 400 or 404")
-                elif not op.targets_b and op.method == "get" and status not in (200, 400, 404):
-                    failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 200, 400 or 404")
-                elif status == 400 and not all(
-                    e.get("field") and e.get("message") for e in response.json().get("errors", [None])
-                ):
-                    failures.append(f"{caller} {op.method.upper()} {url}: 400 without a field and a message")
-                if status == 200 and response.get("Content-Type", "").startswith("application/json"):
-                    data = response.json()
-                    text = json.dumps(data, ensure_ascii=False)
-                    if found := leaks(text) + json_b_refs(data, world):
-                        failures.append(f"{caller} {op.method.upper()} {url}: 200 shows B's {found}")
-                elif status == 200:  # a file (a ledger)
-                    if found := leaks(body_text(response)):
-                        failures.append(f"{caller} {op.method.upper()} {url}: 200 file shows B's {found}")
-                elif found := leaks(response.content.decode()):
-                    failures.append(f"{caller} {op.method.upper()} {url}: {status} shows B's {found}")
+    for op in ops:
+        requests = []
+        for base in op_urls(op, world):
+            if op.targets_b:
+                requests.append(base)
+                continue
+            probes = [q for q in op.query_params if q in QUERY_PROBES]
+            requests += [base] + [with_query(base, {q: QUERY_PROBES[q](world)}) for q in probes]
+            if len(probes) > 1:
+                requests.append(with_query(base, {q: QUERY_PROBES[q](world) for q in probes}))
+        for url in requests:
+            before = b_state(world)
+            response = api_call(client, op, url, headers, world)
+            status = response.status_code
+            if op.method != "get" and (changed := state_diff(before, b_state(world))):
+                failures.append(f"{caller} {op.method.upper()} {url}: changed {changed}")
+            if status == 422:
+                failures.append(
+                    f"{caller} {op.method.upper()} {url}: 422 — give it a valid body in its app's "
+                    f"authz.py (write_bodies) so that scoping, not validation, is what is tested"
+                )
+            elif op.targets_b and status != 404:
+                failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 404")
+            elif not op.targets_b and op.method != "get" and status not in (400, 404):
+                # a write whose body names B: refused as out of scope (404) or as a field error
+                failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 400 or 404")
+            elif not op.targets_b and op.method == "get" and status not in (200, 400, 404):
+                failures.append(f"{caller} {op.method.upper()} {url}: {status}, expected 200, 400 or 404")
+            elif status == 400 and not all(
+                e.get("field") and e.get("message") for e in response.json().get("errors", [None])
+            ):
+                failures.append(f"{caller} {op.method.upper()} {url}: 400 without a field and a message")
+            if status == 200 and response.get("Content-Type", "").startswith("application/json"):
+                data = response.json()
+                text = json.dumps(data, ensure_ascii=False)
+                if found := leaks(text) + json_b_refs(data, world):
+                    failures.append(f"{caller} {op.method.upper()} {url}: 200 shows B's {found}")
+            elif status == 200:  # a file (a ledger)
+                if found := leaks(body_text(response)):
+                    failures.append(f"{caller} {op.method.upper()} {url}: 200 file shows B's {found}")
+            elif found := leaks(response.content.decode()):
+                failures.append(f"{caller} {op.method.upper()} {url}: {status} shows B's {found}")
 
-    # Positive control, last: B's secretary, with its own token, gets the same URLs.
-    client.logout()
+    assert not failures, report(failures)
+
+
+def test_api_of_b_works_for_b(world, client):
+    """Positive control: B's secretary, with its own token, gets the same URLs."""
+    ops = operations(client)
+    values = api_values(world)
+    failures = []
     _t, token_b = core_services.api_token_create(actor=world.users["sec_b"], name="matrix")
     response = client.get(f"/api/v1/members/{world.member_b.pk}", **bearer(token_b))
     if response.status_code != 200 or response.json().get("name") != "王五":
