@@ -7,6 +7,7 @@ No business rules here: writes go through ``services.py``; these classes only de
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -183,6 +184,15 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.action} {self.target_repr}"
+
+    @property
+    def change_list(self) -> list[tuple[str, Any, Any]]:
+        """(field, before, after) per change, for templates: ``changes.items`` would look up a
+        change of the field "items" (a topic list's) instead of the dict's method."""
+        return [
+            (field, *(pair if isinstance(pair, list | tuple) and len(pair) == 2 else (None, pair)))
+            for field, pair in (self.changes or {}).items()
+        ]
 
 
 class RuleOverride(models.Model):
