@@ -32,7 +32,7 @@ from typing import IO, Any, cast
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
-from django.db.models import Field
+from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -303,6 +303,8 @@ def execute(job_id: str) -> str:
             heartbeat_at=finished,
             expires_at=expires,
             stage="已完成" if status == JobStatus.SUCCEEDED else "失败",
+            # a finished job has done all it counted (its last report may be a batch behind)
+            **({"done": F("total")} if status == JobStatus.SUCCEEDED else {}),
         )
         from django.urls import reverse
 
