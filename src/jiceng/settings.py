@@ -206,7 +206,12 @@ JICENG_LEDGER_INLINE_MAX = env.int("JICENG_LEDGER_INLINE_MAX", default=50_000)
 # Notification senders (core/notify.py): channel → dotted sender class. Unset channels hold their
 # messages in the outbox (/outbox/) instead of sending them, which is what the demo does.
 JICENG_NOTIFY_SENDERS: dict[str, str] = env.dict("JICENG_NOTIFY_SENDERS", default={})
-JICENG_SITE_URL = env.str("JICENG_SITE_URL", default="")  # absolute links in SMS/WeChat/e-mail
+JICENG_SITE_URL = env.str("JICENG_SITE_URL", default="")
+# e-mail for the e-mail sender: EMAIL_URL=smtp+tls://user:password@mail.example.gov.cn:587
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str(
+    "DEFAULT_FROM_EMAIL", default="jiceng@localhost"
+)  # absolute links in SMS/WeChat/e-mail
 JICENG_SMS_URL = env.str("JICENG_SMS_URL", default="")
 JICENG_SMS_TOKEN = env.str("JICENG_SMS_TOKEN", default="")
 JICENG_SMS_SIGN = env.str("JICENG_SMS_SIGN", default="基层治理")

@@ -8,10 +8,12 @@ import io
 import os
 import socket
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from jiceng.core import jobs
+from jiceng.core.errors import DomainError
 from jiceng.core.models import AuditEntry, Job, JobStatus
 from jiceng.people.models import PartyMember
 from tests.world import make_id
@@ -94,6 +96,20 @@ def test_a_rejected_file_fails_with_its_rows_and_an_error_file_only_its_owner_ge
     Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
     assert login(world.users["sec_a"]).get(url).status_code == 404
     assert jobs.cleanup() == 1 and not jobs.job_dir(job).exists()
+    job.refresh_from_db()
+    with pytest.raises(DomainError, match="已按期删除"):  # the uploaded file went with it
+        jobs.retry(actor=world.users["sec_a"], job=job)
+
+
+def test_a_succeeded_import_keeps_the_uploaded_file_only_until_the_personal_expiry(world):
+    job = start_import(world, roster(2))
+    jobs.execute(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and job.file_name == ""
+    assert job.expires_at is not None and jobs.input_path(job, "upload").exists()
+    assert jobs.cleanup() == 0  # not yet
+    Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - dt.timedelta(seconds=1))
+    assert jobs.cleanup() == 1 and not jobs.input_path(job, "upload").exists()
 
 
 def test_an_unexpected_failure_is_a_plain_message_and_a_retry_succeeds(world, login):

@@ -161,6 +161,10 @@ def retry(*, actor, job: Job) -> Job:
     reconcile(job)
     if job.status != JobStatus.FAILED:
         raise DomainError(field="__all__", message="只能重试失败的任务。")
+    if job.expires_at is not None and job.expires_at <= timezone.now():
+        raise DomainError(
+            field="__all__", message="含个人信息的任务文件已按期删除，不能重试，请重新上传文件。"
+        )
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.QUEUED,
@@ -174,6 +178,7 @@ def retry(*, actor, job: Job) -> Job:
             started_at=None,
             finished_at=None,
             heartbeat_at=None,
+            expires_at=None,
         )
         audit.record(
             actor=actor,
@@ -291,8 +296,9 @@ def execute(job_id: str) -> str:
             "任务失败：系统内部错误，已记录日志。没有保存任何部分结果，可以重试。",
         )
     finished = timezone.now()
-    # a result file (the export; the list of a rejected file's errors) expires when it is personal
-    expires = finished + dt.timedelta(seconds=personal_ttl()) if job.personal and job.file_name else None
+    # a personal job's files (the uploaded file, the result) are deleted after the personal TTL:
+    # until then it can be downloaded, or retried from the same file
+    expires = finished + dt.timedelta(seconds=personal_ttl()) if job.personal else None
     with transaction.atomic():
         Job.objects.filter(pk=job.pk).update(
             status=status,
@@ -387,17 +393,20 @@ def reconcile_all() -> int:
 
 
 def cleanup() -> int:
-    """Delete result files that have expired (personal) or are older than JICENG_JOB_KEEP_DAYS,
-    and the inputs of finished jobs older than that. Returns how many job folders went."""
+    """Delete the files (inputs and results) of personal jobs past their expiry and of every job
+    finished more than JICENG_JOB_KEEP_DAYS ago. Returns how many job folders went."""
     keep = dt.timedelta(days=int(getattr(settings, "JICENG_JOB_KEEP_DAYS", 30)))
     now = timezone.now()
     gone = 0
-    expired = Job.objects.filter(expires_at__lt=now).exclude(file_name="")
+    expired = Job.objects.filter(expires_at__lt=now)
     old = Job.objects.filter(finished_at__lt=now - keep)
     for job in list(expired) + list(old):
-        shutil.rmtree(job_dir(job), ignore_errors=True)
-        Job.objects.filter(pk=job.pk).update(file_name="")
-        gone += 1
+        folder = job_dir(job)
+        if folder.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            gone += 1
+        if job.file_name:
+            Job.objects.filter(pk=job.pk).update(file_name="")
     return gone
 
 
