@@ -235,6 +235,21 @@ def _village_counts(scopes: Sequence[Scope]) -> dict[int, IndicatorValue]:
 # --- 两委 ---------------------------------------------------------------------------------------------
 
 
+def _distinct_in_areas(
+    key: str, scopes: Sequence[Scope], period: Period, posts: QuerySet, column: str
+) -> dict[int, int]:
+    """Distinct ``column`` of the 两委 posts per scope (cut in the area tree), once per shared work."""
+    return once(
+        (key, scopes_key(scopes), period.as_of),
+        lambda: {
+            pk: agg["n"]
+            for pk, agg in grouped(
+                scopes, posts, "area__path", {"n": Count(column, distinct=True)}, basis="area"
+            ).items()
+        },
+    )
+
+
 def _dual_role_secretaries(period: Period) -> QuerySet:
     """Secretaries' seats of villages whose party secretary also holds the committee chair
     (selectors.dual_role_exists, the village list's definition): one semi-join, where asking each
@@ -253,19 +268,7 @@ def _dual_role_secretaries(period: Period) -> QuerySet:
 
 
 def _dual_role(scopes: Sequence[Scope], period: Period) -> dict[int, int]:
-    return once(
-        ("people.dual_role", scopes_key(scopes), period.as_of),
-        lambda: {
-            pk: agg["n"]
-            for pk, agg in grouped(
-                scopes,
-                _dual_role_secretaries(period),
-                "area__path",
-                {"n": Count("area_id", distinct=True)},
-                basis="area",
-            ).items()
-        },
-    )
+    return _distinct_in_areas("people.dual_role", scopes, period, _dual_role_secretaries(period), "area_id")
 
 
 def _dual_role_villages_of(org: Org, period: Period) -> QuerySet:
@@ -314,19 +317,7 @@ def _active_posts(period: Period) -> QuerySet:
 
 
 def _cadres(scopes: Sequence[Scope], period: Period) -> dict[int, int]:
-    return once(
-        ("people.cadres", scopes_key(scopes), period.as_of),
-        lambda: {
-            pk: agg["n"]
-            for pk, agg in grouped(
-                scopes,
-                _active_posts(period),
-                "area__path",
-                {"n": Count("person_id", distinct=True)},
-                basis="area",
-            ).items()
-        },
-    )
+    return _distinct_in_areas("people.cadres", scopes, period, _active_posts(period), "person_id")
 
 
 def _posts_of(org: Org, period: Period) -> QuerySet:
@@ -363,19 +354,7 @@ def _cross_posts(period: Period) -> QuerySet:
 
 
 def _cross(scopes: Sequence[Scope], period: Period) -> dict[int, int]:
-    return once(
-        ("people.cross", scopes_key(scopes), period.as_of),
-        lambda: {
-            pk: agg["n"]
-            for pk, agg in grouped(
-                scopes,
-                _cross_posts(period),
-                "area__path",
-                {"n": Count("person_id", distinct=True)},
-                basis="area",
-            ).items()
-        },
-    )
+    return _distinct_in_areas("people.cross", scopes, period, _cross_posts(period), "person_id")
 
 
 def _cross_persons(org: Org, period: Period) -> QuerySet:
