@@ -137,16 +137,28 @@ def measure(scale: str, seconds: int) -> None:
     from jiceng.core import rollups
     from jiceng.core.models import IndicatorSnapshot, RollupDirty
 
-    chain = [o for o in orgs["village"].get_ancestors() if o.kind in rollups.rollup_kinds()][::-1]
+    # The worker's state before a write: every committee stored (what it computes when it starts,
+    # deepest first, each committee combined from its children's values where it can). Without it
+    # a committee's siblings have no stored values and the chain could not combine.
+    total, full_ms = rollups.refresh_all(period)
+    table.add(
+        "rollup refresh_all (worker start, every committee, deepest first)",
+        [float(full_ms)],
+        None,
+        f"{total:,} committees",
+    )
+    chain = [o for o in Org.objects.get_ancestors(orgs["village"]) if o.kind in rollups.rollup_kinds()][::-1]
     cycle_ms = 0
     for o in chain:
         ms = rollups.refresh(o, period)
         cycle_ms += ms
+        combined = IndicatorSnapshot.objects.filter(org=o, period=period.label, combined=True).count()
         table.add(
             f"rollup refresh: {o.name} (depth {o.depth})",
             [float(ms)],
             None,
-            f"{Org.objects.filter(path__startswith=o.path).count():,} organisations in subtree",
+            f"{Org.objects.filter(path__startswith=o.path).count():,} organisations in subtree; "
+            f"{combined} indicators combined from the children",
         )
     table.add(
         "rollup cycle after one write (the chain above)",
@@ -325,8 +337,8 @@ def _floors(connection, root, period) -> dict[str, Callable[[], object]]:
 
 
 def _export(table: Table, scale: str) -> None:
-    """Stream the attendance ledger of the whole tree for the last full month (≈2 M rows at province
-    scale, capped at 1,000,000) to xlsx in a child process, through the ledger registry's writer
+    """Stream the attendance ledger of the whole tree for the last month with meetings (≈2 M rows at
+    province scale, capped at 1,000,000) to xlsx in a child process, through the ledger registry's writer
     (scoped, ordered, names joined, cells sanitised); its peak RSS. Over all 24 months the ledger's ORDER BY sorts
     every attendance row of the province first (6 GB of temporary files) before the first row."""
     code = (
@@ -334,7 +346,9 @@ def _export(table: Table, scale: str) -> None:
         "django.setup(); import dataclasses; from django.utils import timezone; from jiceng.core import ledgers; "
         "from jiceng.core.models import User; from jiceng.core.periods import parse_period; "
         "actor = User.objects.get(username='bench_root'); "
-        "period = parse_period(f'{timezone.localdate().replace(day=1) - datetime.timedelta(days=1):%Y-%m}'); "
+        "from django.db.models import Max; from jiceng.orglife.models import Meeting; "
+        "last = Meeting.objects.aggregate(m=Max('held_on'))['m'] or timezone.localdate(); "
+        "period = parse_period(f'{last:%Y-%m}'); "
         "ledger = ledgers.get('orglife.attendance'); sheet = ledger.sheets[0]; "
         "capped = dataclasses.replace(ledger, sheets=(dataclasses.replace(sheet, rows=lambda req: "
         "itertools.islice(sheet.rows(req), 1000000)),)); "

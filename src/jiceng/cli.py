@@ -202,8 +202,9 @@ def cmd_rollups(ns: argparse.Namespace) -> int:
 
 
 def cmd_worker(ns: argparse.Namespace) -> int:
-    """The job worker: marks jobs whose worker died as failed, removes expired result files, then
-    runs queued jobs (django-tasks' database worker) until stopped; ``--batch``: until none is left."""
+    """The job worker: marks jobs whose worker died as failed and removes expired files (at start,
+    after every job and every quarter of an hour), and runs queued jobs (django-tasks' database
+    worker) until stopped; ``--batch``: until none is left."""
     _setup()
     _ensure_var_dir()
     from django.core.management import call_command
@@ -213,6 +214,7 @@ def cmd_worker(ns: argparse.Namespace) -> int:
     failed, cleaned = jobs.reconcile_all(), jobs.cleanup()
     if failed or cleaned:
         print(f"任务：{failed} 个中断的任务标为失败，清理 {cleaned} 个过期结果。", file=sys.stderr)
+    jobs.start_housekeeping()
     import contextlib
 
     with contextlib.suppress(KeyboardInterrupt):

@@ -9,6 +9,7 @@ import os
 import socket
 
 import pytest
+from django.test import TestCase
 from django.urls import reverse
 from django.utils import timezone
 
@@ -50,7 +51,7 @@ def test_a_job_is_queued_at_once_and_run_by_the_workers_code(world):
     job.refresh_from_db()
     assert job.message == "已导入 3 名党员。" and job.result == {"created": 3} and job.attempts == 1
     assert job.total == 3 and job.stage == "已完成" and job.percent == 100
-    assert job.worker == f"{socket.gethostname()}:{os.getpid()}" and job.finished_at is not None
+    assert job.worker.startswith(f"{socket.gethostname()}:{os.getpid()}:") and job.finished_at is not None
     assert PartyMember.objects.filter(person__name__startswith="任务").count() == 3
     assert jobs.execute(str(job.pk)) == JobStatus.SUCCEEDED  # claimed once: a second run does nothing
     assert PartyMember.objects.filter(person__name__startswith="任务").count() == 3
@@ -156,7 +157,45 @@ def test_a_job_whose_worker_is_gone_is_shown_failed(world, login):
         heartbeat_at=timezone.now() - dt.timedelta(seconds=jobs.stale_seconds() + 1)
     )
     assert jobs.reconcile(Job.objects.get(pk=job.pk)).status == JobStatus.FAILED
-    assert jobs.reconcile_all() == 0
+    assert Job.objects.get(pk=job.pk).expires_at is not None  # an import's upload expires all the same
+    # the process id reused by another process (a restarted container): its start time differs
+    other = start_import(world, roster(1))
+    Job.objects.filter(pk=other.pk).update(
+        status=JobStatus.RUNNING, worker=f"{here}:{os.getpid()}:1", heartbeat_at=timezone.now()
+    )
+    assert jobs.reconcile_all() == 1 and Job.objects.get(pk=other.pk).status == JobStatus.FAILED
+
+
+def test_a_run_declared_dead_does_not_overwrite_the_retry(world):
+    job = start_import(world, roster(1))
+    original = jobs._finish
+
+    def retried_meanwhile(job_, ctx, me, status, message):
+        Job.objects.filter(pk=job_.pk).update(status=JobStatus.QUEUED, worker="", stage="排队等待")
+        original(job_, ctx, me, status, message)
+
+    jobs._finish = retried_meanwhile
+    try:
+        jobs.execute(str(job.pk))
+    finally:
+        jobs._finish = original
+    job.refresh_from_db()
+    assert job.status == JobStatus.QUEUED and job.stage == "排队等待"  # the new attempt's, untouched
+
+
+def test_a_job_that_cannot_be_queued_is_failed_and_retryable(world, monkeypatch):
+    from jiceng.core import tasks
+
+    def refuse(*a, **kw):
+        raise RuntimeError("queue down")
+
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(tasks, "run_job", SimpleNamespace(enqueue=refuse))  # the queue refusing
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        job = start_import(world, roster(1))
+    job.refresh_from_db()
+    assert job.status == JobStatus.FAILED and "未能排队" in job.message
 
 
 def test_a_large_ledger_is_written_by_a_job(world, login, settings, client):
@@ -181,10 +220,37 @@ def test_a_large_ledger_is_written_by_a_job(world, login, settings, client):
 
 
 def test_an_import_file_is_read_from_disk_not_from_the_request(world):
-    """What the worker reads is the stored copy: a retry has the same file."""
-    upload = io.BytesIO(roster(1))
+    """What the worker reads is the stored copy, readable by this system user only: the request's
+    file is gone by then, and a retry has the same file."""
+    upload = io.BytesIO(roster(2))
     job = start_import(world, upload.getvalue())
-    assert jobs.input_path(job, "upload").read_bytes() == upload.getvalue()
+    upload.close()
+    stored = jobs.input_path(job, "upload")
+    assert stored.stat().st_mode & 0o777 == 0o600 and stored.parent.stat().st_mode & 0o777 == 0o700
+    assert jobs.execute(str(job.pk)) == JobStatus.SUCCEEDED
+    assert PartyMember.objects.filter(person__name__startswith="任务").count() == 2
+
+
+def test_a_result_is_stored_under_a_fixed_name_whatever_it_is_called(world, login, settings):
+    """The download name holds the organisation's name, which is free text: never a path."""
+    from jiceng.core.models import Org
+
+    settings.JICENG_LEDGER_INLINE_MAX = 1
+    county = world.users["county"]
+    Org.objects.filter(pk=world.branch_a.pk).update(name="../../一村/党支部")
+    c = login(county)
+    c.get(
+        reverse("ledger_detail", kwargs={"key": "people.members"}),
+        {"format": "csv", "org": world.branch_a.pk},
+    )
+    job = Job.objects.get(kind="core.ledger_export_personal")
+    jobs.run_queued()
+    job.refresh_from_db()
+    assert job.status == JobStatus.SUCCEEDED and "../../一村/党支部" in job.file_name
+    assert jobs.result_path(job) == jobs.job_dir(job) / "out" / "result" and jobs.result_path(job).exists()
+    assert sorted(p.name for p in jobs.jobs_dir().rglob("*") if p.is_file()) == ["result"]
+    r = c.get(reverse("job_result", kwargs={"job_id": job.pk}))
+    assert r.status_code == 200 and "张三" in b"".join(r.streaming_content).decode()
 
 
 def test_a_rollup_refresh_runs_as_a_job_for_those_who_may_change_rules(world, login):

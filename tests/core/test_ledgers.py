@@ -37,6 +37,10 @@ def csv_rows(response) -> list[list[str]]:
         ("@SUM(A1)", "'@SUM(A1)"),
         ("\tx", "'x"),
         ("\rx", "'x"),
+        ("\x01=HYPERLINK(1)", "'=HYPERLINK(1)"),  # a control character cannot hide a formula
+        ("\x7f+1", "'+1"),
+        ("\x85-2+3", "'-2+3"),
+        ("\x00@x", "'@x"),
         ("张\x07三\x00", "张三"),
         ("第一行\n第二行", "第一行\n第二行"),
         ("a\x1b[31mb", "a[31mb"),

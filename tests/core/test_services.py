@@ -144,8 +144,57 @@ def test_rule_override_applies_to_subtree_only(world):
         ),
         ("people.age_bands", [{"key": "a", "max": 35}, {"key": "b", "min": 36}], "key 和 label"),
         ("people.education_bands", [{"key": "x", "label": "x", "levels": ["bachelor"]}], "覆盖全部学历"),
-        ("orglife.silent_months_weak", -1, "非负整数"),
+        ("orglife.silent_months_weak", -1, "正整数"),
+        ("orglife.silent_months_weak", 0, "正整数"),  # "silent" since today: every branch
+        ("orglife.often_absent_consecutive", 0, "正整数"),
+        ("orglife.often_absent_consecutive", True, "正整数"),
         ("people.member_org_kinds", ["cell"], "组织类型"),
+        ("grading.bottom_share", 10, "0到1之间"),  # 10 meant as 10%: every unit lagging
+        (
+            "grading.weights",
+            {"compliance": "40", "participation": 30, "education": 20, "committee": 10},
+            "权重",
+        ),
+        (
+            "grading.weights",
+            {"compliance": True, "participation": 69, "education": 20, "committee": 10},
+            "权重",
+        ),
+        ("grading.schemes", {"abc": ["a", "b"]}, "至少含"),
+        ("grading.schemes", {"abc": ["a", "b"], "four_level": [], "five_star": []}, "key 和 label"),
+        (
+            "grading.schemes",
+            {
+                name: [
+                    {"key": "A", "label": "甲", "min_score": 60},
+                    {"key": "A", "label": "乙", "min_score": 0},
+                ]
+                for name in ("abc", "four_level", "five_star")
+            },
+            "不能重复",
+        ),
+        (
+            "grading.schemes",
+            {
+                name: [
+                    {"key": "A", "label": "甲", "min_score": None},
+                    {"key": "B", "label": "乙", "min_score": 0},
+                ]
+                for name in ("abc", "four_level", "five_star")
+            },
+            "分数线",
+        ),
+        (
+            "people.age_bands",
+            [{"key": "a", "label": "a", "max": 35.5}, {"key": "b", "label": "b", "min": 36.5}],
+            "整数",
+        ),
+        (
+            "people.age_bands",
+            [{"key": "a", "label": "a", "max": "35"}, {"key": "b", "label": "b", "min": 36}],
+            "整数",
+        ),
+        ("people.age_bands", 5, "年龄段"),
     ],
 )
 def test_rule_override_bad_value_refused(world, key, value, field_text):

@@ -98,3 +98,16 @@ def test_weights_of_criteria_without_a_value_go_to_the_others():
     assert score(full, weights) == 20 + 30 + 10 + 10
     assert score({**full, "committee": None}, weights) == round((20 + 30 + 10) * 100 / 90, 1)
     assert score(dict.fromkeys(full), weights) is None
+
+
+def test_without_a_county_round_the_county_counts_every_township_round(world):
+    """The grade breakdown of a subtree no round covers adds up the top rounds inside it (each
+    township's), instead of showing one township's as if it were the county's."""
+    county = world.users["county"]
+    for town in (world.town_a_org, world.town_b_org):
+        services.round_open(actor=county, org=town, year=YEAR)
+    ind = indicators.registry()["grading.grade_distribution"]
+    county_value = ind.fn(world.county_org, PERIOD)
+    towns = [ind.fn(t, PERIOD).value for t in (world.town_a_org, world.town_b_org)]
+    assert all(towns) and county_value.value == sum(towns)
+    assert ind.rows(world.county_org, PERIOD, "value").count() == county_value.value

@@ -360,6 +360,18 @@ def test_row_cap(world, monkeypatch):
     )
 
 
+def test_size_cap_refuses_the_upload_before_a_job_is_made(world, monkeypatch):
+    from jiceng.core.models import Job
+
+    monkeypatch.setattr(imports, "MAX_BYTES", 100)
+    rows = [row(n, "一村党支部") for n in range(60, 64)]
+    with pytest.raises(DomainError, match="上限") as exc:
+        imports.import_start(
+            actor=world.users["sec_a"], org=world.branch_a, file=csv_bytes(rows), filename="a.csv"
+        )
+    assert exc.value.errors["file"] and not Job.objects.exists()
+
+
 # --- scope ----------------------------------------------------------------------------------------
 
 

@@ -228,9 +228,9 @@ Rows = Callable[[Org, Period, str], QuerySet]
 @dataclass(frozen=True)
 class Indicator:
     name: str
-    label: str
+    label_text: Any  # lazy: read as ``label``, in the language of the request that reads it
     unit: str  # count | rate | breakdown
-    description: str
+    description_text: Any
     compute: Compute
     counts: str  # what is counted, in words: "members", "meeting slots" …
     additive: bool = False
@@ -239,6 +239,14 @@ class Indicator:
     # rows(org, period, which): the records behind the figure; ``which`` is "value", "numerator",
     # "denominator" or a part's key. None: what is counted is not a record (a meeting slot).
     rows: Rows | None = None
+
+    @property
+    def label(self) -> str:
+        return str(self.label_text)
+
+    @property
+    def description(self) -> str:
+        return str(self.description_text)
 
     def fn(self, org: Org, period: Period) -> IndicatorValue:
         """The value for ``org``'s subtree: the definition asked for one scope."""
@@ -269,7 +277,7 @@ def register(
         if name in _DECLARED:
             raise ValueError(f"indicator {name} registered twice")
         _DECLARED[name] = Indicator(
-            name, str(label), unit, str(description), fn, str(counts), additive, basis, tuple(rules), rows
+            name, label, unit, description, fn, str(counts), additive, basis, tuple(rules), rows
         )
         return fn
 

@@ -5,9 +5,13 @@ from __future__ import annotations
 from django.http import QueryDict
 
 from . import ledgers, rollups
+from .dbrouter import reporting
+from .errors import NotFound
 from .jobs import JobContext, JobFailed, JobKind, register
 from .models import Org
 from .periods import parse_period
+from .roles import Perm
+from .scoping import can_access_org
 
 
 def run_ledger_export(ctx: JobContext) -> None:
@@ -19,16 +23,16 @@ def run_ledger_export(ctx: JobContext) -> None:
         data[key] = value
     ledger, req, _form = ledgers.prepare(actor=ctx.owner, key=p["key"], data=data)
     fmt = p.get("format", "xlsx")
-    total = ledger.count(req) if ledger.count else 0
-    ctx.progress(0, total, stage="写入", force=True)
-    if fmt == "xlsx":
-        written = ledgers.write_xlsx(ledger, req, progress=lambda n: ctx.progress(n, total))
-    elif fmt == "csv":
-        written = ledgers.write_csv(ledger, req)
-    else:
+    if fmt not in ("xlsx", "csv"):
         raise JobFailed("格式：应为 xlsx 或 csv。")
-    ctx.save_result(ledgers.filename(ledger, req, fmt), written.file)
+    with reporting():  # the reads may come from the replica, as an export in a request does
+        total = ledger.count(req) if ledger.count else 0
+        ctx.progress(0, total, stage="写入", force=True)
+        write = ledgers.write_xlsx if fmt == "xlsx" else ledgers.write_csv
+        written = write(ledger, req, progress=lambda n: ctx.progress(n, total))
+    # logged before the file is kept: no personal export leaves unlogged
     ledgers.record_export(ledger, req, written.rows, fmt, dict(p.get("query", {})))
+    ctx.save_result(ledgers.filename(ledger, req, fmt), written.file)
     ctx.result = {"written": written.rows}
     ctx.message = f"{ledger.title}：已写出 {written.rows} 行。"
 
@@ -37,10 +41,14 @@ def run_rollup_refresh(ctx: JobContext) -> None:
     """Every rollup organisation of the subtree, deepest first, for the period (default: this year)."""
     period = parse_period(ctx.params.get("period") or None)
     org = ctx.org
+    if org is None:  # the organisation was dissolved and deleted since: never the whole tree instead
+        raise JobFailed("任务失败：该组织已不存在。")
+    if not can_access_org(ctx.owner, Perm.MANAGE_RULES, org):  # a right revoked since the request
+        raise NotFound()
     orgs = list(
-        Org.objects.filter(
-            path__startswith=org.path if org else "", kind__in=rollups.rollup_kinds()
-        ).order_by("-depth", "path")
+        Org.objects.filter(path__startswith=org.path, kind__in=rollups.rollup_kinds()).order_by(
+            "-depth", "path"
+        )
     )
     ctx.progress(0, len(orgs), stage="重新计算汇总", force=True)
     for i, o in enumerate(orgs, 1):

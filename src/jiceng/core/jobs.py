@@ -19,19 +19,22 @@ result, a result file only the owner may download, which expires when it holds p
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import logging
 import os
 import shutil
 import socket
+import threading
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import F, Field
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -42,6 +45,7 @@ from .models import Job, JobStatus
 
 log = logging.getLogger(__name__)
 
+HEARTBEAT_SECONDS = 30  # against JICENG_JOB_STALE_SECONDS (900): a live job is never taken for dead
 INTERRUPTED = "任务中断：处理它的进程已停止（被终止或重启），没有保存任何部分结果。可以重试。"
 
 
@@ -92,11 +96,39 @@ def input_path(job: Job, name: str) -> Path:
 
 
 def result_path(job: Job) -> Path | None:
-    return job_dir(job) / "out" / job.file_name if job.file_name else None
+    """Where the result is stored: a fixed name (``file_name`` is only what the owner's download is
+    called, and it may hold an organisation's name: never part of a path)."""
+    return job_dir(job) / "out" / "result" if job.file_name else None
+
+
+def _private_dir(path: Path) -> Path:
+    """A folder only this system user may read (uploads hold ID numbers in clear)."""
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return path
+
+
+def _write_private(path: Path, content: IO[bytes] | bytes) -> None:
+    _private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "wb") as fh:
+        if isinstance(content, bytes):
+            fh.write(content)
+        else:
+            content.seek(0)
+            shutil.copyfileobj(content, fh)
+
+
+def _process_start(pid: int | str) -> str:
+    """The process's start time in clock ticks since boot (/proc/<pid>/stat field 22), so that a
+    reused process id is not taken for the worker that died."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[-1].split()[19]
+    except (OSError, IndexError):
+        return ""
 
 
 def _worker_name() -> str:
-    return f"{socket.gethostname()}:{os.getpid()}"
+    return f"{socket.gethostname()}:{os.getpid()}:{_process_start(os.getpid())}"
 
 
 # --- starting -------------------------------------------------------------------------------------
@@ -116,41 +148,55 @@ def start(
     spec = kinds().get(kind)
     if spec is None:
         raise DomainError(field="kind", message=f"任务类型：未知类型“{kind}”。")
-    with transaction.atomic():
-        job = Job.objects.create(
-            kind=kind,
-            title=title or spec.title,
-            owner=actor,
-            org=org,
-            params=params or {},
-            personal=spec.personal,
-            stage="排队等待",
-        )
-        for name, content in (inputs or {}).items():
-            path = input_path(job, name)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            with path.open("wb") as fh:
-                if isinstance(content, bytes):
-                    fh.write(content)
-                else:
-                    content.seek(0)
-                    shutil.copyfileobj(content, fh)
-        audit.record(
-            actor=actor,
-            action="job_start",
-            target=job,
-            target_repr=job.title,
-            org_path=org.path if org is not None else "",
-            changes={"kind": [None, kind]},
-        )
-        transaction.on_commit(lambda: _enqueue(job))
+    job = Job(
+        kind=kind,
+        title=title or spec.title,
+        owner=actor,
+        org=org,
+        params=params or {},
+        personal=spec.personal,
+        stage="排队等待",
+    )
+    try:
+        for name, content in (inputs or {}).items():  # before the row: a failed write leaves no job
+            _write_private(input_path(job, name), content)
+        with transaction.atomic():
+            job.save(force_insert=True)
+            _record_start(actor, job, org, kind)
+            transaction.on_commit(lambda: _enqueue(job))
+    except BaseException:
+        shutil.rmtree(job_dir(job), ignore_errors=True)  # the inputs of a job that was never made
+        raise
     return job
 
 
+def _record_start(actor, job: Job, org, kind: str) -> None:
+    audit.record(
+        actor=actor,
+        action="job_start",
+        target=job,
+        target_repr=job.title,
+        org_path=org.path if org is not None else "",
+        changes={"kind": [None, kind]},
+    )
+
+
 def _enqueue(job: Job) -> None:
+    """Hand the job to the task queue; if that fails the job is failed (and can be retried)
+    instead of waiting in the queue for ever."""
     from .tasks import run_job
 
-    result = run_job.enqueue(str(job.id))
+    try:
+        result = run_job.enqueue(str(job.id))
+    except Exception:  # noqa: BLE001 - the user sees a message, the operator the log
+        log.exception("job %s could not be queued", job.pk)
+        Job.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+            status=JobStatus.FAILED,
+            stage="失败",
+            message="任务未能排队（任务队列暂时不可用），没有做任何处理。可以重试。",
+            finished_at=timezone.now(),
+        )
+        return
     Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
 
@@ -166,7 +212,7 @@ def retry(*, actor, job: Job) -> Job:
             field="__all__", message="含个人信息的任务文件已按期删除，不能重试，请重新上传文件。"
         )
     with transaction.atomic():
-        Job.objects.filter(pk=job.pk).update(
+        queued = Job.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
             status=JobStatus.QUEUED,
             stage="排队等待",
             done=0,
@@ -180,6 +226,8 @@ def retry(*, actor, job: Job) -> Job:
             heartbeat_at=None,
             expires_at=None,
         )
+        if not queued:  # retried at the same moment from another page
+            raise DomainError(field="__all__", message="该任务已在重试中。")
         audit.record(
             actor=actor,
             action="job_retry",
@@ -228,13 +276,14 @@ class JobContext:
         _write_outside(self.job.pk, fields, self._depth)
 
     def save_result(self, name: str, content: IO[bytes]) -> None:
-        """The result file the owner downloads (one per job)."""
-        path = job_dir(self.job) / "out" / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        content.seek(0)
-        with path.open("wb") as fh:
-            shutil.copyfileobj(content, fh)
+        """The result file the owner downloads (one per job), as ``name``."""
+        stem, dot, ext = name.rpartition(".")
+        if len(name) > 150:  # a download name built from long organisation names: keep its end
+            name = f"{stem[:140]}{dot}{ext}" if dot else name[:150]
         self.job.file_name = name
+        path = result_path(self.job)
+        assert path is not None
+        _write_private(path, content)
 
 
 _side: dict[int, Any] = {}
@@ -249,24 +298,55 @@ def _write_outside(job_id, fields: dict[str, Any], depth: int) -> None:
         return
     if connection.vendor != "postgresql":
         return
-    side = _side.get(os.getpid())
-    if side is None:
-        side = _side[os.getpid()] = connections.create_connection(DEFAULT_DB_ALIAS)
-    qn = side.ops.quote_name
+    qn = connection.ops.quote_name
     columns = ", ".join(f"{qn(cast(Field, Job._meta.get_field(k)).column)} = %s" for k in fields)
-    with side.cursor() as cur:
-        cur.execute(
-            f"UPDATE {qn(Job._meta.db_table)} SET {columns} WHERE id = %s", [*fields.values(), job_id]
-        )
+    sql = f"UPDATE {qn(Job._meta.db_table)} SET {columns} WHERE id = %s"
+    for attempt in (1, 2):  # a side connection the server dropped (restart, idle timeout) is remade once
+        side = _side.get(os.getpid())
+        if side is None:
+            side = _side[os.getpid()] = connections.create_connection(DEFAULT_DB_ALIAS)
+        try:
+            with side.cursor() as cur:
+                cur.execute(sql, [*fields.values(), job_id])
+            return
+        except DatabaseError:
+            _side.pop(os.getpid(), None)
+            with contextlib.suppress(DatabaseError):
+                side.close()
+            if attempt == 2:  # progress is news, not work: never fail the job for it
+                log.warning("job %s: progress not written", job_id, exc_info=True)
+
+
+class _Heartbeat(threading.Thread):
+    """Writes the job's heartbeat every HEARTBEAT_SECONDS while it runs, even through a phase that
+    reports no progress (a long sort before a ledger's first row), so that no one takes it for dead
+    and runs it a second time. Its own connection; on SQLite the write waits for the job's own
+    write transaction, which a job keeps short (the import writes at the very end)."""
+
+    def __init__(self, job_id) -> None:
+        super().__init__(daemon=True, name=f"heartbeat-{job_id}")
+        self.job_id = job_id
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        try:
+            while not self.stop.wait(HEARTBEAT_SECONDS):
+                with contextlib.suppress(DatabaseError):
+                    Job.objects.filter(pk=self.job_id, status=JobStatus.RUNNING).update(
+                        heartbeat_at=timezone.now()
+                    )
+        finally:
+            connection.close()  # this thread's own
 
 
 def execute(job_id: str) -> str:
     """Run one queued job (what the worker's task calls; tests call it, or ``run_queued``, the same
     way). Claims the job first, so a job is never run twice at once. Returns its final status."""
     depth = len(connection.atomic_blocks)
+    me = _worker_name()
     claimed = Job.objects.filter(pk=job_id, status=JobStatus.QUEUED).update(
         status=JobStatus.RUNNING,
-        worker=_worker_name(),
+        worker=me,
         started_at=timezone.now(),
         heartbeat_at=timezone.now(),
         stage="开始处理",
@@ -278,6 +358,8 @@ def execute(job_id: str) -> str:
     ctx = JobContext(job, depth)
     spec = kinds().get(job.kind)
     status, message = JobStatus.SUCCEEDED, ""
+    heartbeat = _Heartbeat(job.pk)
+    heartbeat.start()
     try:
         if spec is None:
             raise JobFailed(f"任务类型“{job.kind}”已不存在。")
@@ -295,23 +377,55 @@ def execute(job_id: str) -> str:
             JobStatus.FAILED,
             "任务失败：系统内部错误，已记录日志。没有保存任何部分结果，可以重试。",
         )
+        # a result written before the failure (an export whose logging failed) is not handed out
+        if job.file_name:
+            shutil.rmtree(job_dir(job) / "out", ignore_errors=True)
+            job.file_name = ""
+    finally:
+        heartbeat.stop.set()
+    try:
+        _finish(job, ctx, me, status, message)
+    except Exception:  # noqa: BLE001 - never leave the job running with a live worker
+        log.exception("job %s: the outcome could not be written", job.pk)
+        Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=me).update(
+            status=JobStatus.FAILED,
+            stage="失败",
+            message="任务失败：结果未能保存（数据库繁忙），可以重试。",
+            finished_at=timezone.now(),
+            expires_at=_expiry(job, timezone.now()),
+        )
+        return JobStatus.FAILED
+    heartbeat.join(timeout=1)
+    cleanup()  # what has expired since (the worker runs for weeks)
+    return status
+
+
+def _expiry(job: Job, finished: dt.datetime) -> dt.datetime | None:
+    """A personal job's files (the uploaded file, the result) are deleted after the personal TTL:
+    until then it can be downloaded, or retried from the same file."""
+    return finished + dt.timedelta(seconds=personal_ttl()) if job.personal else None
+
+
+def _finish(job: Job, ctx: JobContext, me: str, status: str, message: str) -> None:
     finished = timezone.now()
-    # a personal job's files (the uploaded file, the result) are deleted after the personal TTL:
-    # until then it can be downloaded, or retried from the same file
-    expires = finished + dt.timedelta(seconds=personal_ttl()) if job.personal else None
     with transaction.atomic():
-        Job.objects.filter(pk=job.pk).update(
+        # only the run that holds the job writes its outcome (a run declared dead and retried
+        # meanwhile must not overwrite the new attempt)
+        mine = Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING, worker=me).update(
             status=status,
             message=message,
             result=ctx.result,
             file_name=job.file_name,
             finished_at=finished,
             heartbeat_at=finished,
-            expires_at=expires,
+            expires_at=_expiry(job, finished),
             stage="已完成" if status == JobStatus.SUCCEEDED else "失败",
             # a finished job has done all it counted (its last report may be a batch behind)
             **({"done": F("total")} if status == JobStatus.SUCCEEDED else {}),
         )
+        if not mine:
+            log.warning("job %s: finished after it was declared dead; outcome dropped", job.pk)
+            return
         from django.urls import reverse
 
         from .notify import notify
@@ -325,7 +439,6 @@ def execute(job_id: str) -> str:
             link=reverse("job_detail", kwargs={"job_id": job.pk}),
             org=job.org,
         )
-    return status
 
 
 def run_queued(limit: int | None = None) -> int:
@@ -352,9 +465,12 @@ def stale_seconds() -> int:
 
 def _alive(worker: str) -> bool | None:
     """Whether the worker process still runs: True/False when it ran on this host, None elsewhere."""
-    host, _, pid = worker.rpartition(":")
+    host, _, rest = worker.partition(":")
+    pid, _, started = rest.partition(":")
     if host != socket.gethostname() or not pid.isdigit():
         return None
+    if started and _process_start(pid) not in ("", started):  # the id now names another process
+        return False
     try:
         os.kill(int(pid), 0)
     except ProcessLookupError:
@@ -376,8 +492,13 @@ def reconcile(job: Job) -> Job:
     heard = job.heartbeat_at or job.started_at
     stale = heard is not None and (timezone.now() - heard).total_seconds() > stale_seconds()
     if alive is False or (alive is None and stale):
+        now = timezone.now()
         Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
-            status=JobStatus.FAILED, message=INTERRUPTED, stage="中断", finished_at=timezone.now()
+            status=JobStatus.FAILED,
+            message=INTERRUPTED,
+            stage="中断",
+            finished_at=now,
+            expires_at=_expiry(job, now),
         )
         job.refresh_from_db()
     return job
@@ -407,11 +528,56 @@ def cleanup() -> int:
             gone += 1
         if job.file_name:
             Job.objects.filter(pk=job.pk).update(file_name="")
+    # a rejected file's rows (names, dates) are kept on the job for its page: personal, they go too
+    expired.filter(personal=True).exclude(result={}).update(result={})
+    # folders of jobs that are no more (the owner deleted; a start that failed half-way); an hour
+    # old at least, for a job being started writes its files just before its row commits
+    root = jobs_dir()
+    if root.exists():
+        cutoff = time.time() - 3600
+        names = {p.name for p in root.iterdir() if p.is_dir() and p.stat().st_mtime < cutoff}
+        known = {str(pk) for pk in Job.objects.filter(pk__in=_uuids(names)).values_list("pk", flat=True)}
+        for name in names - known:
+            shutil.rmtree(root / name, ignore_errors=True)
+            gone += 1
     return gone
 
 
+def _uuids(names: set[str]) -> list[uuid.UUID]:
+    out = []
+    for n in names:
+        with contextlib.suppress(ValueError):
+            out.append(uuid.UUID(n))
+    return out
+
+
+HOUSEKEEPING_SECONDS = 15 * 60
+
+
+def start_housekeeping() -> threading.Thread:
+    """In the worker: every quarter of an hour, fail the jobs of dead workers and delete expired
+    files, even when no job runs for days (personal files must not outlive their expiry)."""
+
+    def loop() -> None:
+        while True:
+            time.sleep(HOUSEKEEPING_SECONDS)
+            try:
+                reconcile_all()
+                cleanup()
+            except DatabaseError:
+                log.warning("job housekeeping failed; trying again later", exc_info=True)
+            finally:
+                connection.close()
+
+    thread = threading.Thread(target=loop, daemon=True, name="job-housekeeping")
+    thread.start()
+    return thread
+
+
 def downloadable(job: Job) -> Path | None:
-    """The result file, while it exists and has not expired."""
+    """The result file of a finished job, while it exists and has not expired."""
+    if not job.finished:
+        return None
     path = result_path(job)
     if path is None or not path.exists():
         return None

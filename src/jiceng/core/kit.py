@@ -156,7 +156,20 @@ def plugins() -> tuple[AppPlugin, ...]:
         for mod in (plugin.indicators, plugin.ledgers, plugin.workflows, plugin.jobs):
             if mod:
                 importlib.import_module(mod)
+    _check_figures(found)
     return tuple(found)
+
+
+def _check_figures(found: list[AppPlugin]) -> None:
+    """A panel or headline names an indicator some installed app registers (a typo would be a
+    missing chart on every dashboard, found by no one)."""
+    from .indicators import _DECLARED
+
+    known = {name for name, ind in _DECLARED.items() if in_installed_app(ind.compute.__module__)}
+    for p in found:
+        for name in [x.indicator for x in p.panels] + [x.indicator for x in p.headlines]:
+            if name not in known:
+                raise ValueError(f"{p.label}: panel or headline {name!r} names no registered indicator")
 
 
 def _check(found: list[AppPlugin]) -> None:
@@ -173,6 +186,15 @@ def _check(found: list[AppPlugin]) -> None:
                 if name in seen[kind]:
                     raise ValueError(f"{kind} {name!r} declared by both {seen[kind][name]} and {p.label}")
                 seen[kind][name] = p.label
+    labels: dict[tuple[str, str], tuple[str, str]] = {}  # (kind, code) -> (label, app)
+    for p in found:
+        for kind, table in (("audit action", p.audit_actions), ("audit field", p.audit_fields)):
+            for code, label in table.items():
+                earlier = labels.setdefault((kind, code), (str(label), p.label))
+                if earlier[0] != str(label):
+                    raise ValueError(
+                        f"{kind} {code!r} labelled {earlier[0]!r} by {earlier[1]} and {str(label)!r} by {p.label}"
+                    )
 
 
 def in_installed_app(module: str) -> bool:

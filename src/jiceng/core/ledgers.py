@@ -103,7 +103,8 @@ def get(key: str) -> Ledger | None:
 # --- cells -------------------------------------------------------------------------------------------
 
 # C0 controls but the newline (minutes keep their lines), DEL and C1: openpyxl refuses some,
-# spreadsheets show none, a tab or carriage return can begin a formula.
+# spreadsheets show none. Removed before the formula check, so that a control character cannot
+# hide a leading = + - @ (a tab or carriage return, which can begin a formula, goes with them).
 _CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -114,9 +115,11 @@ def clean_cell(value: Any) -> Any:
     quote; numbers (negative amounts too), dates and empty cells unchanged."""
     if not isinstance(value, str):
         return value
-    if value.startswith(_FORMULA_START):
+    leading = value.startswith(_FORMULA_START)
+    value = _CONTROL.sub("", value)  # then checked again: "\x01=…" would begin a formula once stripped
+    if leading or value.startswith(_FORMULA_START):
         value = "'" + value
-    return _CONTROL.sub("", value)
+    return value
 
 
 # --- writing ---------------------------------------------------------------------------------------
@@ -224,13 +227,15 @@ def csv_lines(
             on_done(rows)
 
 
-def write_csv(ledger: Ledger, req: LedgerRequest) -> Written:
-    """The CSV written whole (for a job's result file)."""
+def write_csv(ledger: Ledger, req: LedgerRequest, progress: Callable[[int], None] | None = None) -> Written:
+    """The CSV written whole (for a job's result file); ``progress(lines)`` now and then."""
     out = tempfile.SpooledTemporaryFile(max_size=16 * 1024 * 1024)  # noqa: SIM115
     counter = {"rows": 0}
     text = io.TextIOWrapper(out, encoding="utf-8", newline="", write_through=True)
-    for line in csv_lines(ledger, req, on_done=lambda n: counter.update(rows=n)):
+    for n, line in enumerate(csv_lines(ledger, req, on_done=lambda n: counter.update(rows=n))):
         text.write(line)
+        if progress is not None and n % 1000 == 0:
+            progress(n)
     text.detach()
     out.seek(0)
     return Written(out, [counter["rows"]])

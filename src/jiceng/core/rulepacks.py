@@ -96,18 +96,42 @@ def validate_value(rule_def: kit.Rule, value: Any) -> None:
         rule_def.validate(value)
     except RuleValueError as exc:
         raise DomainError(field="value", message=f"规则“{rule_def.label}”（{rule_def.key}）：{exc}") from None
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError):  # a shape the check did not foresee
+        raise DomainError(
+            field="value",
+            message=f"规则“{rule_def.label}”（{rule_def.key}）：取值的格式不对，请按默认值的格式填写。",
+        ) from None
 
 
 # --- validators an app can give its rules ----------------------------------------------------------
 
 
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
 def non_negative_int(value: Any) -> None:
-    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+    if not is_int(value) or not 0 <= value <= 1_000_000:
         raise RuleValueError("应为非负整数。")
 
 
+def positive_int(value: Any) -> None:
+    if not is_int(value) or not 1 <= value <= 1_000_000:
+        raise RuleValueError("应为正整数（至少为1）。")
+
+
+def fraction(value: Any) -> None:
+    """A share, as 0.10 for 10%."""
+    if not is_number(value) or not 0 <= value <= 1:
+        raise RuleValueError("应为0到1之间的比例（如 0.10 表示10%）。")
+
+
 def non_negative_number(value: Any) -> None:
-    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 <= value <= 1e9:
+    if not is_number(value) or not 0 <= value <= 1e9:
         raise RuleValueError("应为非负数。")
 
 
@@ -143,6 +167,8 @@ def subset_of(options: Iterable[str], message: str, *, non_empty: bool = False) 
 
 def keyed_parts(value: Any) -> None:
     """A list of parts that each carry a unique ``key`` and a ``label`` (bands of a breakdown)."""
+    if not isinstance(value, list) or not value:
+        raise RuleValueError("应为分段列表。")
     if not all(isinstance(b, dict) and b.get("key") and b.get("label") for b in value):
         raise RuleValueError("每一段都要有 key 和 label。")
     if len({b["key"] for b in value}) != len(value):

@@ -15,22 +15,31 @@ from jiceng.core.rulepacks import ancestor_paths
 from .models import Grade, GradingRound
 
 
-def _round_for(org: Org, rounds: list[GradingRound]) -> GradingRound | None:
-    """The round that grades the subtree: the highest committee's above it, else the highest
-    committee's inside it."""
+def _rounds_for(org: Org, rounds: list[GradingRound]) -> list[GradingRound]:
+    """The rounds that grade the subtree: the highest committee's round above it (or its own),
+    else every top round inside it — each township's, when the county ran none — but not a round
+    nested under another of them."""
     above = set(ancestor_paths(org.path))
-    inside = [r for r in rounds if r.org.path in above] or [
-        r for r in rounds if r.org.path.startswith(org.path)
+    covering = [r for r in rounds if r.org.path in above]
+    if covering:
+        return [min(covering, key=lambda r: r.org.depth)]
+    inside = [r for r in rounds if r.org.path.startswith(org.path)]
+    return [
+        r
+        for r in inside
+        if not any(
+            o is not r and r.org.path.startswith(o.org.path) and o.org.path != r.org.path for o in inside
+        )
     ]
-    return min(inside, key=lambda r: (r.org.depth, r.org.path), default=None)
+
+
+def _year_rounds(period: Period) -> list[GradingRound]:
+    return list(GradingRound.objects.filter(year=period.end.year).select_related("org"))
 
 
 def _grade_rows(org: Org, period: Period, which: str) -> QuerySet:
-    rounds = list(GradingRound.objects.filter(year=period.end.year).select_related("org"))
-    rnd = _round_for(org, rounds)
-    if rnd is None:
-        return Grade.objects.none()
-    qs = Grade.objects.filter(round=rnd, org__path__startswith=org.path)
+    rounds = _rounds_for(org, _year_rounds(period))
+    qs = Grade.objects.filter(round__in=rounds, org__path__startswith=org.path)
     return qs if which == "value" else qs.filter(Q(final=which) | Q(final="", proposed=which))
 
 
@@ -43,17 +52,17 @@ def _grade_rows(org: Org, period: Period, which: str) -> QuerySet:
     rows=_grade_rows,
     description=_(
         "Organisations in the subtree by their grade in the period's year (confirmed, else "
-        "proposed), from the highest committee's round covering them."
+        "proposed), from the highest committee's round covering them, or every top round inside."
     ),
 )
 def grade_distribution(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
-    rounds = list(GradingRound.objects.filter(year=period.end.year).select_related("org"))
-    out = {s.key: IndicatorValue(value=0) for s in scopes}
+    rounds = _year_rounds(period)
     by_round: dict[int, tuple[GradingRound, list[Scope]]] = {}
     for s in scopes:
-        rnd = _round_for(s.org, rounds)
-        if rnd is not None:
+        for rnd in _rounds_for(s.org, rounds):
             by_round.setdefault(rnd.pk, (rnd, []))[1].append(s)
+    totals = {s.key: 0 for s in scopes}
+    parts: dict[int, dict[str, Part]] = {s.key: {} for s in scopes}  # a level key once, in order
     for rnd, group in by_round.values():
         aggregates = {
             "total": Count("pk"),
@@ -63,9 +72,13 @@ def grade_distribution(scopes: Sequence[Scope], period: Period) -> dict[int, Ind
             },
         }
         for pk, agg in grouped(group, Grade.objects.filter(round=rnd), "org__path", aggregates).items():
-            parts = [Part(lv["key"], lv["label"], agg[f"l{i}"]) for i, lv in enumerate(rnd.levels)]
-            out[pk] = IndicatorValue(value=agg["total"], parts=parts)
-    return out
+            totals[pk] += agg["total"]
+            for i, lv in enumerate(rnd.levels):
+                seen = parts[pk].get(lv["key"])
+                parts[pk][lv["key"]] = Part(
+                    lv["key"], lv["label"], (seen.value if seen else 0) + agg[f"l{i}"]
+                )
+    return {pk: IndicatorValue(value=totals[pk], parts=list(parts[pk].values())) for pk in totals}
 
 
 def _lagging(period: Period) -> QuerySet:

@@ -5,16 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from jiceng.core.kit import Rule, RuleValueError
-from jiceng.core.rulepacks import non_negative_number, one_of, subset_of
+from jiceng.core.rulepacks import fraction, is_number, keyed_parts, one_of, positive_int, subset_of
 
 WEIGHT_KEYS = ("compliance", "participation", "education", "committee")
 WEAK_SIGNS = ("silent", "main_leader_vacant")
+SCHEMES = ("abc", "four_level", "five_star")
 
 
 def weights(value: Any) -> None:
     if (
         not isinstance(value, dict)
         or set(value) != set(WEIGHT_KEYS)
+        or not all(is_number(v) for v in value.values())
         or sum(value.values()) != 100
         or min(value.values()) < 0
     ):
@@ -22,11 +24,18 @@ def weights(value: Any) -> None:
 
 
 def schemes(value: Any) -> None:
-    if not isinstance(value, dict) or not value:
-        raise RuleValueError("应为方案表。")
+    if not isinstance(value, dict) or not set(SCHEMES) <= set(value):
+        raise RuleValueError(f"应为方案表，至少含 {'、'.join(SCHEMES)} 三个方案（grading.scheme 从中选一）。")
     for levels in value.values():
-        scores = [lv.get("min_score") for lv in levels] if isinstance(levels, list) else []
-        if len(scores) < 2 or scores != sorted(scores, reverse=True) or scores[-1] != 0:
+        keyed_parts(levels)  # every level a key and a label, no key twice
+        scores = [lv.get("min_score") for lv in levels]
+        if (
+            len(scores) < 2
+            or not all(is_number(s) for s in scores)
+            or scores != sorted(scores, reverse=True)
+            or len(set(scores)) != len(scores)
+            or scores[-1] != 0
+        ):
             raise RuleValueError("每个方案的等次应从高到低排列，分数线递减，最后一等分数线为0。")
 
 
@@ -37,7 +46,7 @@ RULES = (
         "支部评定等次方案（abc / four_level / five_star）",
         "001（ABC分级）、000-R2（好/较好/一般/软弱涣散）、000-R3（五星支部）",
         local=True,
-        validate=one_of(("abc", "four_level", "five_star"), "应为 abc、four_level 或 five_star。"),
+        validate=one_of(SCHEMES, "应为 abc、four_level 或 five_star。"),
     ),
     Rule(
         "grading.schemes",
@@ -96,6 +105,14 @@ RULES = (
         "后进/软弱涣散党组织倒排比例（不低于）",
         "种子报告 001、004-P9",
         local=True,
-        validate=non_negative_number,
+        validate=fraction,
+    ),
+    Rule(
+        "grading.party_seats_target",
+        3,
+        "村（社区）党组织班子配备的目标人数（班子配备一项按 实有/目标 计分）",
+        "地方做法：村党组织委员会一般设委员3至5名（中国共产党农村基层组织工作条例 第七条）",
+        local=True,
+        validate=positive_int,
     ),
 )

@@ -33,6 +33,9 @@ RATES = {
     "participation": "orglife.participation_rate",
     "education": "orglife.education_coverage",
 }
+# the weak sign "silent" is the dashboard's figure: a branch of the unit without party life for the
+# rule's months (orglife.silent_branches > 0), one definition for both
+SILENT = "orglife.silent_branches"
 
 
 def units_in(root: Org, unit: str) -> QuerySet[Org]:
@@ -82,26 +85,27 @@ def score(rates: dict[str, float | None], weights: dict[str, int]) -> float | No
 def propose(root: Org, year: int, today: dt.date) -> tuple[list[Proposal], dict]:
     """Score every unit for ``year``; returns the proposals and the scheme used (with the units that
     could not be graded, under ``not_gradable``)."""
-    unit_kind = rule("grading.unit", root)
-    scheme_key = rule("grading.scheme", root)
-    levels = rule("grading.schemes", root)[scheme_key]
-    weights = rule("grading.weights", root)
-    weak_if = set(rule("grading.weak_signs", root))
-    share = rule("grading.bottom_share", root)
     period = Period(dt.date(year, 1, 1), dt.date(year, 12, 31), str(year))
+    on = period.as_of  # the rules as they stood for the year graded (a re-run of 2025 uses 2025's)
+    unit_kind = rule("grading.unit", root, on)
+    scheme_key = rule("grading.scheme", root, on)
+    levels = rule("grading.schemes", root, on)[scheme_key]
+    weights = rule("grading.weights", root, on)
+    weak_if = set(rule("grading.weak_signs", root, on))
+    share = rule("grading.bottom_share", root, on)
+    seats_target = rule("grading.party_seats_target", root, on)
     units = list(units_in(root, unit_kind).select_related("area").order_by("path"))
-    figures = indicators.compute_units(list(RATES.values()), units, period)
+    figures = indicators.compute_units([*RATES.values(), SILENT], units, period)
     last = orglife.last_party_life(units, period.as_of)
     villages = [u.area_id for u in units if _is_village(u)]
     seats = people.party_seats(villages, period.as_of)
     secretaries = people.villages_with_party_secretary(villages, period.as_of)
-    silent_since = orglife.silent_since(period.as_of, root)
     out, not_gradable = [], []
     for u in units:
         compliance = figures[RATES["compliance"]][u.pk]
         participation = figures[RATES["participation"]][u.pk]
         rates = {k: figures[name][u.pk].value for k, name in RATES.items()}
-        rates["committee"] = min(seats.get(u.area_id, 0) / 3, 1.0) if _is_village(u) else None
+        rates["committee"] = min(seats.get(u.area_id, 0) / seats_target, 1.0) if _is_village(u) else None
         total = score(rates, weights)
         if total is None:
             not_gradable.append(
@@ -112,9 +116,8 @@ def propose(root: Org, year: int, today: dt.date) -> tuple[list[Proposal], dict]
                 }
             )
             continue
-        established_early = u.established_on is None or u.established_on < silent_since
         signs = []
-        if "silent" in weak_if and established_early and (last[u.pk] is None or last[u.pk] < silent_since):
+        if "silent" in weak_if and (figures[SILENT][u.pk].value or 0) > 0:
             signs.append("silent")
         if "main_leader_vacant" in weak_if and _is_village(u) and u.area_id not in secretaries:
             signs.append("main_leader_vacant")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
 from jiceng.core.errors import ErrorCollector
+from jiceng.core.indicators import ratio
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import parse_period
 from jiceng.core.scoping import get_scoped_or_404
@@ -292,7 +293,7 @@ def compliance_summary(request, org: int | None = None, period: str | None = Non
         "as_of": p.as_of,
         "required": t.required,
         "satisfied": t.satisfied,
-        "rate": t.rate,
+        "rate": ratio(t.satisfied, t.required).value,  # the definition of orglife.compliance_rate
         "by_kind": t.by_kind,
         "silent_total": silent.count(),
         "silent_branches": list(silent[:SILENT_CAP]),

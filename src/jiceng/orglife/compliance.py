@@ -122,19 +122,11 @@ def _holders(holder: str, as_of: dt.date, threshold: int, scopes: Sequence[Scope
     return units
 
 
-def holder_units(root: Org, holder: str, as_of: dt.date) -> QuerySet[Org]:
-    return _holders(holder, as_of, rule("org.branch_committee_threshold", root, as_of), [Scope(root)])
-
-
 @dataclass
 class Tally:
     required: int = 0
     satisfied: int = 0
     by_kind: dict[str, tuple[int, int]] = field(default_factory=dict)
-
-    @property
-    def rate(self) -> float | None:
-        return round(self.satisfied / self.required, 4) if self.required else None
 
 
 def _required(scopes: Sequence[Scope], units: QuerySet[Org], blocks: list[Block]) -> dict[int, int]:
@@ -247,7 +239,7 @@ class CalendarRow:
 
 def unit_calendar(branch: Org, year: int, today: dt.date) -> list[CalendarRow]:
     """Kinds × blocks of one year for a branch and its party groups, with what was held."""
-    reqs = rule("orglife.required_per_period", branch)
+    reqs = rule("orglife.required_per_period", branch, min(today, dt.date(year, 12, 31)))
     groups = list(groups_in(branch).order_by("path"))
     held = {
         (org_id, kind, month): n
@@ -260,7 +252,7 @@ def unit_calendar(branch: Org, year: int, today: dt.date) -> list[CalendarRow]:
         .annotate(n=Count("pk"))
     }
     has_committee = branch.pk in committee_branch_ids(
-        branch, today, rule("org.branch_committee_threshold", branch)
+        branch, today, rule("org.branch_committee_threshold", branch, today)
     )
     rows = []
     for kind, req in reqs.items():
@@ -300,7 +292,7 @@ def _months_before(day: dt.date, months: int) -> dt.date:
 
 
 def silent_since(today: dt.date, root: Org) -> dt.date:
-    return _months_before(today, rule("orglife.silent_months_weak", root))
+    return _months_before(today, rule("orglife.silent_months_weak", root, today))
 
 
 def branches_with_last_meeting(root: Org) -> QuerySet[Org]:
@@ -363,7 +355,7 @@ def silent_branches(root: Org, today: dt.date) -> QuerySet[Org]:
 def silent_counts(scopes: Sequence[Scope], today: dt.date) -> dict[int, int]:
     """How many branches under each scope are silent (silent_branches), per rule value one query."""
     out = {s.key: 0 for s in scopes}
-    for months, group in by_rule(scopes, "orglife.silent_months_weak"):
+    for months, group in by_rule(scopes, "orglife.silent_months_weak", today):
         since = _months_before(today, months)
         silent = _silent(scopes_q(group, "org__path"), scopes_q(group, "path"), since, today)
         for pk, agg in grouped(group, silent, "path", {"n": Count("pk")}).items():
@@ -372,10 +364,6 @@ def silent_counts(scopes: Sequence[Scope], today: dt.date) -> dict[int, int]:
 
 
 # --- participation ----------------------------------------------------------------------------------
-
-
-def members_of(root: Org, as_of: dt.date) -> QuerySet:
-    return people.members_of(root, as_of)
 
 
 def member_counts(scopes: Sequence[Scope], as_of: dt.date) -> dict[int, int]:
@@ -490,7 +478,8 @@ def _often_absent_sql(scopes: Sequence[Scope], period: Period, n: int) -> tuple[
 def often_absent_member_ids(root: Org, period: Period) -> list[int]:
     """Members with at least N consecutive absences without leave among the meetings recorded for
     them in the period (window functions; leave and attendance break a streak)."""
-    sql, params = _often_absent_sql([Scope(root)], period, rule("orglife.often_absent_consecutive", root))
+    n = rule("orglife.often_absent_consecutive", root, period.as_of)
+    sql, params = _often_absent_sql([Scope(root)], period, n)
     with connections[Attendance.objects.all().db].cursor() as cur:
         cur.execute(sql, params)
         return sorted({row[0] for row in cur.fetchall()})
@@ -499,7 +488,7 @@ def often_absent_member_ids(root: Org, period: Period) -> list[int]:
 def often_absent_counts(scopes: Sequence[Scope], period: Period) -> dict[int, int]:
     """How many members under each scope are often absent, the streak found once per rule value."""
     out = {s.key: 0 for s in scopes}
-    for n, group in by_rule(scopes, "orglife.often_absent_consecutive"):
+    for n, group in by_rule(scopes, "orglife.often_absent_consecutive", period.as_of):
         sql, params = _often_absent_sql(group, period, n)
         members = people.members().filter(pk__in=RawSQL(sql, params))
         for pk, agg in grouped(group, members, "org__path", {"n": Count("pk")}).items():

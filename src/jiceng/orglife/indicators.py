@@ -30,7 +30,7 @@ def _attended(scopes: Sequence[Scope], period: Period) -> dict[int, dict[str, in
 
     def compute() -> dict[int, dict[str, int]]:
         out: dict[int, dict[str, int]] = {}
-        for kinds, group in by_rule(scopes, "orglife.education_kinds"):
+        for kinds, group in by_rule(scopes, "orglife.education_kinds", period.as_of):
             out.update(
                 compliance.attended_scopes(
                     group, period, {"party_life": PARTY_LIFE_KINDS, "education": kinds}
@@ -45,7 +45,7 @@ def _attendee_rows(kinds_of):
     def rows(org: Org, period: Period, which: str) -> QuerySet:
         if which == "denominator":
             return people.members_of(org, period.as_of)
-        return compliance.attendees(org, period, kinds_of(org))
+        return compliance.attendees(org, period, kinds_of(org, period))
 
     return rows
 
@@ -56,7 +56,7 @@ def _attendee_rows(kinds_of):
     unit="rate",
     counts="members",
     additive=True,
-    rows=_attendee_rows(lambda org: PARTY_LIFE_KINDS),
+    rows=_attendee_rows(lambda org, period: PARTY_LIFE_KINDS),
     description=_(
         "Members who attended (in person or online) at least one party-life meeting in the period "
         "÷ members (000-R3: under 80%)."
@@ -74,7 +74,7 @@ def participation_rate(scopes: Sequence[Scope], period: Period) -> dict[int, Ind
     counts="members",
     additive=True,
     rules=("orglife.education_kinds",),
-    rows=_attendee_rows(lambda org: rule("orglife.education_kinds", org)),
+    rows=_attendee_rows(lambda org, period: rule("orglife.education_kinds", org, period.as_of)),
     description=_(
         "Members who attended at least one study activity (rule orglife.education_kinds) ÷ members "
         "(000-R3: 90%)."

@@ -11,7 +11,6 @@ from django.db.models import Max
 from jiceng.core.indicators import Scope, grouped
 from jiceng.core.models import Org
 
-from . import compliance
 from .models import PARTY_LIFE_KINDS, Meeting
 
 
@@ -25,9 +24,3 @@ def last_party_life(units: Sequence[Org], as_of: dt.date) -> dict[int, dt.date |
             [Scope(u) for u in units], meetings, "org__path", {"last": Max("held_on")}
         ).items()
     }
-
-
-def silent_since(today: dt.date, org: Org) -> dt.date:
-    """The first day of the window without party life that makes a branch silent (the rule
-    ``orglife.silent_months_weak`` as it applies at ``org``)."""
-    return compliance.silent_since(today, org)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jiceng.core.kit import Rule, RuleValueError
-from jiceng.core.rulepacks import non_negative_int, subset_of
+from jiceng.core.rulepacks import positive_int, subset_of
 
 from .models import PARTY_LIFE_KINDS, AttendanceStatus
 
@@ -66,7 +66,7 @@ RULES = (
         "连续无故缺席几次即列为经常不参加组织生活",
         "种子报告 000-R3（经常不参加组织活动）；次数为地方做法",
         local=True,
-        validate=non_negative_int,
+        validate=positive_int,
     ),
     Rule(
         "orglife.reason_required_for",
@@ -82,6 +82,6 @@ RULES = (
         "半年以上未开展组织生活即列为软弱涣散信号",
         "种子报告 000-R2",
         local=True,
-        validate=non_negative_int,
+        validate=positive_int,
     ),
 )

@@ -39,6 +39,7 @@ from .models import ETHNICITIES, Education, Gender, MemberStatus, Mobility, Part
 from .plugin import CHANGE_MEMBER
 
 MAX_ROWS = 200_000
+MAX_BYTES = 100_000_000  # 200,000 rows of the template are about 40 MB as CSV
 BATCH = 2_000
 
 
@@ -246,6 +247,14 @@ def import_start(*, actor, org: Org, file: IO[bytes] | None, filename: str = "")
 
     if file is None:
         raise DomainError(field="file", message="文件：请选择要导入的 .xlsx 或 .csv 文件。")
+    file.seek(0, io.SEEK_END)
+    size = file.tell()
+    file.seek(0)
+    if size > MAX_BYTES:
+        raise DomainError(
+            field="file",
+            message=f"文件：{size / 1e6:.0f} MB，超过 {MAX_BYTES // 1_000_000} MB 的上限；请分成几个文件导入。",
+        )
     check_header(actor=actor, org=org, file=file, filename=filename)
     return jobs.start(
         actor=actor,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from jiceng.core.kit import Rule, RuleValueError
-from jiceng.core.rulepacks import keyed_parts, mapping, non_negative_int, org_kinds
+from jiceng.core.rulepacks import is_int, keyed_parts, mapping, non_negative_int, org_kinds
 
 from .models import Education
 
@@ -15,6 +15,8 @@ def age_bands(value: Any) -> None:
     if not isinstance(value, list) or len(value) < 2:
         raise RuleValueError("应至少有两个年龄段。")
     keyed_parts(value)
+    if not all(b.get(end) is None or is_int(b[end]) for b in value for end in ("min", "max")):
+        raise RuleValueError("年龄段的上下限应为整数（周岁）。")
     if value[0].get("min") is not None or value[-1].get("max") is not None:
         raise RuleValueError("第一段应无下限、最后一段应无上限，保证每个年龄都有归属。")
     for prev, nxt in zip(value, value[1:], strict=False):
