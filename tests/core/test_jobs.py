@@ -273,3 +273,23 @@ def test_a_rollup_refresh_runs_as_a_job_for_those_who_may_change_rules(world, lo
         == 404
     )
     assert Job.objects.count() == before
+
+
+def test_a_rollup_refresh_with_a_bad_period_is_told_not_a_500(world, login):
+    c = login(world.users["county"])
+    for period in ("bogus", "2999"):
+        r = c.post(reverse("rollup_refresh"), {"org": world.county_org.pk, "period": period}, follow=True)
+        assert r.status_code == 200 and "统计期间" in r.text
+    assert not Job.objects.filter(kind="core.rollup_refresh").exists()
+
+
+def test_a_grade_page_title_is_only_its_title(world, login):
+    from jiceng.grading import services as grading
+
+    rnd = grading.round_open(
+        actor=world.users["county"], org=world.county_org, year=timezone.localdate().year
+    )
+    grade = rnd.grades.get(org=world.branch_a)
+    page = login(world.users["county"]).get(reverse("grade_detail", kwargs={"grade_id": grade.pk})).text
+    title = page[page.index("<title>") : page.index("</title>")]
+    assert "<section" not in title and "csrf" not in title and page.count('id="workflow"') == 1

@@ -47,6 +47,7 @@ def gateway():
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     _Gateway.answers, _Gateway.seen = [], []
+    notify.WeChatTemplate._token = None  # a token cached by an earlier test is not this gateway's
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
@@ -100,6 +101,16 @@ def test_without_a_sender_sms_and_wechat_are_held_in_the_outbox(world, login):
     assert page.status_code == 200 and "139****5678" in page.text and "未配置发送通道" in page.text
     assert "未登记该渠道的地址" in page.text
     assert login(world.users["sec_a"]).get(reverse("outbox")).status_code == 404  # operators only
+    # "send now" hands the queue to the worker (audited), it does not send inside the request
+    from jiceng.core.models import AuditEntry
+
+    _tell(world, channels=("sms",))
+    c = login(world.users["county"])
+    r = c.post(reverse("outbox"))
+    assert r.status_code == 302
+    assert Notification.objects.filter(status=NotificationStatus.QUEUED, channel="sms").exists()
+    assert AuditEntry.objects.filter(action="outbox_dispatch", actor=world.users["county"]).exists()
+    assert login(world.users["sec_a"]).post(reverse("outbox")).status_code == 404
 
 
 def test_senders_deliver_and_a_failure_is_retried_then_given_up(world, settings, gateway):
@@ -125,6 +136,11 @@ def test_senders_deliver_and_a_failure_is_retried_then_given_up(world, settings,
     sent = next(x for x in _Gateway.seen if x["path"].startswith("/cgi-bin/message/template/send"))
     assert sent["body"]["touser"] == "oAbc123456" and sent["body"]["template_id"] == "T1"
     assert mail.outbox[0].to == ["sec@example.cn"] and mail.outbox[0].subject == "测试"
+    # a second WeChat message reuses the access token (WeChat caps how many are issued a day)
+    _tell(world, channels=("wechat",))
+    assert notify.dispatch()["sent"] == 1
+    assert sum(1 for x in _Gateway.seen if x["path"].startswith("/cgi-bin/token")) == 1
+    assert sum(1 for x in _Gateway.seen if x["path"].startswith("/cgi-bin/message/template/send")) == 2
     # the gateway fails: queued again, given up after five attempts
     _tell(world, channels=("sms",))
     _Gateway.answers = [500] * 5

@@ -113,6 +113,14 @@ def test_a_county_adds_a_publicity_stage_with_a_working_day_wait(world, login):
     grading.grade_confirm(actor=county, grade=grade)
     grade.workflow.refresh_from_db()
     assert grade.workflow.state == "local1"  # in publicity
+    # an override refused while the grade is in publicity leaves it as it was, here and stored
+    before = (grade.final, grade.lagging, grade.reason, grade.confirmed_at)
+    other = next(lv["key"] for lv in rnd.levels if lv["key"] != grade.final)
+    with pytest.raises(DomainError):
+        grading.grade_confirm(actor=county, grade=grade, final=other, lagging=True, reason="改")
+    assert (grade.final, grade.lagging, grade.reason, grade.confirmed_at) == before
+    stored = type(grade).objects.get(pk=grade.pk)
+    assert (stored.final, stored.lagging, stored.reason, stored.confirmed_at) == before
     option = workflows.evaluate(actor=county, instance=grade.workflow, action="local1_done")
     earliest = workdays.add_workdays(timezone.localdate(), 5)
     assert not option.allowed and f"最早 {earliest:%Y-%m-%d} 可以办理" in option.reasons[0]
@@ -299,3 +307,103 @@ def test_a_rule_pack_value_sets_a_time_limit(world):
         reason="试点",
     )
     assert workflows.evaluate(actor=world.users["county"], instance=inst, action="go").allowed
+
+
+def test_a_stage_inserted_after_one_that_can_be_revised_delays_the_way_on_not_the_revision(world):
+    county = world.users["county"]
+    core.workflow_edit(
+        actor=county,
+        org=world.county_org,
+        key=KEY,
+        operation="insert",
+        note="验收",
+        after="planned",
+        label="验收",
+    )
+    spec = workflows.spec_of(workflows.effective(KEY, world.county_org))
+    ways = {t.key: (t.sources, t.target) for t in spec.transitions}
+    assert ways["close"] == (("planned",), "local1")  # 销号 now waits for 验收
+    assert ways["revise_planned"] == (("planned",), "planned")  # a revision stays where it was
+    assert ways["local1_done"] == (("local1",), "closed")
+    # a branching stage cannot take one: which of its ways would it delay?
+    branching = Spec(
+        "test.branch",
+        "分支",
+        (State("a", "甲", locked=True), State("b", "乙", final=True), State("c", "丙", final=True)),
+        (Transition("to_b", "去乙", ("a",), "b"), Transition("to_c", "去丙", ("a",), "c")),
+        "a",
+    )
+    with pytest.raises(DomainError, match="多个去向"):
+        workflows.insert_state(branching, after="a", key="local1", label="审核")
+
+
+def test_a_removed_local_stage_key_is_never_given_again(world):
+    county, org = world.users["county"], world.county_org
+
+    def edit(**kw):
+        core.workflow_edit(actor=county, org=org, key=KEY, note="调整", **kw)
+        return workflows.spec_of(workflows.effective(KEY, org))
+
+    edit(operation="insert", after="proposed", label="公示")
+    edit(operation="insert", after="local1", label="复核")
+    edit(operation="remove", state="local1")
+    spec = edit(operation="insert", after="proposed", label="再公示")
+    assert [s.key for s in spec.states if s.key.startswith("local")] == ["local3", "local2"]
+
+
+def test_a_not_after_limit_only_where_an_exception_can_be_made(world, login):
+    county, org = world.users["county"], world.county_org
+    with pytest.raises(DomainError, match="不能设置最迟时限"):  # it could never be confirmed once late
+        core.workflow_edit(
+            actor=county,
+            org=org,
+            key=KEY,
+            operation="time",
+            note="限期",
+            transition="confirm",
+            kind="within",
+            amount=3,
+        )
+    core.workflow_edit(
+        actor=county, org=org, key=KEY, operation="insert", note="公示", after="proposed", label="公示"
+    )
+    core.workflow_edit(
+        actor=county,
+        org=org,
+        key=KEY,
+        operation="time",
+        note="限期",
+        transition="local1_done",
+        kind="within",
+        amount=1,
+    )
+    rnd = _round(world)
+    grade = rnd.grades.get(org=world.branch_a)
+    grading.grade_confirm(actor=county, grade=grade)
+    WorkflowInstance.objects.filter(pk=grade.workflow_id).update(
+        state_since=timezone.now() - dt.timedelta(days=10)
+    )
+    grade.workflow.refresh_from_db()
+    late = next(
+        o
+        for o in workflows.options(actor=county, instance=grade.workflow)
+        if o.transition.key == "local1_done"
+    )
+    assert not late.allowed and late.waivable and "已超过时限" in late.reasons[0]
+    page = login(county).get(reverse("grade_detail", kwargs={"grade_id": grade.pk})).text
+    assert 'name="exception_reason"' in page
+    # a township officer may not waive it (no right to set the rules)
+    township = next(
+        o
+        for o in workflows.options(actor=world.users["township"], instance=grade.workflow)
+        if o.transition.key == "local1_done"
+    )
+    assert not township.waivable
+    with pytest.raises(DomainError):
+        workflows.transition(
+            actor=county, instance=grade.workflow, action="local1_done", exception_reason="x" * 301
+        )
+    step = workflows.transition(
+        actor=county, instance=grade.workflow, action="local1_done", exception_reason="公示期满未办，补办"
+    )
+    assert step.exception_reason == "公示期满未办，补办" and grade.workflow.state == "confirmed"

@@ -15,6 +15,7 @@ import abc
 import datetime as dt
 import json
 import logging
+import time
 import urllib.request
 from collections.abc import Iterable
 from typing import Any
@@ -63,10 +64,20 @@ class Held(Sender):
         return _address(self.channel, user)
 
     def masked(self, address: str) -> str:
-        return crypto.mask_phone(address) if self.channel == Channel.SMS else address[:6] + "…"
+        return mask(self.channel, address)
 
     def send(self, note: Notification, address: str) -> None:
         raise SendError("未配置发送通道")  # dispatch holds these messages instead of sending them
+
+
+def mask(channel: str, address: str) -> str:
+    """An address as the outbox shows it, the same whoever sends (or holds) the message."""
+    if channel == Channel.SMS:
+        return crypto.mask_phone(address)
+    if channel == Channel.EMAIL:
+        name, _, domain = address.partition("@")
+        return f"{name[:2]}***@{domain}"
+    return address[:6] + "…"
 
 
 def _address(channel: str, user: User) -> str | None:
@@ -112,16 +123,29 @@ class WeChatTemplate(Sender):
         return _address(Channel.WECHAT, user)
 
     def masked(self, address: str) -> str:
-        return address[:6] + "…"
+        return mask(Channel.WECHAT, address)
+
+    # the access token lasts two hours and WeChat caps how many a day are issued: one per process,
+    # fetched again a few minutes before it expires
+    _token: tuple[str, float] | None = None
+
+    def _access_token(self, api: str) -> str:
+        cached = WeChatTemplate._token
+        if cached is not None and cached[1] > time.monotonic():
+            return cached[0]
+        answer = _get(
+            f"{api}/cgi-bin/token?grant_type=client_credential&appid={settings.JICENG_WECHAT_APPID}"
+            f"&secret={settings.JICENG_WECHAT_SECRET}"
+        )
+        token = answer.get("access_token")
+        if not token:
+            raise SendError("微信：取得 access_token 失败")
+        WeChatTemplate._token = (token, time.monotonic() + int(answer.get("expires_in", 7200)) - 300)
+        return token
 
     def send(self, note: Notification, address: str) -> None:
         api = settings.JICENG_WECHAT_API
-        token = _get(
-            f"{api}/cgi-bin/token?grant_type=client_credential&appid={settings.JICENG_WECHAT_APPID}"
-            f"&secret={settings.JICENG_WECHAT_SECRET}"
-        ).get("access_token")
-        if not token:
-            raise SendError("微信：取得 access_token 失败")
+        token = self._access_token(api)
         answer = _post(
             f"{api}/cgi-bin/message/template/send?access_token={token}",
             {
@@ -137,6 +161,8 @@ class WeChatTemplate(Sender):
             },
         )
         if answer.get("errcode", 0) != 0:
+            if answer.get("errcode") in (40001, 40014, 42001):  # the token was revoked or expired early
+                WeChatTemplate._token = None
             raise SendError(f"微信：{answer.get('errcode')} {answer.get('errmsg', '')}"[:300])
 
 
@@ -150,8 +176,7 @@ class Email(Sender):
         return _address(Channel.EMAIL, user)
 
     def masked(self, address: str) -> str:
-        name, _, domain = address.partition("@")
-        return f"{name[:2]}***@{domain}"
+        return mask(Channel.EMAIL, address)
 
     def send(self, note: Notification, address: str) -> None:
         from django.core.mail import send_mail

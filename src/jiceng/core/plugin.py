@@ -80,6 +80,7 @@ PLUGIN = kit.AppPlugin(
         "import": _("imported"),
         "job_start": _("started a job"),
         "job_retry": _("retried a job"),
+        "outbox_dispatch": _("asked for the queued messages to be sent"),
         "transition": _("took a workflow step"),
         "workflow_customise": _("changed a workflow"),
     },

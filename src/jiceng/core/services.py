@@ -325,8 +325,6 @@ def workflow_edit(*, actor, org: Org, key: str, operation: str, note: str, **par
     ``insert`` a stage (after, label, wait, unit), ``remove`` a stage of its own (state), or set a
     time limit (``time``: transition, kind, amount, unit). Checked against the template; saved as a
     new version (core.workflows.customise)."""
-    import re
-
     from . import workflows
 
     _require(can_access_org(actor, Perm.MANAGE_RULES, org))
@@ -335,7 +333,7 @@ def workflow_edit(*, actor, org: Org, key: str, operation: str, note: str, **par
         label = (params.get("label") or "").strip()
         if not label:
             raise DomainError(field="label", message="环节名称：必填。")
-        n = 1 + sum(1 for s in spec.states if re.fullmatch(r"local\d+", s.key))
+        n = 1 + workflows.last_local_number(key, org, spec)
         spec = workflows.insert_state(
             spec,
             after=params["after"],
@@ -370,6 +368,17 @@ def workflow_advance(*, actor, instance, action: str, exception_reason: str = ""
     return workflows.transition(
         actor=actor, instance=instance, action=action, exception_reason=exception_reason
     )
+
+
+def outbox_dispatch_request(*, actor) -> None:
+    """An operator asks for the queued SMS, WeChat and e-mail messages to be sent now (the worker
+    sends them anyway after each event; this is for after a sender was configured)."""
+    from .tasks import dispatch_notifications
+
+    paths = org_paths(actor, Perm.MANAGE_USERS)
+    _require(bool(paths))
+    audit.record(actor=actor, action="outbox_dispatch", target_type="core.notification", org_path=paths[0])
+    transaction.on_commit(dispatch_notifications.enqueue)
 
 
 def contact_set(*, actor, phone: str = "", email: str = "", wechat_openid: str = ""):

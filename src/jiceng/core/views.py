@@ -336,7 +336,16 @@ def job_retry(request: HttpRequest, job_id) -> HttpResponse:
 def rollup_refresh(request: HttpRequest) -> HttpResponse:
     """Recompute the stored figures of a subtree now (after a rule change, say), as a job."""
     org = selectors.org_get(actor=request.user, org_id=request.POST.get("org"))
-    job = services.rollup_refresh_start(actor=request.user, org=org, period=request.POST.get("period", ""))
+    try:
+        job = services.rollup_refresh_start(
+            actor=request.user, org=org, period=request.POST.get("period", "")
+        )
+    except DomainError as exc:  # a malformed period, or one that has not begun
+        messages.error(request, "；".join(m["message"] for m in exc.as_list()))
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+            back = reverse("dashboard") + f"?org={org.pk}"
+        return redirect(back)
     return redirect("job_detail", job_id=job.pk)
 
 
@@ -479,9 +488,9 @@ def notification_read(request: HttpRequest, notification_id: int) -> HttpRespons
 def outbox(request: HttpRequest) -> HttpResponse:
     """Every message concerning the subtrees whose users one manages, and what became of it: sent,
     held (no sender configured: the demo shows what it would have sent), failed and why."""
-    if request.method == "POST":
-        counts = notify.dispatch()
-        messages.success(request, _("Delivered: %(sent)s sent, %(held)s held, %(failed)s failed.") % counts)
+    if request.method == "POST":  # the worker sends (never this request: each send may wait 10 s)
+        services.outbox_dispatch_request(actor=request.user)
+        messages.success(request, _("The queued messages are handed to the worker for sending."))
         return redirect("outbox")
     status, channel = request.GET.get("status", ""), request.GET.get("channel", "")
     page = Paginator(selectors.outbox(actor=request.user, status=status, channel=channel), 50).get_page(

@@ -17,6 +17,7 @@ guard's Chinese message.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -283,15 +284,19 @@ def start_many(
     *, key: str, org_of: Callable[[Any], Org], targets: Sequence[Model], authority: Org | None = None
 ) -> list[WorkflowInstance]:
     """Instances for many records at once (a grading round's grades), each at the initial state of
-    the definition effective for its organisation. Part of the caller's service: it audits."""
+    the definition in force where the matter is decided: at ``authority`` when given (every grade of
+    a county's round follows the county's procedure), else at the record's organisation. The
+    definition is looked up once per place. Part of the caller's service: it audits."""
     now = timezone.now()
-    rows: dict[int, WorkflowDefinition] = {}
+    found: dict[int, tuple[WorkflowDefinition, Spec]] = {}
     made = []
     for target in targets:
         org = org_of(target)
-        row = effective(key, authority or org) if authority is not None else effective(key, org)
-        rows.setdefault(row.pk, row)
-        spec = spec_of(row)
+        where = authority or org
+        if where.pk not in found:
+            row = effective(key, where)
+            found[where.pk] = (row, spec_of(row))
+        row, spec = found[where.pk]
         made.append(
             WorkflowInstance(
                 definition=row,
@@ -321,6 +326,8 @@ class Option:
     reasons: list[str] = field(default_factory=list)
     earliest: dt.datetime | None = None
     fields: dict[str, list[str]] = field(default_factory=dict)
+    # refused only by its time limits, and this actor may take it anyway, giving a reason
+    waivable: bool = False
 
 
 def _amount(g: Guard, instance: WorkflowInstance) -> int:
@@ -387,7 +394,14 @@ def evaluate(
 def options(*, actor, instance: WorkflowInstance) -> list[Option]:
     """Every way out of the instance's state, for showing what can be done next and what cannot yet."""
     spec = spec_of(instance.definition)
-    return [evaluate(actor=actor, instance=instance, action=t.key) for t in spec.outgoing(instance.state)]
+    out = []
+    where = instance.authority or instance.org
+    for t in spec.outgoing(instance.state):
+        option = evaluate(actor=actor, instance=instance, action=t.key)
+        if not option.allowed and t.exception_perm and can_access_org(actor, t.exception_perm, where):
+            option.waivable = evaluate(actor=actor, instance=instance, action=t.key, waive_time=True).allowed
+        out.append(option)
+    return out
 
 
 def transition(
@@ -408,6 +422,8 @@ def transition(
     spec = spec_of(instance.definition)
     t = spec.transition(action)
     waive = False
+    if len(exception_reason.strip()) > 300:
+        raise DomainError(field="exception_reason", message="例外说明：不能超过300字。")
     if exception_reason.strip():
         if (
             t is None
@@ -511,6 +527,8 @@ def customise(*, actor, org: Org, key: str, spec: Spec, note: str = "") -> Workf
         raise DomainError({"spec": problems})
     if not (note or "").strip():
         raise DomainError(field="note", message="说明：修改流程须说明依据或理由。")
+    if len(note.strip()) > 300:
+        raise DomainError(field="note", message="说明：不能超过300字。")
     with transaction.atomic():
         latest = WorkflowDefinition.objects.filter(key=key, org=org).order_by("-version").first()
         row = WorkflowDefinition.objects.create(
@@ -518,7 +536,7 @@ def customise(*, actor, org: Org, key: str, spec: Spec, note: str = "") -> Workf
             org=org,
             version=(latest.version + 1) if latest else 1,
             spec=spec.to_json(),
-            note=note.strip()[:300],
+            note=note.strip(),
             created_by=actor,
         )
         audit.record(
@@ -532,17 +550,36 @@ def customise(*, actor, org: Org, key: str, spec: Spec, note: str = "") -> Workf
     return row
 
 
+# who may let a local stage's way on be taken after its "not after" limit, with a reason: those
+# who may change the subtree's rules (the county that set the limit)
+LOCAL_EXCEPTION_PERM = "manage_rules"
+
+
+def last_local_number(key: str, org: Org, spec: Spec) -> int:
+    """The highest N of a local stage ``localN`` in ``spec`` or any earlier version of ``org``'s: a
+    stage's key is never given twice, even after it was removed (old instances' history names it)."""
+    numbers = [0]
+    specs = [spec, *(spec_of(r) for r in WorkflowDefinition.objects.filter(key=key, org=org))]
+    for sp in specs:
+        numbers += [int(m[1]) for s in sp.states if (m := re.fullmatch(r"local(\d+)", s.key))]
+    return max(numbers)
+
+
 def insert_state(
     spec: Spec, *, after: str, key: str, label: str, wait: int = 0, unit: str = "workdays"
 ) -> Spec:
-    """A local stage after ``after``: the ways out of ``after`` lead into it, and one way ("完成<label>",
-    waiting ``wait`` if given) leads on to where they led."""
+    """A local stage after ``after``: the ways on from ``after`` (not those that stay in it, such as
+    a revision) lead into it, and one way ("完成<label>", waiting ``wait`` if given) leads on to
+    where they led. Refused where ``after`` branches to different stages (which would it delay?)."""
     if any(s.key == key for s in spec.states):
         raise DomainError(field="key", message="环节标识：已存在。")
-    outgoing = spec.outgoing(after)
-    if not outgoing:
+    onward = [t for t in spec.outgoing(after) if t.target != after]
+    if not onward:
         raise DomainError(field="after", message="插入位置：该环节之后没有下一环节。")
-    nxt = outgoing[0].target
+    if len({t.target for t in onward}) > 1:
+        raise DomainError(field="after", message="插入位置：该环节之后分为多个去向，不能在此插入环节。")
+    nxt = onward[0].target
+    interrupted = {t.key for t in onward}
     states = []
     for s in spec.states:
         states.append(s)
@@ -553,7 +590,7 @@ def insert_state(
             t.key,
             t.label,
             t.sources,
-            key if t.key == outgoing[0].key else t.target,
+            key if t.key in interrupted else t.target,
             t.guards,
             t.exception_perm,
             t.generic,
@@ -561,7 +598,7 @@ def insert_state(
         for t in spec.transitions
     ]
     # who may take the way it interrupts may take its way on
-    guards = tuple(g for g in outgoing[0].guards if g.kind in ("perm", "role"))
+    guards = tuple(g for g in onward[0].guards if g.kind in ("perm", "role"))
     guards += (Guard("wait", amount=wait, unit=unit),) if wait else ()
     transitions.append(Transition(f"{key}_done", f"完成{label}", (key,), nxt, guards, generic=True))
     return Spec(spec.key, spec.title, tuple(states), tuple(transitions), spec.initial, spec.version)
@@ -607,9 +644,17 @@ def set_time(spec: Spec, *, transition: str, kind: str, amount: int, unit: str =
     out = []
     for t in spec.transitions:
         if t.key == transition:
+            if kind == "within" and amount and not t.generic and not t.exception_perm:
+                # past a "not after" limit the step could then never be taken: only where the
+                # platform offers an exception (a local stage, with a reason, by those who set rules)
+                raise DomainError(
+                    field="transition",
+                    message=f"办理事项：“{t.label}”在业务页面办理，不能设置最迟时限（逾期将无法办理）；可设置最早时限。",
+                )
             guards = tuple(g for g in t.guards if g.kind != kind or g.amount_rule)
             if amount:
                 guards += (Guard(kind, amount=amount, unit=unit),)
-            t = Transition(t.key, t.label, t.sources, t.target, guards, t.exception_perm, t.generic)
+            exception = t.exception_perm or (LOCAL_EXCEPTION_PERM if kind == "within" and t.generic else "")
+            t = Transition(t.key, t.label, t.sources, t.target, guards, exception, t.generic)
         out.append(t)
     return Spec(spec.key, spec.title, spec.states, tuple(out), spec.initial, spec.version)

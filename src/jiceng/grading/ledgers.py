@@ -15,7 +15,7 @@ from .forms import PlanFilterForm
 from .models import GradingRound, PlanStatus
 
 # The ledgers are Chinese documents whatever the interface language (as the member roster is).
-WEAK_SIGNS_ZH = {"silent": "半年以上未正常开展组织生活", "main_leader_vacant": "主要负责人缺位"}
+WEAK_SIGNS_ZH = {"silent": "有支部超过规定月数未正常开展组织生活", "main_leader_vacant": "主要负责人缺位"}
 PLAN_STATUS_ZH = {PlanStatus.OPEN: "整改中", PlanStatus.CLOSED: "已销号"}
 GRADE_HEADERS = (
     "党组织",

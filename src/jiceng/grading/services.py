@@ -131,29 +131,36 @@ def grade_confirm(
     if len(reason) > 300:
         errors.add("reason", "调整理由：不能超过300字。")
     errors.raise_if_any()
-    instance = grade_workflow(grade)
-    action = {"proposed": "confirm", "confirmed": "revise", "planned": "revise_planned"}.get(
-        instance.state, "confirm"
-    )
-    with transaction.atomic():
-        before = {"final": grade.final, "lagging": grade.lagging, "reason": grade.reason}
-        grade.final, grade.lagging, grade.reason = final, lagging, reason if overridden else ""
-        grade.confirmed_by, grade.confirmed_at = actor, timezone.now()
-        changes = audit.diff(before, {"final": final, "lagging": lagging, "reason": grade.reason})
-        if overridden:  # the suggestion stays on record beside the decision that departs from it
-            changes["proposed"] = [grade.proposed, grade.proposed]
-        workflows.transition(
-            actor=actor,
-            instance=instance,
-            action=action,
-            target=grade,
-            audit_action="override" if overridden else "confirm",
-            org_path=grade.org.path,
-            changes={k: v for k, v in changes.items() if v},
-        )
-        grade.save(update_fields=["final", "lagging", "reason", "confirmed_by", "confirmed_at"])
-        if lagging and (not before["lagging"] or not before["final"]):  # it becomes lagging now
-            _tell_lagging(grade)
+    # one transaction: a refused step leaves the grade — in the database and in this object — and
+    # its workflow as they were (a grade from before workflows gets its instance only if it passes)
+    try:
+        with transaction.atomic():
+            instance = grade_workflow(grade)
+            action = {"proposed": "confirm", "confirmed": "revise", "planned": "revise_planned"}.get(
+                instance.state, "confirm"
+            )
+            before = {"final": grade.final, "lagging": grade.lagging, "reason": grade.reason}
+            kept_reason = reason if overridden else ""
+            changes = audit.diff(before, {"final": final, "lagging": lagging, "reason": kept_reason})
+            if overridden:  # the suggestion stays on record beside the decision that departs from it
+                changes["proposed"] = [grade.proposed, grade.proposed]
+            workflows.transition(
+                actor=actor,
+                instance=instance,
+                action=action,
+                target=grade,
+                audit_action="override" if overridden else "confirm",
+                org_path=grade.org.path,
+                changes={k: v for k, v in changes.items() if v},
+            )
+            grade.final, grade.lagging, grade.reason = final, lagging, kept_reason
+            grade.confirmed_by, grade.confirmed_at = actor, timezone.now()
+            grade.save(update_fields=["final", "lagging", "reason", "confirmed_by", "confirmed_at"])
+            if lagging and (not before["lagging"] or not before["final"]):  # it becomes lagging now
+                _tell_lagging(grade)
+    except DomainError:
+        grade.refresh_from_db()  # whatever this object was given before the refusal
+        raise
     return grade
 
 
@@ -204,39 +211,41 @@ def plan_create(
     """一支一策: a lagging organisation's plan — problems, and measures with owners and deadlines."""
     if not can_access_org(actor, GRADE, grade.round.org):
         raise NotFound()
-    errors = ErrorCollector()
-    if RectificationPlan.objects.filter(grade=grade).exists():
-        errors.add("grade", "整改方案：该党组织本年度已有整改方案。")
-    elif grade_workflow(grade).state == "proposed":
-        errors.add("grade", "整改方案：只为已确认的后进（软弱涣散）党组织制定。")
-    else:  # a confirmed lagging organisation, past any stage a county put before: the workflow says
-        option = workflows.evaluate(actor=actor, instance=grade_workflow(grade), action="plan")
-        for field_name, msgs in option.fields.items():
-            for m in msgs:
-                errors.add(field_name, m)
-    if not (problems or "").strip():
-        errors.add("problems", "存在问题：必填。")
-    clean = []
-    for i, (desc, owner, deadline) in enumerate(measures, start=1):
-        if not (desc or "").strip() and not (owner or "").strip() and deadline is None:
-            continue
-        if not (desc or "").strip():
-            errors.add("measures", f"第{i}条措施：内容必填。")
-        elif len(desc.strip()) > 300:
-            errors.add("measures", f"第{i}条措施：内容不能超过300字。")
-        if len((owner or "").strip()) > 100:
-            errors.add("measures", f"第{i}条措施：责任人不能超过100字。")
-        if not (owner or "").strip():
-            errors.add("measures", f"第{i}条措施：责任人必填。")
-        if deadline is None:
-            errors.add("measures", f"第{i}条措施：完成时限必填。")
-        elif deadline < dt.date(grade.round.year, 1, 1):
-            errors.add("measures", f"第{i}条措施：完成时限不能早于评定年度。")
-        clean.append(((desc or "").strip(), (owner or "").strip(), deadline))
-    if not clean:
-        errors.add("measures", "整改措施：至少一条。")
-    errors.raise_if_any()
+    # validated and written in one transaction: a grade from before workflows gets its instance
+    # only if the plan is made
     with transaction.atomic():
+        errors = ErrorCollector()
+        if RectificationPlan.objects.filter(grade=grade).exists():
+            errors.add("grade", "整改方案：该党组织本年度已有整改方案。")
+        elif grade_workflow(grade).state == "proposed":
+            errors.add("grade", "整改方案：只为已确认的后进（软弱涣散）党组织制定。")
+        else:  # a confirmed lagging organisation, past any stage a county put before: the workflow says
+            option = workflows.evaluate(actor=actor, instance=grade_workflow(grade), action="plan")
+            for field_name, msgs in option.fields.items():
+                for m in msgs:
+                    errors.add(field_name, m)
+        if not (problems or "").strip():
+            errors.add("problems", "存在问题：必填。")
+        clean = []
+        for i, (desc, owner, deadline) in enumerate(measures, start=1):
+            if not (desc or "").strip() and not (owner or "").strip() and deadline is None:
+                continue
+            if not (desc or "").strip():
+                errors.add("measures", f"第{i}条措施：内容必填。")
+            elif len(desc.strip()) > 300:
+                errors.add("measures", f"第{i}条措施：内容不能超过300字。")
+            if len((owner or "").strip()) > 100:
+                errors.add("measures", f"第{i}条措施：责任人不能超过100字。")
+            if not (owner or "").strip():
+                errors.add("measures", f"第{i}条措施：责任人必填。")
+            if deadline is None:
+                errors.add("measures", f"第{i}条措施：完成时限必填。")
+            elif deadline < dt.date(grade.round.year, 1, 1):
+                errors.add("measures", f"第{i}条措施：完成时限不能早于评定年度。")
+            clean.append(((desc or "").strip(), (owner or "").strip(), deadline))
+        if not clean:
+            errors.add("measures", "整改措施：至少一条。")
+        errors.raise_if_any()
         plan = RectificationPlan.objects.create(grade=grade, problems=problems.strip(), created_by=actor)
         RectificationMeasure.objects.bulk_create(
             [

@@ -1,5 +1,5 @@
 """Grading pages: rounds, the 000-R2 distribution, confirming or overriding a grade, rectification
-plans (一支一策) and their closure (挂账销号), and the two ledgers.
+plans (一支一策) and their closure (挂账销号); the ledgers are in grading/ledgers.py.
 
 Thin: parse with a form, call a selector or service, render. Every form also works without htmx
 (POST, then redirect with a message); forms that carry several actions name theirs in ``action``.
@@ -40,22 +40,15 @@ from .scoring import bottom_quota
 MEASURE_ROWS = 3  # blank measure rows offered on a new plan; "add a row" adds one more
 
 WEAK_SIGNS = {
-    "silent": gettext_lazy("No organisational life for 6 months"),
+    "silent": gettext_lazy("A branch without organisational life for the rule's months"),
     "main_leader_vacant": gettext_lazy("Main leader post vacant"),
 }
-# The ledgers are Chinese documents whatever the interface language (as the member roster is).
-WEAK_SIGNS_ZH = {"silent": "半年以上未正常开展组织生活", "main_leader_vacant": "主要负责人缺位"}
-PLAN_STATUS_ZH = {PlanStatus.OPEN: "整改中", PlanStatus.CLOSED: "已销号"}
 FACTOR_LABELS = [
     ("compliance", gettext_lazy("Meetings held vs required")),
     ("participation", gettext_lazy("Participation")),
     ("education", gettext_lazy("Education coverage")),
     ("committee", gettext_lazy("Party committee seats filled")),
 ]
-
-
-def _yes(value: bool) -> str:
-    return "是" if value else "否"
 
 
 def _decorate(grade: Grade, rnd: GradingRound) -> Grade:
@@ -163,7 +156,8 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
     grade = selectors.grade_get(actor=request.user, grade_id=grade_id)
     rnd = grade.round
     _decorate(grade, rnd)
-    can_grade = can_access_org(request.user, GRADE, grade.org)
+    # as the services check it: the committee that runs the round decides
+    can_grade = can_access_org(request.user, GRADE, rnd.org)
     initial = {"final": grade.final or grade.proposed, "lagging": grade.lagging, "reason": grade.reason}
     confirm_form = GradeConfirmForm(initial=initial, levels=rnd.levels)
     plan_form, formset, plan_errors = PlanForm(), _measure_formset(), {}
@@ -239,7 +233,10 @@ def grade_detail(request: HttpRequest, grade_id: int) -> HttpResponse:
             "plan_form": plan_form,
             "formset": formset,
             "plan_errors": plan_errors,
-            "can_plan": can_grade and grade.lagging and grade.confirmed_at and grade.plan_obj is None,
+            # offered when the workflow would take it now (not during a county's own stage, say)
+            "can_plan": can_grade
+            and grade.plan_obj is None
+            and any(o.transition.key == "plan" and o.allowed for o in (flow["options"] if flow else ())),
             "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, grade.org),
             "flow": flow,
         },
@@ -277,7 +274,8 @@ def _plan_page(
     close_form: PlanCloseForm | None = None,
     bound: tuple[int, MeasureCompleteForm] | None = None,
 ) -> HttpResponse:
-    can_grade = can_access_org(request.user, GRADE, plan.grade.org)
+    can_grade = can_access_org(request.user, GRADE, plan.grade.org)  # measures: as measure_complete
+    can_close = can_access_org(request.user, GRADE, plan.grade.round.org)  # as plan_close
     is_open = plan.status == PlanStatus.OPEN
     today = timezone.localdate()
     measures = list(plan.measures.all())
@@ -301,7 +299,7 @@ def _plan_page(
             "level_label": rnd.level_label(plan.grade.final or plan.grade.proposed),
             "can_grade": can_grade,
             "is_open": is_open,
-            "close_form": (close_form or PlanCloseForm()) if can_grade and is_open else None,
+            "close_form": (close_form or PlanCloseForm()) if can_close and is_open else None,
             "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, plan.grade.org),
         },
     )

@@ -280,7 +280,7 @@ def org_calendar(request, org_id: int, year: int | None = None):
 @router.get(
     "/compliance",
     response=ComplianceOut,
-    summary="组织生活达标情况：应开与已开（仅计已结束的周期）、分类型统计、半年以上未开展组织生活的支部（最多500个）",
+    summary="组织生活达标情况：应开与已开（仅计已结束的周期）、分类型统计、超过规定月数未开展组织生活的支部（最多500个）",
 )
 def compliance_summary(request, org: int | None = None, period: str | None = None):
     node: Org = org_or_top(actor=request.auth, org_id=org)

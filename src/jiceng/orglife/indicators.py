@@ -134,7 +134,7 @@ def compliance_by_kind(scopes: Sequence[Scope], period: Period) -> dict[int, Ind
 
 @register(
     "orglife.silent_branches",
-    label=_("branches without organisational life for six months"),
+    label=_("silent branches (no organisational life for the rule's months)"),
     unit="count",
     counts="branches",
     additive=True,

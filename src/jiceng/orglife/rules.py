@@ -79,7 +79,7 @@ RULES = (
     Rule(
         "orglife.silent_months_weak",
         6,
-        "半年以上未开展组织生活即列为软弱涣散信号",
+        "连续几个月未开展组织生活即列为软弱涣散信号（默认6个月，即半年以上）",
         "种子报告 000-R2",
         local=True,
         validate=positive_int,

@@ -1,5 +1,5 @@
-"""Organisational-life pages (三会一课): overview, branch calendars, the meeting record form, the
-monthly key-content lists and the two ledgers. Thin: parse with a form, call a selector or service,
+"""Organisational-life pages (三会一课): overview, branch calendars, the meeting record form and the
+monthly key-content lists (the ledgers are in orglife/ledgers.py). Thin: parse with a form, call a selector or service,
 render."""
 
 from __future__ import annotations
