@@ -227,3 +227,9 @@ def users_granted_within(*, org: Org, roles: tuple[str, ...]) -> QuerySet[User]:
     return User.objects.filter(
         is_active=True, role_assignments__role__in=roles, role_assignments__org__path__startswith=org.path
     ).distinct()
+
+
+def page(qs: QuerySet, *, offset: int, limit: int) -> dict:
+    """One page of a selector's rows for the API: {count, limit, offset, items}. The queryset comes
+    scoped from its selector; this only counts and cuts it (two queries)."""
+    return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset : offset + limit])}

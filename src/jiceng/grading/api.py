@@ -9,7 +9,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from ninja import Field, Query, Router, Schema
 
-from jiceng.core.selectors import org_get
+from jiceng.core.selectors import org_get, page
 
 from . import selectors, services
 from .models import Grade, GradingRound, RectificationPlan
@@ -153,7 +153,7 @@ class PlanDetailOut(PlanOut):
 
     @staticmethod
     def resolve_measures(obj: RectificationPlan) -> list:
-        return list(obj.measures.all())
+        return selectors.plan_measures(obj)
 
 
 class MeasureIn(Schema):
@@ -215,10 +215,10 @@ def grade_list(request, round_id: int, f: Query[GradeFilterIn]):
     rnd = selectors.round_get(actor=request.auth, round_id=round_id)
     lagging = "" if f.lagging is None else ("yes" if f.lagging else "no")
     qs = selectors.grades_for(actor=request.auth, rnd=rnd, level=f.level, lagging=lagging, q=f.q)
-    items = list(qs[f.offset : f.offset + f.limit])
-    for g in items:
+    out = page(qs, offset=f.offset, limit=f.limit)
+    for g in out["items"]:
         g.round = rnd  # level labels come from the round; no query per row
-    return {"count": qs.count(), "limit": f.limit, "offset": f.offset, "items": items}
+    return out
 
 
 @router.post(
@@ -241,12 +241,7 @@ def grade_confirm(request, grade_id: int, payload: ConfirmIn):
 )
 def plan_list(request, f: Query[PlanFilterIn]):
     qs = selectors.plans_for(actor=request.auth, status=f.status, overdue=f.overdue)
-    return {
-        "count": qs.count(),
-        "limit": f.limit,
-        "offset": f.offset,
-        "items": list(qs[f.offset : f.offset + f.limit]),
-    }
+    return page(qs, offset=f.offset, limit=f.limit)
 
 
 @router.get("/grading/plans/{plan_id}", response=PlanDetailOut, summary="整改方案详情及整改措施")

@@ -134,6 +134,11 @@ def plans_for(*, actor, status: str = "", overdue: bool = False, within=None) ->
     return qs.order_by("status", "grade__org__path")
 
 
+def plan_measures(plan: RectificationPlan) -> list:
+    """The measures of a plan the caller already holds (scoped by plan_get / plans_for)."""
+    return list(plan.measures.all())
+
+
 def plan_get(*, actor, plan_id) -> RectificationPlan:
     return get_scoped_or_404(plans_for(actor=actor), pk=plan_id)
 

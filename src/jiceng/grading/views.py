@@ -278,7 +278,7 @@ def _plan_page(
     can_close = can_access_org(request.user, GRADE, plan.grade.round.org)  # as plan_close
     is_open = plan.status == PlanStatus.OPEN
     today = timezone.localdate()
-    measures = list(plan.measures.all())
+    measures = selectors.plan_measures(plan)
     for m in measures:
         m.overdue = m.done_on is None and m.deadline < today
         m.form = None

@@ -13,7 +13,7 @@ from jiceng.core.indicators import ratio
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import parse_period
 from jiceng.core.scoping import get_scoped_or_404
-from jiceng.core.selectors import org_get, org_or_top
+from jiceng.core.selectors import org_get, org_or_top, page
 
 from . import compliance, selectors, services
 from .models import Meeting
@@ -156,7 +156,7 @@ class TopicListOut(Schema):
 
     @staticmethod
     def resolve_items(obj) -> list:
-        return list(obj.items.all())
+        return selectors.topic_list_items(obj)
 
 
 class TopicListIn(Schema):
@@ -190,12 +190,7 @@ def _meeting_detail(actor, meeting_id) -> Meeting:
 def meeting_list(request, f: Query[MeetingFilterIn]):
     org = org_get(actor=request.auth, org_id=f.org) if f.org else None
     qs = selectors.meetings_for(actor=request.auth, org=org, kind=f.kind, since=f.since, until=f.until, q=f.q)
-    return {
-        "count": qs.count(),
-        "limit": f.limit,
-        "offset": f.offset,
-        "items": list(qs[f.offset : f.offset + f.limit]),
-    }
+    return page(qs, offset=f.offset, limit=f.limit)
 
 
 @router.post(
@@ -287,6 +282,7 @@ def compliance_summary(request, org: int | None = None, period: str | None = Non
     p = parse_period(period)
     t = compliance.tally(node, p)
     silent = selectors.branch_overview(actor=request.auth, root=node, today=p.as_of, only_silent=True)
+    silent_page = page(silent, offset=0, limit=SILENT_CAP)
     return {
         "org_id": node.pk,
         "period": p.label,
@@ -295,8 +291,8 @@ def compliance_summary(request, org: int | None = None, period: str | None = Non
         "satisfied": t.satisfied,
         "rate": ratio(t.satisfied, t.required).value,  # the definition of orglife.compliance_rate
         "by_kind": t.by_kind,
-        "silent_total": silent.count(),
-        "silent_branches": list(silent[:SILENT_CAP]),
+        "silent_total": silent_page["count"],
+        "silent_branches": silent_page["items"],
     }
 
 

@@ -104,6 +104,11 @@ def recordable_orgs(*, actor) -> QuerySet[Org]:
     ).order_by("path")
 
 
+def topic_list_items(topic_list: TopicList) -> list:
+    """The items of a list the caller already holds (prefetched by topic_lists_for)."""
+    return list(topic_list.items.all())
+
+
 def topic_lists_for(*, actor) -> QuerySet[TopicList]:
     """Lists published by the actor's scope or by any organisation above it (every branch sees the
     county's list)."""

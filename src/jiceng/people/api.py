@@ -8,7 +8,7 @@ from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.models import Org
-from jiceng.core.selectors import org_get
+from jiceng.core.selectors import org_get, page
 from jiceng.core.web import ensure
 
 from . import imports, selectors, services
@@ -135,12 +135,7 @@ def member_list(request, f: Query[MemberFilterIn]):
         mobility=f.mobility,
     )
     qs = selectors.member_search(actor=request.auth, filters=filters)
-    return {
-        "count": qs.count(),
-        "limit": f.limit,
-        "offset": f.offset,
-        "items": list(qs[f.offset : f.offset + f.limit]),
-    }
+    return page(qs, offset=f.offset, limit=f.limit)
 
 
 class ImportQueued(Schema):
@@ -217,7 +212,7 @@ def member_patch(request, member_id: int, payload: MemberPatch):
 )
 def village_posts(request, area_id: int):
     village = selectors.village_get(actor=request.auth, area_id=area_id)
-    annotated = selectors.villages_for(actor=request.auth).get(pk=village.pk)
+    annotated = selectors.village_annotated(actor=request.auth, village=village)
     return {
         "area_id": village.pk,
         "name": village.name,

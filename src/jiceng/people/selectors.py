@@ -174,6 +174,11 @@ def member_posts(*, actor, member: PartyMember) -> QuerySet[CadrePost]:
     )
 
 
+def village_annotated(*, actor, village):
+    """One village as the village list shows it (its seat counts and 一肩挑 flag), in scope."""
+    return villages_for(actor=actor).get(pk=village.pk)
+
+
 def villages_for(
     *, actor, within: Area | None = None, q: str = "", dual: bool | None = None
 ) -> QuerySet[Area]:

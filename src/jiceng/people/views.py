@@ -254,7 +254,7 @@ def _village_page(
 ) -> HttpResponse:
     """The village's seats; for those who may change them, the seat form and an end-term form per seat
     (a bound form carries back the errors of the POST that failed)."""
-    annotated = selectors.villages_for(actor=request.user).get(pk=village.pk)
+    annotated = selectors.village_annotated(actor=request.user, village=village)
     posts = list(selectors.village_posts(actor=request.user, village=village))
     can_change = can_access_area(request.user, CHANGE_MEMBER, village)
     ctx = {"village": annotated, "posts": posts, "can_change": can_change}
