@@ -137,7 +137,10 @@ def _query_calls(tree: ast.AST) -> list[tuple[int, str]]:
     found = []
     # @router.get("/path", response=…) declares a route, it runs no query
     decorators = {
-        id(d) for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef) for d in n.decorator_list
+        id(d)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)
+        for d in n.decorator_list
     }
     for node in ast.walk(tree):
         if id(node) in decorators:

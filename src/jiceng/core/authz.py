@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from jiceng.core import jobs, kit, ledgers, services, workflows
-from jiceng.core.models import ApiToken, AuditEntry, Job, Notification
+from jiceng.core.models import ApiToken, AuditEntry, Job, Notification, RuleOverride, WorkflowDefinition
 
 
 def _records(w) -> dict:
@@ -41,8 +41,28 @@ CASES = kit.AuthzCases(
         "area": lambda w: w.village_b.pk,
         "target_id": lambda w: w.member_b.pk,
     },
+    page_writes={
+        "rule_list": lambda w, r: {
+            "org": w.town_b_org.pk,
+            "key": "grading.bottom_share",
+            "value": "0.2",
+            "valid_from": "2020-01-01",
+            "reason": "越权",
+            "source": "越权",
+        },
+        "rollup_refresh": lambda w, r: {"org": w.town_b_org.pk, "period": ""},
+        "workflow_detail": lambda w, r: {
+            "org": w.town_b_org.pk,
+            "operation": "insert",
+            "insert-after": "proposed",
+            "insert-label": "越权",
+            "insert-note": "越权",
+        },
+    },
     state=lambda w: {
         "audit_count": AuditEntry.objects.count(),
+        "overrides": list(RuleOverride.objects.order_by("pk").values_list("pk", "value")),
+        "workflow_versions": WorkflowDefinition.objects.filter(org__isnull=False).count(),
         "tokens_b": list(ApiToken.objects.filter(user=w.users["sec_b"]).order_by("pk").values()),
         "jobs": list(Job.objects.order_by("pk").values("pk", "status", "attempts")),
         "notifications": list(Notification.objects.order_by("pk").values("pk", "status", "read_at")),

@@ -324,6 +324,9 @@ class AuthzCases:
     write_bodies: dict[tuple[str, str], Callable[[Any, dict[str, Any]], dict[str, Any]]] = field(
         default_factory=dict
     )
+    # page (URL name) -> form data a user of A posts to it naming B's organisation (also put in the
+    # query as ?org= where the page reads it there): refused, and nothing of B changes
+    page_writes: dict[str, Callable[[Any, dict[str, Any]], dict[str, Any]]] = field(default_factory=dict)
     # everything a write by A against B could touch, as comparable values
     state: Callable[[Any], dict[str, Any]] | None = None
     # list pages (URL names) that show B's data to B's own secretary: the positive control

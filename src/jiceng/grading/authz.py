@@ -53,6 +53,9 @@ CASES = kit.AuthzCases(
         ("post", "/api/v1/grading/plans/{plan_id}/close"): lambda w, r: {"closure_note": "越权"},
         ("post", "/api/v1/grading/rounds"): lambda w, r: {"org": w.town_b_org.pk, "year": _today().year - 1},
     },
+    page_writes={
+        "grading_rounds": lambda w, r: {"org": w.town_b_org.pk, "year": timezone.localdate().year - 1},
+    },
     state=lambda w: {
         "rounds": GradingRound.objects.count(),
         "grades_b": list(Grade.objects.filter(org=w.branch_b).order_by("pk").values()),

@@ -58,5 +58,21 @@ CASES = kit.AuthzCases(
             "items": ["x"],
         },
     },
+    page_writes={
+        "meeting_create": lambda w, r: {
+            "org": w.branch_b.pk,
+            "kind": "theme_day",
+            "held_on": _yesterday(),
+            "place": "越权",
+            "topic": "越权",
+            f"status_{w.member_b.pk}": "present",
+        },
+        "topic_lists": lambda w, r: {
+            "org": w.town_b_org.pk,
+            "month": (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"),
+            "title": "越权",
+            "items": "越权",
+        },
+    },
     state=lambda w: {"meetings": Meeting.objects.count(), "topic_lists": TopicList.objects.count()},
 )

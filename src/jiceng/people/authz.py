@@ -27,6 +27,16 @@ def _today() -> str:
     return dt.date.today().isoformat()
 
 
+def _roster_file():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(
+        "越权.csv",
+        "姓名,性别,党员类别,入党日期\n越权,男,正式党员,2020-07-01\n".encode(),
+        content_type="text/csv",
+    )
+
+
 CASES = kit.AuthzCases(
     records=_records,
     params={"member_id": lambda w, r: w.member_b.pk, "post_id": lambda w, r: r["post"].pk},
@@ -52,6 +62,23 @@ CASES = kit.AuthzCases(
             "status": "full",
             "joined_on": "2001-07-01",
             "full_on": "2002-07-01",
+        },
+    },
+    page_writes={
+        "member_create": lambda w, r: {
+            "org": w.branch_b.pk,
+            "name": "越权",
+            "gender": "male",
+            "ethnicity": "汉族",
+            "education": "high_school",
+            "status": "full",
+            "joined_on": "2020-07-01",
+            "full_on": "2021-07-01",
+            "mobility": "none",
+        },
+        "member_import": lambda w, r: {
+            "org": w.branch_b.pk,
+            "file": _roster_file(),
         },
     },
     state=lambda w: {
