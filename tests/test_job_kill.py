@@ -30,7 +30,9 @@ def _scenario(env: dict[str, str]) -> dict:
 
 
 def _check(out: dict) -> None:
-    assert out["other_write_done"], out
+    assert out["other_write_done"], out  # while the rows are checked
+    # while the import writes: on SQLite it waits for the write lock, then goes through; not lost
+    assert out["write_during_write_done"] and out["write_during_write_error"] is None, out
     assert out["members_after_kill"] == 0, out  # the import's transaction died with its process
     assert out["status_after_kill"] == "failed" and "任务中断" in out["message_after_kill"], out
     assert out["succeeded"] and out["members_after_retry"] == ROWS and out["attempts"] == 2, out
@@ -68,3 +70,5 @@ def test_killed_import_writes_nothing_shows_failed_and_a_retry_succeeds_postgres
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
     assert out["vendor"] == "postgresql"
     _check(out)
+    # the import's registration lock is taken last: another registration did not wait for it
+    assert out["write_during_write_finished_first"], out

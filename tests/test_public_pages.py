@@ -80,3 +80,10 @@ def test_a_public_selector_may_not_hand_out_a_model(demo_county):
 
     with pytest.raises(TypeError, match="returned a model"):
         found((Area.objects.first(),))
+    with pytest.raises(TypeError, match="queryset"):
+        found(Area.objects.all())
+    with pytest.raises(TypeError, match="queryset"):
+        found({"areas": Area.objects})
+    with pytest.raises(TypeError, match="iterator"):
+        found(a for a in Area.objects.all()[:1])
+    assert found(("一村", 3)) == ("一村", 3)

@@ -151,6 +151,9 @@ def test_login_page_is_chinese_by_default_and_english_on_request(client):
 
 SRC = Path(settings.BASE_DIR)
 GETTEXT_NAMES = {"_", "gettext", "gettext_lazy", "pgettext", "pgettext_lazy"}
+BLOCK_STRING = re.compile(
+    r"{%\s*blocktrans(?:late)?(?P<args>[^%]*)%}(?P<body>.*?){%\s*endblocktrans(?:late)?\s*%}", re.S
+)
 TEMPLATE_STRING = re.compile(
     r"""{%\s*(?:translate|trans)\s+(?:"([^"]*)"|'([^']*)')(?:\s+context\s+"([^"]*)")?"""
 )
@@ -158,7 +161,8 @@ TEMPLATE_STRING = re.compile(
 
 def marked_strings() -> list[tuple[str, str]]:
     """(where, msgid) of every literal marked for translation in the sources the catalogue covers
-    (Python calls of _/gettext/gettext_lazy and {% translate "…" %} in templates): what
+    (Python calls of _/gettext/gettext_lazy, {% translate "…" %} and {% blocktranslate %} bodies
+    in templates): what
     makemessages would extract, read without gettext so the check runs everywhere."""
     out = []
     for path in SRC.rglob("*.py"):
@@ -176,9 +180,18 @@ def marked_strings() -> list[tuple[str, str]]:
             ):
                 out.append((f"{path.relative_to(SRC)}:{node.lineno}", node.args[-1].value))
     for path in SRC.rglob("*.html"):
-        for n, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        text = path.read_text(encoding="utf-8")
+        for n, line in enumerate(text.splitlines(), start=1):
             for m in TEMPLATE_STRING.finditer(line):
                 out.append((f"{path.relative_to(SRC)}:{n}", m[1] if m[1] is not None else m[2]))
+        for m in BLOCK_STRING.finditer(text):
+            body = m["body"]
+            if "{% plural" in body:
+                continue  # plural forms: the singular and plural msgids are checked by makemessages
+            msgid = re.sub(r"{{\s*(\w+)\s*}}", r"%(\1)s", body.replace("%", "%%"))
+            if "trimmed" in m["args"]:
+                msgid = " ".join(part.strip() for part in msgid.splitlines() if part.strip())
+            out.append((f"{path.relative_to(SRC)}:{text[: m.start()].count(chr(10)) + 1}", msgid))
     return out
 
 

@@ -649,6 +649,6 @@ def test_a_person_registered_between_check_and_write_stops_the_whole_import(worl
     imports.member_import(actor=actor, org=world.town_a_org, file=csv_bytes(rows[1:]), filename="先到.csv")
     before = counts()
     with pytest.raises(DomainError) as exc:
-        imports._write(actor, world.town_a_org, clean, "后到.csv")
+        imports._write(actor, world.town_a_org, clean, "后到.csv", lambda *a, **kw: None, len(clean))
     assert exc.value.as_list()[0]["field"] == "file" and "重复提交" in exc.value.as_list()[0]["message"]
     assert counts() == before

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from django.db.models import Model
+from django.db.models import Model, QuerySet
+from django.db.models.manager import BaseManager
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_GET
 
@@ -42,6 +43,10 @@ def plain(value: Any) -> Any:
     """Refuse to hand a model to a public page (a selector's result is checked on its way out)."""
     if isinstance(value, Model):
         raise TypeError(f"a public selector returned a model: {type(value).__name__}")
+    if isinstance(value, QuerySet | BaseManager):
+        raise TypeError("a public selector returned a queryset: hand out plain values")
+    if isinstance(value, Iterator):  # a generator could yield anything once the check is past
+        raise TypeError("a public selector returned an iterator: hand out a tuple or a list")
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         for f in dataclasses.fields(value):
             plain(getattr(value, f.name))

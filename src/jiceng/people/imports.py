@@ -290,12 +290,13 @@ def _write(actor, org: Org, clean: list, filename: str, report: Progress, total:
             report(start, total, stage="写入")
             members = [services.member_build(p, m) for p, m in clean[start : start + BATCH]]
             clean[start : start + BATCH] = [None] * len(members)  # let the checked values go as we write
-            services.lock_registrations([m.person.id_number_digest for m in members], field="file")
+            digests.extend(m.person.id_number_digest for m in members)
             bulk.insert([m.person for m in members], batch_size=BATCH)
             bulk.insert(members, batch_size=BATCH)
             for m in members:
                 yield m, m.org.path, services.member_created_changes(m)
 
+    digests: list[str] = []
     report(0, total, stage="写入", force=True)  # before the transaction: where every reader sees it
     with transaction.atomic():
         created = audit.record_many(actor=actor, action="create", entries=created_members(), batch_size=BATCH)
@@ -307,6 +308,7 @@ def _write(actor, org: Org, clean: list, filename: str, report: Progress, total:
             org_path=org.path,
             changes={"rows": [None, created], "file": [None, filename[:100]]},
         )
+        services.lock_registrations(digests, field="file")  # last: held for the check and the commit
     return ImportResult(created=created)
 
 
