@@ -48,9 +48,11 @@ def _copy_database(env: dict[str, str]) -> tuple[dict[str, str], Callable[[], No
         base, _, source = url.rpartition("/")
         copy = f"{source}_import_{os.getpid()}"
         with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-            # the template may have no other session: end this machine's idle ones (a previous run)
+            # the template may have no other session: end the idle ones left on it (a previous run's);
+            # the harness closed its own before calling this
             conn.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid() AND state = 'idle'",
                 [source],
             )
             conn.execute(f'CREATE DATABASE "{copy}" TEMPLATE "{source}"')

@@ -393,6 +393,9 @@ def _import_page(table: Table, rows: int) -> None:
     the upload request, then the job to completion, with a job worker beside the web server."""
     import json
 
+    from django.db import connection
+
+    connection.close()  # the dataset is copied as a template: it may have no open session
     res = subprocess.run(
         [sys.executable, str(ROOT / "bench" / "import_page.py"), "--rows", str(rows)],
         capture_output=True,

@@ -6,6 +6,7 @@ authorisation cases, and each appears where it belongs — and disappears with t
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -33,7 +34,15 @@ def installed():
         yield
 
 
-def test_without_its_line_the_app_is_nowhere():
+def test_without_its_line_the_app_is_nowhere(world, client, login):
+    c = login(world.users["county"])
+    assert c.get("/wells/").status_code == 404 and c.get("/public/wells/3/").status_code == 404
+    assert (
+        'href="/wells/"' not in c.get(reverse("dashboard")).text
+        and "水井" not in c.get(reverse("dashboard")).text
+    )
+    assert not any("/wells" in path for path in c.get("/api/openapi.json").json()["paths"])
+    assert "水井台账" not in c.get(reverse("ledger_list")).text
     assert "plugin_app" not in [p.label for p in kit.plugins()]
     assert "see_wells" not in kit.permissions() and "plugin_app.wells_per_village" not in default_rules()
     assert (
@@ -51,7 +60,8 @@ def test_with_its_line_it_appears_everywhere(installed, world, client, login):
     assert (
         audit.action_labels()["well_dug"] == "打了一口井" and audit.field_labels()["depth_m"] == "井深（米）"
     )
-    assert "tests.plugin_app.demo.build" in [f"{f.__module__}.{f.__name__}" for f in kit.steps("demo")]
+    # its steps run in their order among the others': after the tree, the people and their meetings
+    assert [f"{f.__module__}.{f.__name__}" for f in kit.steps("demo")][-1] == "tests.plugin_app.demo.build"
     assert any(m.__name__ == "tests.plugin_app.authz" for m in kit.authz_modules())
 
     c = login(world.users["county"])
@@ -125,4 +135,10 @@ def test_its_demo_and_generator_steps_run_with_the_rest(tmp_path, db):
         )
         assert res.returncode == 0, res.stderr[-2000:]
         assert ("示例水井" if name == "demo" else "'wells': 1") in res.stdout, res.stdout[-500:]
-    assert not HolidayOverride.objects.filter(name__startswith="插件示例").exists()  # not in this database
+        with sqlite3.connect(tmp_path / f"{name}.sqlite3") as made:  # what the step wrote, and the rest
+            wrote = made.execute(
+                "SELECT name FROM core_holidayoverride WHERE name LIKE '插件示例%'"
+            ).fetchall()
+            members = made.execute("SELECT COUNT(*) FROM people_partymember").fetchone()[0]
+        assert len(wrote) == 1 and members > 0, (wrote, members)
+    assert not HolidayOverride.objects.filter(name__startswith="插件示例").exists()  # not in the suite's
