@@ -197,7 +197,7 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["d
 JICENG_JOBS_DIR = VAR_DIR / "jobs"
 JICENG_JOB_PERSONAL_TTL = env.int(
     "JICENG_JOB_PERSONAL_TTL", default=24 * 3600
-)  # seconds a personal result lasts
+)  # seconds a personal job's files (its upload, its result) last after it ends
 JICENG_JOB_STALE_SECONDS = env.int("JICENG_JOB_STALE_SECONDS", default=15 * 60)  # silent this long: failed
 JICENG_JOB_KEEP_DAYS = env.int("JICENG_JOB_KEEP_DAYS", default=30)
 # A ledger larger than this is written by a job instead of inside the request.
@@ -206,12 +206,11 @@ JICENG_LEDGER_INLINE_MAX = env.int("JICENG_LEDGER_INLINE_MAX", default=50_000)
 # Notification senders (core/notify.py): channel → dotted sender class. Unset channels hold their
 # messages in the outbox (/outbox/) instead of sending them, which is what the demo does.
 JICENG_NOTIFY_SENDERS: dict[str, str] = env.dict("JICENG_NOTIFY_SENDERS", default={})
+# the site's address, for absolute links in SMS, WeChat and e-mail messages
 JICENG_SITE_URL = env.str("JICENG_SITE_URL", default="")
 # e-mail for the e-mail sender: EMAIL_URL=smtp+tls://user:password@mail.example.gov.cn:587
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
-DEFAULT_FROM_EMAIL = env.str(
-    "DEFAULT_FROM_EMAIL", default="jiceng@localhost"
-)  # absolute links in SMS/WeChat/e-mail
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="jiceng@localhost")
 JICENG_SMS_URL = env.str("JICENG_SMS_URL", default="")
 JICENG_SMS_TOKEN = env.str("JICENG_SMS_TOKEN", default="")
 JICENG_SMS_SIGN = env.str("JICENG_SMS_SIGN", default="基层治理")
