@@ -267,7 +267,7 @@ class IndicatorSnapshot(models.Model):
 
     org = models.ForeignKey(Org, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=80)
-    period = models.CharField(max_length=20)
+    period = models.CharField(max_length=40)
     as_of = models.DateField()
     value = models.JSONField()
     computed_at = models.DateTimeField()
