@@ -3,12 +3,15 @@ its plugin (core.kit); this module assembles them and maps domain errors to HTTP
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from jiceng.core import kit
+from jiceng.core.boundary import validation_errors
 from jiceng.core.errors import DomainError, NotFound
 
 
@@ -49,6 +52,27 @@ def build_api() -> NinjaAPI:
     @api.exception_handler(DomainError)
     def _domain_error(request, exc: DomainError):
         return api.create_response(request, {"errors": exc.as_list()}, status=400)
+
+    @api.exception_handler(ValidationError)
+    def _invalid(request, exc: ValidationError):
+        # one status for every refusal (the boundary's and the services'): 400, fields named in Chinese
+        return api.create_response(request, {"errors": validation_errors(list(exc.errors))}, status=400)
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000 or 1
+        return api.create_response(
+            request,
+            {
+                "errors": [
+                    {
+                        "field": "__all__",
+                        "message": f"请求体过大：JSON请求最多约{limit} MB，文件请用导入接口上传。",
+                    }
+                ]
+            },
+            status=400,
+        )
 
     @api.exception_handler(NotFound)
     def _not_found(request, exc):

@@ -9,6 +9,8 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.boundary import BoundaryForm
+
 from .rulepacks import default_rules
 
 
@@ -26,10 +28,11 @@ def _rule_keys() -> list[tuple[str, str]]:
     return [(k, k) for k in default_rules()]
 
 
-class RuleOverrideForm(forms.Form):
+class RuleOverrideForm(BoundaryForm):
     key = forms.ChoiceField(choices=_rule_keys, widget=forms.HiddenInput)
     # not required here: an empty value gets its own message below, an empty reason the service's
     value = forms.CharField(
+        max_length=20_000,
         label=capfirst(_("value")),
         required=False,
         widget=forms.Textarea(attrs={"rows": 4, "class": "mono", "spellcheck": "false"}),
@@ -55,7 +58,7 @@ class RuleOverrideForm(forms.Form):
             ) from None
 
 
-class HolidayForm(forms.Form):
+class HolidayForm(BoundaryForm):
     date = forms.DateField(label=capfirst(_("date")), widget=DateInput())
     is_workday = forms.TypedChoiceField(
         label=capfirst(_("is a working day")),
@@ -65,7 +68,7 @@ class HolidayForm(forms.Form):
     name = forms.CharField(label=capfirst(_("name")), required=False, max_length=50)
 
 
-class WorkflowInsertForm(forms.Form):
+class WorkflowInsertForm(BoundaryForm):
     """A local stage after one of the definition's stages (say 公示 before a decision takes effect)."""
 
     after = forms.ChoiceField(label=_("After the stage"))
@@ -83,7 +86,7 @@ class WorkflowInsertForm(forms.Form):
         cast(forms.ChoiceField, self.fields["after"]).choices = list(states)
 
 
-class WorkflowTimeForm(forms.Form):
+class WorkflowTimeForm(BoundaryForm):
     """The earliest or latest time an action may be taken, counted from entering its stage."""
 
     transition = forms.ChoiceField(label=_("Action"))
@@ -101,7 +104,7 @@ class WorkflowTimeForm(forms.Form):
         cast(forms.ChoiceField, self.fields["transition"]).choices = list(transitions)
 
 
-class WorkflowRemoveForm(forms.Form):
+class WorkflowRemoveForm(BoundaryForm):
     state = forms.ChoiceField(label=_("Stage of your own to remove"))
     note = forms.CharField(label=_("Basis or reason"), max_length=300)
 

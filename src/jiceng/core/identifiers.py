@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from stdnum.cn import ric
 from stdnum.exceptions import ValidationError as StdnumError
 
+from .boundary import ascii_match, identifier
+
 # GB/T 2260 province-level prefixes. stdnum's county table stops at the late 1990s (it rejects
 # every Chongqing 500xxx code, for one), so we check the province and leave the county alone.
 _PROVINCES = {
@@ -49,8 +51,9 @@ _PROVINCES = {
     "81",
     "82",
 }
-_MOBILE = re.compile(r"^1[3-9]\d{9}$")
-_LANDLINE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+_MOBILE = re.compile(r"1[3-9]\d{9}", re.ASCII)
+_LANDLINE = re.compile(r"0\d{2,3}-?\d{7,8}", re.ASCII)
+_ID_NUMBER = re.compile(r"\d{17}[\dX]", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -62,11 +65,11 @@ class IdInfo:
 
 def parse_id_number(value: str) -> tuple[IdInfo | None, str | None]:
     """Validate a resident ID number (GB 11643): length, digits, checksum, birth date, province."""
-    number = (value or "").strip().upper().replace(" ", "")
+    number = identifier(value)
     if len(number) != 18:
         return None, "身份证号：应为18位（GB 11643）。"
-    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
-        return None, "身份证号：前17位应为数字，最后一位为数字或X。"
+    if not ascii_match(_ID_NUMBER, number):
+        return None, "身份证号：前17位应为数字0-9，最后一位为数字或X（全角数字可以，其他文字的数字不行）。"
     if number[:2] not in _PROVINCES:
         return None, "身份证号：前两位不是有效的省级行政区划代码（GB/T 2260）。"
     if ric.calc_check_digit(number) != number[17]:
@@ -82,11 +85,11 @@ def parse_id_number(value: str) -> tuple[IdInfo | None, str | None]:
 
 
 def normalise_phone(value: str) -> tuple[str, str | None]:
-    phone = re.sub(r"[\s()（）]", "", value or "")
+    phone = re.sub(r"[()]", "", identifier(value))
     if not phone:
         return "", None
     if phone.startswith("+86"):
         phone = phone[3:]
-    if _MOBILE.match(phone) or _LANDLINE.match(phone):
+    if ascii_match(_MOBILE, phone) or ascii_match(_LANDLINE, phone):
         return phone, None
     return phone, "联系电话：应为11位手机号（1开头）或带区号的固定电话。"

@@ -9,6 +9,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from ninja import Field, Query, Router, Schema
 
+from jiceng.core.boundary import In
 from jiceng.core.selectors import org_get, page
 
 from . import selectors, services
@@ -49,7 +50,7 @@ class RoundDetailOut(RoundOut):
     distribution: list[DistributionRowOut]
 
 
-class RoundIn(Schema):
+class RoundIn(In):
     org: int
     year: int
 
@@ -94,18 +95,20 @@ class GradePage(Schema):
     items: list[GradeOut]
 
 
-class GradeFilterIn(Schema):
-    level: str = ""
+class GradeFilterIn(In):
+    nullable = frozenset({"lagging"})
+    level: str = Field("", max_length=20)
     lagging: bool | None = None
-    q: str = ""
+    q: str = Field("", max_length=50)
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
-class ConfirmIn(Schema):
-    final: str | None = None
+class ConfirmIn(In):
+    nullable = frozenset({"final", "lagging"})
+    final: str | None = Field(None, max_length=20)
     lagging: bool | None = None
-    reason: str = ""
+    reason: str = Field("", max_length=300)
 
 
 class MeasureOut(Schema):
@@ -141,11 +144,11 @@ class PlanPage(Schema):
     items: list[PlanOut]
 
 
-class PlanFilterIn(Schema):
-    status: str = ""
+class PlanFilterIn(In):
+    status: str = Field("", max_length=20)
     overdue: bool = False
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
 class PlanDetailOut(PlanOut):
@@ -156,24 +159,26 @@ class PlanDetailOut(PlanOut):
         return selectors.plan_measures(obj)
 
 
-class MeasureIn(Schema):
-    description: str = ""
-    owner: str = ""
+class MeasureIn(In):
+    description: str = Field("", max_length=300)
+    owner: str = Field("", max_length=100)
     deadline: dt.date | None = None
 
 
-class PlanIn(Schema):
-    problems: str = ""
+class PlanIn(In):
+    multiline = frozenset({"problems"})
+    problems: str = Field("", max_length=5_000)
     measures: list[MeasureIn] = []
 
 
-class MeasureCompleteIn(Schema):
+class MeasureCompleteIn(In):
     done_on: dt.date | None = None
-    evidence: str = ""
+    evidence: str = Field("", max_length=300)
 
 
-class PlanCloseIn(Schema):
-    closure_note: str = ""
+class PlanCloseIn(In):
+    multiline = frozenset({"closure_note"})
+    closure_note: str = Field("", max_length=2_000)
 
 
 # --- rounds and grades ---------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.boundary import BoundaryForm
 from jiceng.core.forms import DateInput
 
 from .models import PlanStatus
@@ -12,7 +13,7 @@ from .models import PlanStatus
 YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 
 
-class RoundOpenForm(forms.Form):
+class RoundOpenForm(BoundaryForm):
     org = forms.TypedChoiceField(label=_("Graded by"), coerce=int)
     year = forms.IntegerField(label=_("Year"))
 
@@ -21,7 +22,7 @@ class RoundOpenForm(forms.Form):
         self.fields["org"].choices = list(org_choices)
 
 
-class GradeFilterForm(forms.Form):
+class GradeFilterForm(BoundaryForm):
     level = forms.ChoiceField(label=_("Grade"), required=False)
     lagging = forms.ChoiceField(label=_("Lagging"), required=False, choices=YES_NO)
     q = forms.CharField(label=_("Organisation"), required=False, max_length=50)
@@ -31,7 +32,7 @@ class GradeFilterForm(forms.Form):
         self.fields["level"].choices = [("", "—")] + [(lv["key"], lv["label"]) for lv in levels]
 
 
-class GradeConfirmForm(forms.Form):
+class GradeConfirmForm(BoundaryForm):
     final = forms.ChoiceField(label=_("Confirmed grade"))
     lagging = forms.BooleanField(label=_("Lagging (后进/软弱涣散)"), required=False)
     reason = forms.CharField(
@@ -47,13 +48,13 @@ class GradeConfirmForm(forms.Form):
         self.fields["final"].choices = [(lv["key"], lv["label"]) for lv in levels]
 
 
-class PlanForm(forms.Form):
+class PlanForm(BoundaryForm):
     problems = forms.CharField(
-        label=_("Problems found"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+        max_length=5_000, label=_("Problems found"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
 
-class MeasureRowForm(forms.Form):
+class MeasureRowForm(BoundaryForm):
     """One measure of a new plan; a row left entirely blank is skipped by the service."""
 
     description = forms.CharField(
@@ -76,20 +77,21 @@ class MeasureRowForm(forms.Form):
 MeasureFormSet = forms.formset_factory(MeasureRowForm, extra=0, max_num=30, absolute_max=30)
 
 
-class MeasureCompleteForm(forms.Form):
+class MeasureCompleteForm(BoundaryForm):
     done_on = forms.DateField(label=_("Done on"), required=False, widget=DateInput())
     evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
 
 
-class PlanCloseForm(forms.Form):
+class PlanCloseForm(BoundaryForm):
     closure_note = forms.CharField(
+        max_length=2_000,
         label=_("Closure note (how it was verified)"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
 
-class PlanFilterForm(forms.Form):
+class PlanFilterForm(BoundaryForm):
     status = forms.ChoiceField(
         label=_("Plan status"), required=False, choices=[("", "—")] + PlanStatus.choices
     )

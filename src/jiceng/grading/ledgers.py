@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.boundary import BoundaryForm
 from jiceng.core.errors import DomainError
 from jiceng.core.ledgers import Ledger, LedgerRequest, Sheet, register
 
@@ -53,7 +54,7 @@ def _percent(share: float | None) -> float | None:
     return None if share is None else round(share * 100, 1)
 
 
-class RoundFilter(forms.Form):
+class RoundFilter(BoundaryForm):
     round = forms.IntegerField(label=_("Grading round"), required=False, min_value=1)
 
 

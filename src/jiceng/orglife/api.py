@@ -4,10 +4,12 @@ monthly key-content lists. Thin: parse, call a selector or a service, return."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Annotated
 
 from django.utils import timezone
 from ninja import Field, Query, Router, Schema
 
+from jiceng.core.boundary import In
 from jiceng.core.errors import ErrorCollector
 from jiceng.core.indicators import ratio
 from jiceng.core.models import Org, OrgKind
@@ -48,14 +50,15 @@ class MeetingPage(Schema):
     items: list[MeetingOut]
 
 
-class MeetingFilterIn(Schema):
+class MeetingFilterIn(In):
+    nullable = frozenset({"org", "since", "until"})
     org: int | None = None
-    kind: str = ""
+    kind: str = Field("", max_length=30)
     since: dt.date | None = None
     until: dt.date | None = None
-    q: str = ""
+    q: str = Field("", max_length=50)
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
 class AttendanceOut(Schema):
@@ -78,21 +81,23 @@ class MeetingDetailOut(MeetingOut):
         return obj.attendance_rows
 
 
-class AttendanceIn(Schema):
+class AttendanceIn(In):
     member_id: int
-    status: str
-    reason: str = ""
+    status: str = Field(..., max_length=20)
+    reason: str = Field("", max_length=200)
 
 
-class MeetingIn(Schema):
+class MeetingIn(In):
+    multiline = frozenset({"minutes"})
+    nullable = frozenset({"topic_item"})
     org: int
-    kind: str
+    kind: str = Field(..., max_length=30)
     held_on: dt.date | None = None
-    place: str = ""
-    topic: str = ""
-    first_agenda: str = ""
+    place: str = Field("", max_length=200)
+    topic: str = Field("", max_length=300)
+    first_agenda: str = Field("", max_length=300)
     topic_item: int | None = None
-    minutes: str = ""
+    minutes: str = Field("", max_length=20_000)
     attendance: list[AttendanceIn] = []
 
 
@@ -159,11 +164,11 @@ class TopicListOut(Schema):
         return selectors.topic_list_items(obj)
 
 
-class TopicListIn(Schema):
+class TopicListIn(In):
     org: int
     month: dt.date | None = None
-    title: str = ""
-    items: list[str] = []
+    title: str = Field("", max_length=200)
+    items: list[Annotated[str, Field(max_length=300)]] = Field([], max_length=100)
 
 
 class CoverageOut(Schema):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.boundary import BoundaryForm
 from jiceng.core.forms import DateInput
 
 from .models import MeetingKind
@@ -36,7 +37,7 @@ class _MultipleFileField(forms.FileField):
         return super().clean(data, initial)
 
 
-class MeetingFilterForm(forms.Form):
+class MeetingFilterForm(BoundaryForm):
     org = forms.IntegerField(required=False, widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *MeetingKind.choices])
     since = forms.DateField(label=_("From"), required=False, widget=DateInput())
@@ -44,7 +45,7 @@ class MeetingFilterForm(forms.Form):
     q = forms.CharField(label=_("Topic or place"), required=False, max_length=50)
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(BoundaryForm):
     """The record form. Nothing here is a rule: blank place or topic, a date in the future, a kind
     the organisation cannot hold are all left for ``meeting_record`` to refuse with its message."""
 
@@ -62,7 +63,9 @@ class MeetingForm(forms.Form):
     topic_item = forms.TypedChoiceField(
         label=_("Key-content item covered"), required=False, coerce=int, empty_value=None
     )
-    minutes = forms.CharField(label=_("Minutes"), required=False, widget=forms.Textarea(attrs={"rows": 5}))
+    minutes = forms.CharField(
+        label=_("Minutes"), max_length=20_000, required=False, widget=forms.Textarea(attrs={"rows": 5})
+    )
     attachments = _MultipleFileField(
         label=_("Attachments"),
         required=False,
@@ -75,14 +78,17 @@ class MeetingForm(forms.Form):
         self.fields["topic_item"].choices = [("", "—"), *topic_item_choices]
 
 
-class TopicListForm(forms.Form):
+class TopicListForm(BoundaryForm):
     org = forms.TypedChoiceField(label=_("Published by"), coerce=int)
     month = forms.DateField(
         label=_("Month"), required=False, input_formats=["%Y-%m", "%Y-%m-%d"], widget=_MonthInput()
     )
     title = forms.CharField(label=_("Title"), required=False, max_length=200)
     items = forms.CharField(
-        label=_("Items, one per line"), required=False, widget=forms.Textarea(attrs={"rows": 8})
+        max_length=5_000,
+        label=_("Items, one per line"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 8}),
     )
 
     def __init__(self, *args, org_choices=(), **kwargs):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.boundary import BoundaryForm
 from jiceng.core.ledgers import Ledger, LedgerRequest, Sheet, register
 
 from . import selectors
@@ -12,7 +13,7 @@ from .models import MeetingKind
 from .selectors import ATTENDANCE_LEDGER_HEADERS, MEETING_LEDGER_HEADERS
 
 
-class MeetingLedgerFilters(forms.Form):
+class MeetingLedgerFilters(BoundaryForm):
     kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—"), *MeetingKind.choices])
     q = forms.CharField(label=_("Topic or place"), required=False, max_length=50)
 

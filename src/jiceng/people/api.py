@@ -6,6 +6,7 @@ import datetime as dt
 
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
+from jiceng.core.boundary import In
 from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.models import Org
 from jiceng.core.selectors import org_get, page
@@ -43,61 +44,70 @@ class MemberPage(Schema):
     items: list[MemberOut]
 
 
-class MemberFilterIn(Schema):
-    q: str = Field("", description="姓名，从开头匹配（输入姓氏可查出同姓的所有人）")
+class MemberFilterIn(In):
+    nullable = frozenset({"org"})
+    q: str = Field("", max_length=50, description="姓名，从开头匹配（输入姓氏可查出同姓的所有人）")
     id_tail: str = Field("", max_length=4)
     org: int | None = None
-    status: str = ""
-    age_band: str = ""
-    education: str = ""
-    mobility: str = ""
+    status: str = Field("", max_length=20)
+    age_band: str = Field("", max_length=20)
+    education: str = Field("", max_length=30)
+    mobility: str = Field("", max_length=20)
     limit: int = Field(50, ge=1, le=500)
-    offset: int = Field(0, ge=0)
+    offset: int = Field(0, ge=0, le=1_000_000_000)
 
 
-class MemberPatch(Schema):
-    name: str | None = None
-    gender: str | None = None
-    ethnicity: str | None = None
+class MemberPatch(In):
+    """Only the fields sent change. null clears a field where that is allowed (birth date,
+    full membership date); the text fields are cleared with ""; elsewhere null is refused."""
+
+    nullable = frozenset({"birth_date", "full_on"})
+    name: str | None = Field(None, max_length=50)
+    gender: str | None = Field(None, max_length=10)
+    ethnicity: str | None = Field(None, max_length=20)
     birth_date: dt.date | None = None
-    education: str | None = None
-    id_number: str | None = None
-    phone: str | None = None
+    education: str | None = Field(None, max_length=30)
+    id_number: str | None = Field(None, max_length=30)
+    phone: str | None = Field(None, max_length=30)
     org: int | None = None
-    status: str | None = None
+    status: str | None = Field(None, max_length=20)
     joined_on: dt.date | None = None
     full_on: dt.date | None = None
-    mobility: str | None = None
-    mobility_note: str | None = None
+    mobility: str | None = Field(None, max_length=20)
+    mobility_note: str | None = Field(None, max_length=200)
 
 
-class MemberIn(Schema):
+class MemberIn(In):
     """Registration: the fields of MemberPatch, the ones the record cannot do without required."""
 
-    name: str
-    gender: str
-    ethnicity: str = "汉族"
+    nullable = frozenset({"birth_date", "full_on", "org"})
+    name: str = Field(..., max_length=50)
+    gender: str = Field(..., max_length=10)
+    ethnicity: str = Field("汉族", max_length=20)
     birth_date: dt.date | None = None
-    education: str = ""
-    id_number: str = ""
-    phone: str = ""
+    education: str = Field("", max_length=30)
+    id_number: str = Field("", max_length=30)
+    phone: str = Field("", max_length=30)
     org: int | None = Field(..., description="所属党组织 id（党支部、党总支或党小组）")
-    status: str
+    status: str = Field(..., max_length=20)
     joined_on: dt.date
     full_on: dt.date | None = None
-    mobility: str = "none"
-    mobility_note: str = ""
+    mobility: str = Field("none", max_length=20)
+    mobility_note: str = Field("", max_length=200)
 
 
-class PostIn(Schema):
-    committee: str = Field(..., description="party / villagers / residents")
-    post: str = Field(..., description="secretary / deputy_secretary / chair / vice_chair / member")
+class PostIn(In):
+    nullable = frozenset({"term_to"})
+    committee: str = Field(..., max_length=20, description="party / villagers / residents")
+    post: str = Field(
+        ..., max_length=30, description="secretary / deputy_secretary / chair / vice_chair / member"
+    )
     person: int = Field(..., description="人员 id")
     term_from: dt.date
     term_to: dt.date | None = None
 
 
-class PostEndIn(Schema):
+class PostEndIn(In):
     term_to: dt.date
 
 

@@ -6,12 +6,13 @@ from django import forms
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
+from jiceng.core.boundary import BoundaryForm
 from jiceng.core.forms import DateInput
 
 from .models import ETHNICITIES, Committee, Education, Gender, MemberStatus, Mobility, Post
 
 
-class MemberSearchForm(forms.Form):
+class MemberSearchForm(BoundaryForm):
     q = forms.CharField(
         label=_("Name"),
         required=False,
@@ -21,6 +22,7 @@ class MemberSearchForm(forms.Form):
     id_tail = forms.RegexField(
         label=_("ID number, last 4"),
         required=False,
+        max_length=4,
         regex=r"^[0-9Xx]{4}$",
         error_messages={"invalid": _("Enter exactly the last four characters.")},
     )
@@ -36,7 +38,7 @@ class MemberSearchForm(forms.Form):
         self.fields["education"].choices = [("", "—")] + [(b["key"], b["label"]) for b in education_bands]
 
 
-class MemberForm(forms.Form):
+class MemberForm(BoundaryForm):
     name = forms.CharField(label=_("Name"), max_length=50)
     gender = forms.ChoiceField(label=_("Gender"), choices=Gender.choices)
     ethnicity = forms.ChoiceField(label=_("Ethnicity"), choices=[(e, e) for e in ETHNICITIES])
@@ -68,7 +70,7 @@ class MemberForm(forms.Form):
             self.fields["org"].widget.choices = [("", "—")] + self.fields["org"].widget.choices
 
 
-class CadrePostForm(forms.Form):
+class CadrePostForm(BoundaryForm):
     """Seat someone on one of the village's two committees (两委)."""
 
     committee = forms.ChoiceField(label=_("Committee"), choices=Committee.choices)
@@ -87,11 +89,11 @@ class CadrePostForm(forms.Form):
         self.fields["person"].widget.choices = [("", "—")] + list(person_choices)
 
 
-class CadrePostEndForm(forms.Form):
+class CadrePostEndForm(BoundaryForm):
     term_to = forms.DateField(label=capfirst(_("term to")), widget=DateInput())
 
 
-class MemberImportForm(forms.Form):
+class MemberImportForm(BoundaryForm):
     """批量导入: the organisation the rows go under, and the spreadsheet."""
 
     org = forms.IntegerField(

@@ -29,6 +29,7 @@ from django.db.models import Q
 from django.utils import translation
 
 from jiceng.core import audit, bulk, crypto
+from jiceng.core.boundary import identifier, text_problem
 from jiceng.core.errors import DomainError, ErrorCollector
 from jiceng.core.models import Org, OrgKind, RuleOverride
 from jiceng.core.rulepacks import rule
@@ -52,6 +53,7 @@ class Column:
     kind: str = "text"  # text | choice | ethnicity | date | id_number | phone | org
     note: str = ""  # how to fill it, for the template's 说明 sheet
     example: str = ""
+    max_length: int = 50  # the boundary's limit for the cell as text (core.boundary)
 
 
 # The member form's fields (services.PERSON_FIELDS + MEMBER_FIELDS, less the residence, which
@@ -150,6 +152,7 @@ COLUMNS: tuple[Column, ...] = (
         ("流动去向", "去向及联系方式"),
         note="外出流动党员必填（去向和联系方式），不超过200字。",
         example="",
+        max_length=200,
     ),
 )
 IGNORED_HEADERS = {"序号"}
@@ -529,6 +532,9 @@ def _parse(col: Column, value: Any, choices: dict[str, dict[str, str]]) -> tuple
         except (AttributeError, ValueError):
             return None, f"{col.header}：无法识别的日期，请写成 2005-07-01 这样的格式。"
     text = value.strip() if type(value) is str else _text(value)
+    problem = text_problem(text, label=col.header, max_length=col.max_length, name=col.field == "name")
+    if problem:
+        return None, problem
     if col.kind == "text":
         return text, None
     if col.kind == "choice":
@@ -609,7 +615,7 @@ def _split(cell: str) -> list[str]:
 def _id_lookup(numbers: Iterable[str]) -> Callable[[str, Person | None], bool]:
     """The ID numbers of the file already registered, in one query per 2,000; a number the
     pre-read did not see (spelt differently) is asked the usual way, so none slips through."""
-    asked = {crypto.digest(n, field="id_number") for n in numbers if n}
+    asked = {crypto.digest(identifier(n), field="id_number") for n in numbers if n}
     taken = services.registered_digests(asked)
 
     def id_taken(digest: str, person: Person | None) -> bool:

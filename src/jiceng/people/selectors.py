@@ -9,6 +9,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from jiceng.core import crypto
+from jiceng.core.boundary import identifier
 from jiceng.core.exports import EXPORT_CHUNK_SIZE, choice_labels
 from jiceng.core.models import Area, AreaKind, Org
 from jiceng.core.roles import Perm
@@ -64,9 +65,7 @@ def member_search(*, actor, filters: MemberFilters, perm: Perm = Perm.VIEW_MEMBE
         qs = qs.filter(person__name__startswith=filters.q.strip())
     if filters.id_tail:
         qs = qs.filter(
-            person__id_number_tail_digest=crypto.digest(
-                filters.id_tail.strip().upper(), field="id_number_tail"
-            )
+            person__id_number_tail_digest=crypto.digest(identifier(filters.id_tail), field="id_number_tail")
         )
     if filters.org is not None:
         qs = qs.filter(org__path__startswith=filters.org.path)

@@ -272,7 +272,9 @@ def _check_member(
     note = (data.get("mobility_note") or "").strip()
     if mobility == Mobility.OUTFLOW and not note:
         errors.add("mobility_note", "流动去向及联系方式：外出流动党员必须登记去向和联系方式，防止失联。")
-    clean["mobility"], clean["mobility_note"] = mobility, note[:200]
+    if len(note) > 200:
+        errors.add("mobility_note", f"流动去向及联系方式：最多200个字符（现为{len(note)}个），系统不会截断。")
+    clean["mobility"], clean["mobility_note"] = mobility, note
     return clean
 
 
@@ -410,9 +412,12 @@ def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
     return member
 
 
+REVEALABLE = ("id_number", "phone")
+
+
 def person_reveal(*, actor, member: PartyMember, field: str) -> str:
     """Full ID or phone number, for roles that need it; every reveal is logged (PIPL)."""
-    if field not in ("id_number", "phone"):
+    if field not in REVEALABLE:
         raise DomainError(field="field", message="只能查看身份证号或联系电话。")
     if not can_access_org(actor, Perm.REVEAL_PERSONAL, member.org):
         raise NotFound()

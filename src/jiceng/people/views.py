@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -103,6 +103,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def member_reveal(request: HttpRequest, member_id: int, field: str) -> HttpResponse:
+    if field not in services.REVEALABLE:
+        raise Http404  # the URL names a field that cannot be revealed: no such page
     member = selectors.member_get(actor=request.user, member_id=member_id)
     value = services.person_reveal(actor=request.user, member=member, field=field)
     return render(request, "people/member_detail.html#revealed", {"value": value})
