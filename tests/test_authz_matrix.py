@@ -130,7 +130,7 @@ LIST_QUERIES: list[dict[str, str]] = [
 ]
 EXTRA_LIST_QUERIES = [{"q": "三社"}, {"q": "乙"}]
 
-# Bodies that pass validation, for API writes: scoping must be what refuses them, not a 422. Writes
+# Bodies that pass validation, for API writes: scoping must be what refuses them, not the input check. Writes
 # without an id in the path name B inside the body.
 API_BODIES: dict[tuple[str, str], Callable[[Any, dict[str, Any]], dict[str, Any]]] = merged("write_bodies")
 # Form data posted by A to B's pages (enough to pass a form, where one is checked after the lookup).
@@ -676,9 +676,9 @@ def test_api_of_b_is_404_to_a(world, client, login, caller):
             status = response.status_code
             if op.method != "get" and (changed := state_diff(before, b_state(world))):
                 failures.append(f"{caller} {op.method.upper()} {url}: changed {changed}")
-            if status == 422:
+            if status == 400 and response.json().get("stage") == "input":
                 failures.append(
-                    f"{caller} {op.method.upper()} {url}: 422 — give it a valid body in its app's "
+                    f"{caller} {op.method.upper()} {url}: refused as input ({response.json()['errors']}) — give it a valid body in its app's "
                     f"authz.py (write_bodies) so that scoping, not validation, is what is tested"
                 )
             elif op.targets_b and status != 404:

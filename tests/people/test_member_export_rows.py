@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from django.utils import translation
+from django.utils import timezone, translation
 
+from jiceng.core.dates import years_between
 from jiceng.people import selectors
 from jiceng.people.models import MemberStatus
 
@@ -18,7 +19,7 @@ def _instance_rows(actor, filters) -> list[tuple]:
             m.person.name,
             m.person.get_gender_display(),
             m.person.ethnicity,
-            m.person.birth_date,
+            None if m.person.birth_date is None else years_between(m.person.birth_date, timezone.localdate()),
             m.person.get_education_display(),
             m.person.id_number_masked,
             m.person.phone_masked,

@@ -42,7 +42,11 @@ def build_api() -> NinjaAPI:
     api = NinjaAPI(
         title="jiceng 基层 API",
         version="1",
-        description="党建引领基层治理平台接口。所有数据按调用者的组织范围过滤。",
+        description=(
+            "党建引领基层治理平台接口。所有数据按调用者的组织范围过滤。"
+            "所有拒绝均为HTTP 400：{errors: [{field, message}], stage}，stage 为 input（字段格式、长度、未知字段）"
+            "或 rules（业务规则），message 为中文并写明字段和规则；被拒绝的请求不作任何修改。"
+        ),
         auth=[BearerToken(), SessionAuth(csrf=True)],
         urls_namespace="api",
         openapi_url="/openapi.json",
@@ -51,12 +55,14 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(DomainError)
     def _domain_error(request, exc: DomainError):
-        return api.create_response(request, {"errors": exc.as_list()}, status=400)
+        return api.create_response(request, {"errors": exc.as_list(), "stage": "rules"}, status=400)
 
     @api.exception_handler(ValidationError)
     def _invalid(request, exc: ValidationError):
         # one status for every refusal (the boundary's and the services'): 400, fields named in Chinese
-        return api.create_response(request, {"errors": validation_errors(list(exc.errors))}, status=400)
+        return api.create_response(
+            request, {"errors": validation_errors(list(exc.errors)), "stage": "input"}, status=400
+        )
 
     @api.exception_handler(RequestDataTooBig)
     def _too_big(request, exc):

@@ -163,3 +163,64 @@ def field_labels() -> dict[str, Any]:
     from . import kit
 
     return kit.field_labels()
+
+
+# --- reading the log ------------------------------------------------------------------------------
+
+
+def _model_fields(target_type: str) -> dict[str, models.Field]:
+    """The fields a change of ``target_type`` ("app.model") may name: its model's, then those of
+    the other models of its app (a member's change names its person's fields)."""
+    from django.apps import apps
+
+    app_label, _, model_name = target_type.partition(".")
+    try:
+        config = apps.get_app_config(app_label)
+    except LookupError:
+        return {}
+    out: dict[str, models.Field] = {}
+    ordered = sorted(config.get_models(), key=lambda m: m._meta.model_name != model_name)
+    for model in ordered:
+        for f in model._meta.get_fields():
+            if isinstance(f, models.Field) and f.name not in out:
+                out[f.name] = f
+    return out
+
+
+def _readable_value(field: models.Field | None, value: Any) -> str:
+    from django.utils.translation import gettext
+
+    if value is None or value == "":
+        return "—"
+    if field is not None and field.choices:
+        labels = {str(k): v for k, v in field.flatchoices}
+        if isinstance(value, list):
+            return "、".join(str(labels.get(str(v), v)) for v in value)
+        return str(labels.get(str(value), value))
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):
+        if value and all(isinstance(v, dict) for v in value):
+            return gettext("%(n)d entries") % {"n": len(value)}
+        return "、".join(_readable_value(None, v) for v in value)
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_readable_value(None, v)}" for k, v in value.items())
+    return str(value)
+
+
+def readable_changes(entry: AuditEntry) -> list[tuple[str, str, str]]:
+    """(field label, before, after) as the forms show them: labels from the model (or the app's
+    registered audit fields), choice codes as their labels. Any key name works, "items" too."""
+    fields = _model_fields(entry.target_type)
+    labels = field_labels()
+    out = []
+    for name, before, after in entry.change_list:
+        field = fields.get(name)
+        if name in labels:
+            label = str(labels[name])
+        elif field is not None and hasattr(field, "verbose_name"):
+            label = str(field.verbose_name)
+        else:
+            label = name
+        out.append((label, _readable_value(field, before), _readable_value(field, after)))
+    return out

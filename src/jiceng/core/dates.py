@@ -22,3 +22,8 @@ def years_before(day: dt.date, years: int) -> dt.date:
         return day.replace(year=day.year - years)
     except ValueError:
         return dt.date(day.year - years, 2, 28)
+
+
+def years_between(birth: dt.date, on: dt.date) -> int:
+    """Whole years from ``birth`` to ``on`` (an age)."""
+    return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))

@@ -160,6 +160,7 @@ class PlanDetailOut(PlanOut):
 
 
 class MeasureIn(In):
+    nullable = frozenset({"deadline"})  # null: not given (the service asks for it)
     description: str = Field("", max_length=300)
     owner: str = Field("", max_length=100)
     deadline: dt.date | None = None
@@ -172,6 +173,7 @@ class PlanIn(In):
 
 
 class MeasureCompleteIn(In):
+    nullable = frozenset({"done_on"})
     done_on: dt.date | None = None
     evidence: str = Field("", max_length=300)
 

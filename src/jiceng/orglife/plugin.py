@@ -36,6 +36,7 @@ PLUGIN = kit.AppPlugin(
     ),
     rules=RULES,
     audit_actions={"publish": _("published")},
+    audit_fields={"attendance": _("attendance"), "attachments": _("attachments"), "items": _("items")},
     headlines=tuple(kit.Headline(name, order=20 + i) for i, name in enumerate(HEADLINES)),
     nav=(kit.NavItem(_("Organisational life"), "orglife_overview", Perm.VIEW_ORG, order=60),),
     urls=(kit.Urls("orglife/", "jiceng.orglife.urls"),),

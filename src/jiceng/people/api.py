@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.utils import timezone
 from ninja import Field, File, Form, Query, Router, Schema, Status, UploadedFile
 
 from jiceng.core.boundary import In
+from jiceng.core.dates import years_between
 from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.models import Org
 from jiceng.core.selectors import org_get, page
@@ -24,7 +26,9 @@ class MemberOut(Schema):
     name: str = Field(..., alias="person.name")
     gender: str = Field(..., alias="person.gender")
     ethnicity: str = Field(..., alias="person.ethnicity")
-    birth_date: dt.date | None = Field(None, alias="person.birth_date")
+    age: int | None = Field(
+        None, description="年龄（周岁）。不给出生日期：与脱敏的身份证号放在一起会还原被隐去的数字"
+    )
     education: str = Field(..., alias="person.education")
     id_number_masked: str = Field(..., alias="person.id_number_masked")
     phone_masked: str = Field(..., alias="person.phone_masked")
@@ -35,6 +39,11 @@ class MemberOut(Schema):
     full_on: dt.date | None = None
     mobility: str
     mobility_note: str
+
+    @staticmethod
+    def resolve_age(obj: PartyMember) -> int | None:
+        birth = obj.person.birth_date
+        return None if birth is None else years_between(birth, timezone.localdate())
 
 
 class MemberPage(Schema):

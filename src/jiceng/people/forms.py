@@ -34,6 +34,7 @@ class MemberSearchForm(BoundaryForm):
 
     def __init__(self, *args, age_bands=(), education_bands=(), **kwargs):
         super().__init__(*args, **kwargs)
+        self.age_bands = age_bands  # the list shows each member's band instead of the birth date
         self.fields["age_band"].choices = [("", "—")] + [(b["key"], b["label"]) for b in age_bands]
         self.fields["education"].choices = [("", "—")] + [(b["key"], b["label"]) for b in education_bands]
 

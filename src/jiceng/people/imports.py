@@ -155,7 +155,7 @@ COLUMNS: tuple[Column, ...] = (
         max_length=200,
     ),
 )
-IGNORED_HEADERS = {"序号"}
+IGNORED_HEADERS = {"序号", "年龄"}  # the roster export writes the age (from the ID number)
 _MASKED = {"id_number": crypto.mask_id_number, "phone": crypto.mask_phone}
 
 

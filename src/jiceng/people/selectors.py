@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from jiceng.core import crypto
 from jiceng.core.boundary import identifier
+from jiceng.core.dates import years_between
 from jiceng.core.exports import EXPORT_CHUNK_SIZE, choice_labels
 from jiceng.core.models import Area, AreaKind, Org
 from jiceng.core.roles import Perm
@@ -89,7 +90,7 @@ MEMBER_EXPORT_HEADERS = (
     "姓名",
     "性别",
     "民族",
-    "出生日期",
+    "年龄",
     "学历",
     "身份证号（脱敏）",
     "联系电话（脱敏）",
@@ -125,6 +126,7 @@ def member_export_rows(*, actor, filters: MemberFilters) -> Iterator[tuple]:
         "mobility",
         "mobility_note",
     )
+    today = timezone.localdate()
     for (
         name,
         gender,
@@ -144,7 +146,8 @@ def member_export_rows(*, actor, filters: MemberFilters) -> Iterator[tuple]:
             name,
             genders.get(gender, gender),
             ethnicity,
-            birth_date,
+            # the age, not the birth date: beside the masked ID number the date is the hidden digits
+            None if birth_date is None else years_between(birth_date, today),
             educations.get(education, education),
             id_masked,
             phone_masked,

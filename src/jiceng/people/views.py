@@ -78,6 +78,7 @@ def member_list(request: HttpRequest) -> HttpResponse:
         "query_without_org": without_org.urlencode(),
         "can_export": has_perm_anywhere(request.user, Perm.EXPORT_PERSONAL),
         "can_create": has_perm_anywhere(request.user, CHANGE_MEMBER),
+        "age_bands": form.age_bands,
     }
     template = "people/member_list.html#results" if request.htmx else "people/member_list.html"
     return render(request, template, ctx)

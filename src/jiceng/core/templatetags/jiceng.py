@@ -1,6 +1,10 @@
-from django import template
+import datetime as dt
 
-from jiceng.core.audit import action_labels, field_labels
+from django import template
+from django.utils import timezone
+
+from jiceng.core.audit import action_labels, field_labels, readable_changes
+from jiceng.core.dates import years_between
 
 register = template.Library()
 
@@ -28,3 +32,35 @@ def field_label(name: str) -> str:
 @register.filter
 def action_label(code: str) -> str:
     return str(action_labels().get(code, code))
+
+
+@register.filter
+def readable(entry) -> list[tuple[str, str, str]]:
+    """An audit entry's changes as (label, before, after) in the forms' words (core.audit)."""
+    return readable_changes(entry)
+
+
+def _age(birth: dt.date | None) -> int | None:
+    return None if birth is None else years_between(birth, timezone.localdate())
+
+
+@register.filter
+def age(birth) -> str:
+    """A birth date shown as the age: beside a masked ID number the full date would give back the
+    hidden digits (docs/personal-data.md)."""
+    years = _age(birth)
+    return "—" if years is None else f"{years}岁"
+
+
+@register.filter
+def age_band(birth, bands) -> str:
+    """The rule pack's age band ({"label", "min", "max"}) a birth date falls in, for lists."""
+    years = _age(birth)
+    if years is None:
+        return "—"
+    for band in bands or ():
+        if (band.get("min") is None or years >= band["min"]) and (
+            band.get("max") is None or years <= band["max"]
+        ):
+            return str(band["label"])
+    return "—"
