@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+from django.http import HttpRequest
 
 from tests.world import PASSWORD, build_world
 
@@ -34,7 +35,7 @@ def login(client):
     """Log a world user into the test client: ``login(world.users['sec_a'])``."""
 
     def do(user):
-        assert client.login(username=user.username, password=PASSWORD)
+        assert client.login(request=HttpRequest(), username=user.username, password=PASSWORD)
         return client
 
     return do
@@ -45,3 +46,17 @@ def demo_county(db):
     from jiceng.core.models import Org, User
 
     return {"root": Org.objects.get(name="中共青山县委员会"), "county": User.objects.get(username="county")}
+
+
+def pytest_sessionstart(session):
+    if not hasattr(session.config, "workerinput"):  # the controller (or a run without xdist)
+        from tests.counts import reset
+
+        reset()
+
+
+def pytest_terminal_summary(terminalreporter):
+    from tests.counts import totals
+
+    for name, n in sorted(totals().items()):
+        terminalreporter.write_line(f"generated cases — {name}: {n}")

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "ninja",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "jiceng.core",
     "jiceng.people",
     "jiceng.orglife",
@@ -67,7 +68,24 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "jiceng.core.middleware.RequestContextMiddleware",
+    "jiceng.core.middleware.IdleSessionMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+# Log-in throttling (django-axes; core/security.py): per (user name, client address), so a wrong
+# password typed elsewhere never locks a secretary out of their own phone.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("JICENG_LOGIN_FAILURE_LIMIT", default=5)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_COOLOFF_TIME = "jiceng.core.security.cooloff"  # 15 min, doubling per repeated lock-out
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "jiceng.core.middleware.client_ip"
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_VERBOSE = False
+JICENG_SECURITY_LOG_DAYS = env.int("JICENG_SECURITY_LOG_DAYS", default=400)  # ≥ 183 (six months)
 
 ROOT_URLCONF = "jiceng.urls"
 WSGI_APPLICATION = "jiceng.wsgi.application"
@@ -162,7 +180,9 @@ WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 8 * 3600
+# Idle sessions end: IdleSessionMiddleware restarts the session's age at most once a minute of
+# activity (not one UPDATE per request), so this is the idle time, give or take that minute.
+SESSION_COOKIE_AGE = env.int("JICENG_SESSION_IDLE_MINUTES", default=30) * 60
 CSRF_COOKIE_HTTPONLY = True  # htmx takes the token from the header rendered into base.html
 JICENG_PROXY_COUNT = env.int("JICENG_PROXY_COUNT", default=0)  # trusted reverse proxies in front
 X_FRAME_OPTIONS = "DENY"

@@ -8,6 +8,7 @@ import io
 
 import openpyxl
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -193,7 +194,7 @@ def test_plans_list_query_count_is_flat(demo_county, client, django_assert_max_n
             problems="问题",
             measures=[("措施一", "书记", deadline), ("措施二", "主任", deadline)],
         )
-    assert client.login(username="county", password="demo12345")
+    assert client.login(request=HttpRequest(), username="county", password="demo12345")
     with django_assert_max_num_queries(8):
         r = client.get(reverse("rectification_plans"))
     assert r.status_code == 200 and r.text.count('data-plan="') == 4 and r.text.count("0/2") == 4

@@ -8,6 +8,7 @@ import math
 
 import openpyxl
 import pytest
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,7 +38,7 @@ def _grading_ledger(client, rnd):
 
 @pytest.fixture
 def county_client(client, demo_county):
-    assert client.login(username="county", password=DEMO_PASSWORD)
+    assert client.login(request=HttpRequest(), username="county", password=DEMO_PASSWORD)
     return client
 
 

@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -476,7 +477,7 @@ def test_meeting_list_query_count_is_flat(world, login, django_assert_max_num_qu
 
 
 def test_overview_query_count_is_flat(demo_county, client, django_assert_max_num_queries):
-    client.login(username="county", password="demo12345")
+    client.login(request=HttpRequest(), username="county", password="demo12345")
     client.get(reverse("orglife_overview"))
     with django_assert_max_num_queries(40):
         r = client.get(reverse("orglife_overview"))

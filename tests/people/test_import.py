@@ -26,6 +26,7 @@ HEADER = [
     "性别",
     "民族",
     "出生日期",
+    "出生年月",
     "学历",
     "身份证号",
     "联系电话",
@@ -35,6 +36,7 @@ HEADER = [
     "转正日期",
     "流动状态",
     "流动去向及联系方式",
+    "备注",
 ]
 
 
@@ -59,6 +61,8 @@ def row(n: int, org: str = "", **over) -> list[str]:
         "转正日期": "2011-07-01",
         "流动状态": "在本地",
         "流动去向及联系方式": "",
+        "出生年月": "",
+        "备注": "",
     }
     values.update(over)
     return [values[h] for h in HEADER]
@@ -94,7 +98,7 @@ def rejected(**kw) -> imports.MemberImportRejected:
 
 def test_columns_are_the_member_form_fields():
     """One row is one member of the form: a field added there must get its column here."""
-    fields = {c.field for c in imports.COLUMNS}
+    fields = {c.field for c in imports.COLUMNS} - {"birth_month"}  # checked against the ID number only
     assert fields == set(MemberForm.base_fields)
     assert fields == (set(services.PERSON_FIELDS) | set(services.MEMBER_FIELDS)) - {"area"}
     assert [c.header for c in imports.COLUMNS] == HEADER
@@ -652,3 +656,147 @@ def test_a_person_registered_between_check_and_write_stops_the_whole_import(worl
         imports._write(actor, world.town_a_org, clean, "后到.csv", lambda *a, **kw: None, len(clean))
     assert exc.value.as_list()[0]["field"] == "file" and "重复提交" in exc.value.as_list()[0]["message"]
     assert counts() == before
+
+
+# --- rosters as villages keep them -----------------------------------------------------------------
+
+
+def _xlsx(rows) -> io.BytesIO:
+    wb = Workbook()
+    ws = wb.active
+    for r in rows:
+        ws.append(r)
+    buf = io.BytesIO()
+    wb.save(buf)
+    buf.seek(0)
+    return buf
+
+
+def test_a_village_roster_is_read_as_villages_keep_it(world):
+    """Title rows, a two-row merged header, 出生年月 as a year-month (1977.1 is a cell typed
+    1977.10), 外出地点 making the member out-flowing, 备注 kept, full-width digits, an Excel
+    serial date, totals and signature lines skipped, an unknown column ignored once confirmed."""
+    n1 = make_id(dt.date(1977, 10, 3), True, 9)
+    n2 = make_id(dt.date(1980, 4, 9), False, 7)
+    n3 = make_id(dt.date(1990, 1, 20), True, 8)
+    full_width = n2.translate(str.maketrans("0123456789X", "０１２３４５６７８９Ｘ"))
+    rows = [
+        ["一村党员花名册（2026年）"],
+        ["填报单位：一村党支部"],
+        [
+            "序号",
+            "姓名",
+            "性别",
+            "身份证号",
+            "出生年月",
+            "入党时间",
+            "转正时间",
+            "党员类别",
+            "流动情况",
+            None,
+            "备注",
+            "家庭住址",
+        ],
+        [None, None, None, None, None, None, None, None, "是否外出", "外出地点", None, None],
+        [
+            1,
+            "赵大",
+            "男",
+            n1,
+            1977.1,
+            "2001.07.01",
+            "2002.07.01",
+            "正式党员",
+            None,
+            "广东省东莞市 13800000001",
+            "老党员",
+            "一组",
+        ],
+        [
+            2,
+            "钱二",
+            "女",
+            full_width,
+            "1980年4月",
+            37073,
+            "２００２－０７－０１",
+            "正式党员",
+            "否",
+            None,
+            None,
+            "二组",
+        ],
+        [
+            3,
+            "孙三",
+            "男",
+            n3,
+            "1990.01",
+            "2015-07-01",
+            "2016-07-01",
+            "正式党员",
+            "在本地",
+            None,
+            None,
+            "三组",
+        ],
+        [None, "合计", "3人", None, None, None, None, None, None, None, None, None],
+        ["填表人：李四", None, None, None, None, None, None, None, None, None, None, "审核人：王五"],
+    ]
+    with pytest.raises(DomainError, match="家庭住址"):
+        imports.member_import(
+            actor=world.users["sec_a"], org=world.branch_a, file=_xlsx(rows), filename="r.xlsx"
+        )
+    assert not Person.objects.filter(name="赵大").exists()
+    result = imports.member_import(
+        actor=world.users["sec_a"],
+        org=world.branch_a,
+        file=_xlsx(rows),
+        filename="r.xlsx",
+        ignore_unknown=True,
+    )
+    assert result.created == 3
+    zhao = PartyMember.objects.select_related("person").get(person__name="赵大")
+    assert zhao.mobility == "outflow" and zhao.mobility_note == "广东省东莞市 13800000001"
+    assert zhao.remarks == "老党员" and zhao.joined_on == dt.date(2001, 7, 1)
+    qian = PartyMember.objects.select_related("person").get(person__name="钱二")
+    assert qian.person.birth_date == dt.date(1980, 4, 9) and qian.mobility == "none"
+    assert qian.joined_on == dt.date(2001, 7, 1)  # Excel serial 37073
+    assert qian.full_on == dt.date(2002, 7, 1)  # full-width digits
+    assert qian.person.id_number_digest == crypto.digest(n2, field="id_number")
+    assert not Person.objects.filter(name__in=["合计", "填表人：李四"]).exists()
+
+
+def test_a_birth_month_that_disagrees_with_the_id_number_is_a_row_error(world):
+    number = make_id(dt.date(1977, 10, 3), True, 9)
+    rows = [
+        ["姓名", "性别", "身份证号", "出生年月", "入党日期", "转正日期", "党员类别"],
+        ["赵大", "男", number, 1977.01, "2001-07-01", "2002-07-01", "正式党员"],  # typed 1977.01: January
+        ["钱二", "男", pid(5), "1977年13月", "2001-07-01", "2002-07-01", "正式党员"],
+    ]
+    exc = rejected(actor=world.users["sec_a"], org=world.branch_a, file=_xlsx(rows), filename="r.xlsx")
+    messages = [(e.row, e.column, e.message) for e in exc.rows]
+    assert (2, "出生年月", "出生年月：1977年1月与身份证号中的出生年月（1977年10月）不一致。") in messages
+    assert any(r == 3 and c == "出生年月" and "无法识别" in m for r, c, m in messages)
+    assert not Person.objects.filter(name__in=["赵大", "钱二"]).exists()
+
+
+def test_control_characters_and_over_long_cells_are_row_errors(world):
+    header = ["姓名", "性别", "身份证号", "入党日期", "转正日期", "党员类别", "备注"]
+    rows = [
+        [
+            "赵\x01大",
+            "男",
+            pid(21),
+            "2001-07-01",
+            "2002-07-01",
+            "正式党员",
+            "",
+        ],  # openpyxl would refuse it: CSV
+        ["钱二", "男", pid(22), "2001-07-01", "2002-07-01", "正式党员", "长" * 501],
+    ]
+    exc = rejected(
+        actor=world.users["sec_a"], org=world.branch_a, file=csv_bytes(rows, header), filename="r.csv"
+    )
+    found = {(e.row, e.column) for e in exc.rows}
+    assert (2, "姓名") in found and (3, "备注") in found

@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.http import HttpRequest
 from django.urls import reverse
 
 from jiceng.core.models import AuditEntry
@@ -26,7 +27,7 @@ def test_member_search_filters(world, login):
 def test_member_list_query_count_is_flat(demo_county, client, django_assert_max_num_queries):
     from tests.world import PASSWORD  # noqa: F401  (demo users use the demo password)
 
-    client.login(username="county", password="demo12345")
+    client.login(request=HttpRequest(), username="county", password="demo12345")
     with django_assert_max_num_queries(12):
         r = client.get(reverse("member_list"))
     assert r.status_code == 200 and r.text.count("<tr>") >= 50

@@ -1,5 +1,6 @@
 import json
 
+from django.http import HttpRequest
 from django.urls import reverse
 
 
@@ -26,7 +27,7 @@ def test_dashboard_other_node_and_period(world, login):
 
 
 def test_dashboard_query_count(demo_county, client, django_assert_max_num_queries):
-    client.login(username="county", password="demo12345")
+    client.login(request=HttpRequest(), username="county", password="demo12345")
     # a fixed number per registered indicator (compliance asks ~3 per meeting kind), none per row
     with django_assert_max_num_queries(60):
         r = client.get(reverse("dashboard"))

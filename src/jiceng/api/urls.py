@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from jiceng.core import kit
@@ -37,9 +37,48 @@ class SessionAuth(APIKeyCookie):
         return user if user is not None and user.is_authenticated and user.is_active else None
 
 
+_REFUSAL = {
+    "type": "object",
+    "title": "Refusal",
+    "required": ["errors"],
+    "properties": {
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["field", "message"],
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+            },
+        },
+        "stage": {"type": "string", "enum": ["input", "rules"]},
+    },
+}
+_REFUSALS = {
+    "400": "拒绝：字段格式或业务规则（errors 列出每个字段和规则），不作任何修改",
+    "401": "未登录或令牌无效",
+    "404": "不存在或不在您的管辖范围内（两者不作区分）",
+}
+
+
+class Api(NinjaAPI):
+    """The OpenAPI document also lists every operation's refusals (400, 401, 404) with their one
+    body, so that clients — and schemathesis in CI — can rely on them."""
+
+    def get_openapi_schema(self, *args, **kwargs):
+        schema = super().get_openapi_schema(*args, **kwargs)
+        schema.setdefault("components", {}).setdefault("schemas", {})["Refusal"] = _REFUSAL
+        body = {"application/json": {"schema": {"$ref": "#/components/schemas/Refusal"}}}
+        for operations in schema.get("paths", {}).values():
+            for op in operations.values():
+                responses = op.setdefault("responses", {})
+                for code, description in _REFUSALS.items():
+                    responses.setdefault(code, {"description": description, "content": body})
+        return schema
+
+
 def build_api() -> NinjaAPI:
     """A NinjaAPI with every installed app's router (core.kit), errors mapped to HTTP answers."""
-    api = NinjaAPI(
+    api = Api(
         title="jiceng 基层 API",
         version="1",
         description=(
@@ -64,6 +103,18 @@ def build_api() -> NinjaAPI:
             request, {"errors": validation_errors(list(exc.errors)), "stage": "input"}, status=400
         )
 
+    @api.exception_handler(HttpError)
+    def _http_error(request, exc: HttpError):
+        # ninja's own refusals ("Cannot parse request body", …) in the one body every refusal has
+        message = {
+            "Cannot parse request body": "请求体无法解析：应为UTF-8编码的JSON。",
+        }.get(exc.message, f"请求无法处理（{exc.message}）。")
+        return api.create_response(
+            request,
+            {"errors": [{"field": "__all__", "message": message}], "stage": "input"},
+            status=exc.status_code,
+        )
+
     @api.exception_handler(RequestDataTooBig)
     def _too_big(request, exc):
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE // 1_000_000 or 1
@@ -82,6 +133,9 @@ def build_api() -> NinjaAPI:
 
     @api.exception_handler(NotFound)
     def _not_found(request, exc):
+        from jiceng.core import security
+
+        security.denied(request, detail="api")
         return api.create_response(
             request, {"errors": [{"field": "__all__", "message": "未找到或无权访问。"}]}, status=404
         )

@@ -11,3 +11,6 @@ class CoreConfig(AppConfig):
         from . import kit
 
         kit.plugins()  # every installed app's declarations, and the indicators they register
+        from . import security
+
+        security.connect_axes()

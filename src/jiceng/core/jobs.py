@@ -564,6 +564,9 @@ def start_housekeeping() -> threading.Thread:
             try:
                 reconcile_all()
                 cleanup()
+                from . import security
+
+                security.purge()
             except DatabaseError:
                 log.warning("job housekeeping failed; trying again later", exc_info=True)
             finally:

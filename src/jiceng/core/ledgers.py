@@ -105,7 +105,9 @@ def get(key: str) -> Ledger | None:
 # C0 controls but the newline (minutes keep their lines), DEL and C1: openpyxl refuses some,
 # spreadsheets show none. Removed before the formula check, so that a control character cannot
 # hide a leading = + - @ (a tab or carriage return, which can begin a formula, goes with them).
-_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")  # and lone surrogates
+EXCEL_CELL_MAX = 32_767  # characters Excel keeps in a cell; beyond it the workbook needs "repair"
+_CUT_NOTE = "…（超出Excel单元格上限，其余内容请在系统中查看）"
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -119,6 +121,8 @@ def clean_cell(value: Any) -> Any:
     value = _CONTROL.sub("", value)  # then checked again: "\x01=…" would begin a formula once stripped
     if leading or value.startswith(_FORMULA_START):
         value = "'" + value
+    if len(value) > EXCEL_CELL_MAX:  # said in the cell, never cut silently
+        value = value[: EXCEL_CELL_MAX - len(_CUT_NOTE)] + _CUT_NOTE
     return value
 
 

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import time
+
 from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
 
 from .audit import RequestContext, reset_request_context, set_request_context
 from .errors import NotFound
@@ -34,8 +38,29 @@ class RequestContextMiddleware:
 
     def process_exception(self, request, exception):
         # Out of scope and missing look the same: a plain 404 page (CONVENTIONS: one access gate).
-        if isinstance(exception, NotFound):
-            from .views import not_found
+        if isinstance(exception, NotFound | Http404 | PermissionDenied):
+            from . import security
+            from .views import forbidden, not_found
 
-            return not_found(request)
+            security.denied(request, detail=type(exception).__name__)
+            return forbidden(request) if isinstance(exception, PermissionDenied) else not_found(request)
         return None
+
+
+class IdleSessionMiddleware:
+    """Sessions end after SESSION_COOKIE_AGE without activity: an active session is saved (and its
+    expiry moved on) when its last touch is a minute old, so a busy page costs no write per request."""
+
+    TOUCH_EVERY = 60
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        user = getattr(request, "user", None)
+        if session is not None and user is not None and user.is_authenticated:
+            now = int(time.time())
+            if now - int(session.get("_touched", 0)) >= self.TOUCH_EVERY:
+                session["_touched"] = now  # marks the session modified: saved with a fresh expiry
+        return self.get_response(request)

@@ -479,3 +479,43 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.recipient}: {self.subject}"
+
+
+class SecurityEvent(models.Model):
+    """Failed log-ins, lock-outs, unlocks, password changes and refused look-ups (an object out of
+    scope or missing): the security log county administrators read (网络安全法 第二十一条: kept at
+    least six months; ``jiceng worker`` purges after JICENG_SECURITY_LOG_DAYS, default 400)."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("logged in")
+        LOGIN_FAILED = "login_failed", _("failed log-in")
+        LOCKED_OUT = "locked_out", _("locked out")
+        UNLOCKED = "unlocked", _("unlocked")
+        PASSWORD_CHANGED = "password_changed", _("changed the password")
+        DENIED = "denied", _("refused: out of scope or missing")
+
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices, db_index=True)
+    username = models.CharField(_("user name"), max_length=150, blank=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+    )
+    ip = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    path = models.CharField(_("page"), max_length=300, blank=True)
+    # the user's place in the org tree (their first grant): the log is scoped like the audit log;
+    # an unknown user name has none and is read at the root
+    org_path = models.CharField(max_length=255, blank=True, db_index=True)
+    detail = models.CharField(_("detail"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security log")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.kind} {self.username}"

@@ -1,4 +1,5 @@
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import path
 
 from . import views
@@ -10,7 +11,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", login_required(views.PasswordChange.as_view()), name="password_change"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("security/", views.security_list, name="security_list"),
+    path("security/unlock/", views.security_unlock, name="security_unlock"),
     path("rules/", views.rule_list, name="rule_list"),
     path("rules/holidays/", views.holiday_list, name="holiday_list"),
     path("ledgers/", views.ledger_list, name="ledger_list"),

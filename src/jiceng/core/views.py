@@ -7,23 +7,24 @@ import datetime as dt
 import json
 
 from django.contrib import messages
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db import connection
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import audit, jobs, ledgers, notify, selectors, services, workflows
+from . import audit, jobs, ledgers, notify, security, selectors, services, workflows
 from .dbrouter import reporting
 from .errors import DomainError, NotFound
 from .forms import HolidayForm, RuleOverrideForm, WorkflowInsertForm, WorkflowRemoveForm, WorkflowTimeForm
-from .models import Channel, Job, NotificationStatus, OrgKind
+from .models import Channel, Job, NotificationStatus, OrgKind, SecurityEvent
 from .roles import Perm
 from .rulepacks import VERSION, default_rules, resolve
 from .scoping import can_access_org, has_perm_anywhere
@@ -525,3 +526,71 @@ def contact_update(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Saved."))
     return redirect("profile")
+
+
+@login_required
+@needs(Perm.MANAGE_USERS)
+def security_list(request: HttpRequest) -> HttpResponse:
+    """The security log (failed log-ins, lock-outs, refused look-ups) and the accounts locked now,
+    with a button to unlock each."""
+    g = request.GET
+    qs = security.events_for(
+        actor=request.user,
+        kind=g.get("kind", ""),
+        q=g.get("q", "").strip()[:150],
+        ip=_ip(g.get("ip", "")),
+        since=_date(g.get("since")),
+        until=_date(g.get("until")),
+    )
+    page = Paginator(qs, 50).get_page(g.get("page"))
+    return render(
+        request,
+        "core/security_list.html",
+        {
+            "page": page,
+            "filters": g,
+            "kinds": SecurityEvent.Kind.choices,
+            "locked": security.locked_pairs(actor=request.user),
+        },
+    )
+
+
+def _ip(value: str) -> str:
+    import ipaddress
+
+    try:
+        return str(ipaddress.ip_address(value.strip())) if value.strip() else ""
+    except ValueError:
+        return ""
+
+
+@login_required
+@needs(Perm.MANAGE_USERS)
+@require_POST
+def security_unlock(request: HttpRequest) -> HttpResponse:
+    username = request.POST.get("username", "")[:150]
+    ip = _ip(request.POST.get("ip", "")) or None
+    security.unlock(actor=request.user, username=username, ip=ip, request=request)
+    messages.success(request, _("%(user)s can log in again.") % {"user": username})
+    return redirect("security_list")
+
+
+class PasswordChange(auth_views.PasswordChangeView):
+    """Django's validators (settings.AUTH_PASSWORD_VALIDATORS); the change is audited and logged."""
+
+    template_name = "core/password_change.html"
+    success_url = reverse_lazy("profile")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = self.request.user
+        security.record(SecurityEvent.Kind.PASSWORD_CHANGED, request=self.request, user=user)
+        audit.record(
+            actor=user,
+            action="password_change",
+            target=user,
+            org_path=security.org_path_of(user),
+            changes={"password": [None, "******"]},
+        )
+        messages.success(self.request, _("Your password was changed."))
+        return response

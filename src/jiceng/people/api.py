@@ -39,6 +39,7 @@ class MemberOut(Schema):
     full_on: dt.date | None = None
     mobility: str
     mobility_note: str
+    remarks: str
 
     @staticmethod
     def resolve_age(obj: PartyMember) -> int | None:
@@ -70,6 +71,8 @@ class MemberPatch(In):
     """Only the fields sent change. null clears a field where that is allowed (birth date,
     full membership date); the text fields are cleared with ""; elsewhere null is refused."""
 
+    multiline = frozenset({"remarks"})
+
     nullable = frozenset({"birth_date", "full_on"})
     name: str | None = Field(None, max_length=50)
     gender: str | None = Field(None, max_length=10)
@@ -84,10 +87,13 @@ class MemberPatch(In):
     full_on: dt.date | None = None
     mobility: str | None = Field(None, max_length=20)
     mobility_note: str | None = Field(None, max_length=200)
+    remarks: str | None = Field(None, max_length=500)
 
 
 class MemberIn(In):
     """Registration: the fields of MemberPatch, the ones the record cannot do without required."""
+
+    multiline = frozenset({"remarks"})
 
     nullable = frozenset({"birth_date", "full_on", "org"})
     name: str = Field(..., max_length=50)
@@ -103,6 +109,7 @@ class MemberIn(In):
     full_on: dt.date | None = None
     mobility: str = Field("none", max_length=20)
     mobility_note: str = Field("", max_length=200)
+    remarks: str = Field("", max_length=500)
 
 
 class PostIn(In):
@@ -168,7 +175,12 @@ class ImportQueued(Schema):
     summary="批量导入党员（multipart：file 为 .xlsx 或 .csv，org 为所选组织 id）。文件本身的问题（无法读取、缺少必填列）"
     "立即返回400；逐行校验与写入由后台任务完成，返回202和任务地址：任一行有误则一行都不导入，任务结果列出每一处错误",
 )
-def member_import(request, org: Form[int | None] = None, file: File[UploadedFile | None] = None):
+def member_import(
+    request,
+    org: Form[int | None] = None,
+    file: File[UploadedFile | None] = None,
+    ignore_unknown: Form[bool] = False,
+):
     # Declared before /members/{member_id}, which would take "import" for an id. Both fields are
     # optional in the schema so that a missing one is a 400 naming the field, as elsewhere.
     ensure(request.auth, CHANGE_MEMBER)  # as the import page: no right to register anywhere, nothing here
@@ -176,7 +188,11 @@ def member_import(request, org: Form[int | None] = None, file: File[UploadedFile
     if org_error:
         raise DomainError(field="org", message=org_error)
     job = imports.import_start(
-        actor=request.auth, org=target, file=file, filename=file.name if file is not None else ""
+        actor=request.auth,
+        org=target,
+        file=file,
+        filename=file.name if file is not None else "",
+        ignore_unknown=ignore_unknown,
     )
     return Status(202, {"job_id": str(job.pk), "status_url": f"/api/v1/jobs/{job.pk}"})
 

@@ -60,6 +60,9 @@ class MemberForm(BoundaryForm):
     full_on = forms.DateField(label=_("Full member since"), required=False, widget=DateInput())
     mobility = forms.ChoiceField(label=_("Mobility"), choices=Mobility.choices)
     mobility_note = forms.CharField(label=_("Where and how to contact"), required=False, max_length=200)
+    remarks = forms.CharField(
+        label=_("Remarks"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def __init__(self, *args, org_choices=(), creating: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -106,6 +109,11 @@ class MemberImportForm(BoundaryForm):
         label=_("File"),
         help_text=_("An .xlsx workbook or a .csv file (UTF-8), at most 200,000 rows."),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+    ignore_unknown = forms.BooleanField(
+        label=_("Ignore columns that cannot be recognised"),
+        required=False,
+        help_text=_("Tick it after the check has listed them, if they need not be imported."),
     )
 
     def __init__(self, *args, org_choices=(), **kwargs):

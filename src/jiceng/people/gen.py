@@ -44,6 +44,7 @@ def build(ctx: GenContext) -> None:
         "full_on",
         "mobility",
         "mobility_note",
+        "remarks",
         "created_at",
         "updated_at",
     )
@@ -125,6 +126,7 @@ def build(ctx: GenContext) -> None:
                         full,
                         "outflow" if away else "none",
                         "外出务工，微信联系" if away else "",
+                        "",
                         now,
                         now,
                     )

@@ -79,6 +79,13 @@ COLUMNS: tuple[Column, ...] = (
         example="",
     ),
     Column(
+        "birth_month",
+        "出生年月",
+        kind="month",
+        note="可不填；村里的花名册常写出生年月（如 1977.04、1977年4月），导入时与身份证号中的出生年月核对。",
+        example="",
+    ),
+    Column(
         "education",
         "学历",
         ("文化程度",),
@@ -149,11 +156,23 @@ COLUMNS: tuple[Column, ...] = (
     Column(
         "mobility_note",
         "流动去向及联系方式",
-        ("流动去向", "去向及联系方式"),
-        note="外出流动党员必填（去向和联系方式），不超过200字。",
+        ("流动去向", "去向及联系方式", "外出地点", "外出务工地点", "外出去向", "流出地点", "外出务工地址"),
+        note="外出流动党员必填（去向和联系方式），不超过200字；填了去向而未填流动状态的，按外出流动登记。",
         example="",
         max_length=200,
     ),
+    Column(
+        "remarks",
+        "备注",
+        ("说明", "其他"),
+        note="可不填，不超过500字，保存在党员档案中。",
+        example="",
+        max_length=500,
+    ),
+)
+# Rows that are not members: a roster's totals and its signature lines (first filled cell).
+_NOT_A_MEMBER = re.compile(
+    r"^(合计|小计|总计|共计|填表人|填报人|制表人|审核人|负责人|填表日期|填报日期|单位盖章|盖章)"
 )
 IGNORED_HEADERS = {"序号", "年龄"}  # the roster export writes the age (from the ID number)
 _MASKED = {"id_number": crypto.mask_id_number, "phone": crypto.mask_phone}
@@ -217,6 +236,7 @@ def member_import(
     filename: str = "",
     rows: Iterable[Sequence[Any]] | None = None,
     progress: Progress | None = None,
+    ignore_unknown: bool = False,
 ) -> ImportResult:
     """Register every member of a spreadsheet under ``org``, or none.
 
@@ -234,7 +254,7 @@ def member_import(
             raise DomainError(field="file", message="文件：请选择要导入的 .xlsx 或 .csv 文件。")
         rows = read_cells(file, filename)
     report(0, stage="读取文件", force=True)
-    header_row, columns, data = _table(rows)
+    header_row, columns, data = _table(rows, ignore_unknown)
     if header_row == 0:
         raise DomainError(field="file", message="文件：没有任何党员数据。")
     clean = _check_rows(actor, org, columns, data, report)
@@ -243,7 +263,9 @@ def member_import(
     return _write(actor, org, clean, filename, report, total)
 
 
-def import_start(*, actor, org: Org, file: IO[bytes] | None, filename: str = ""):
+def import_start(
+    *, actor, org: Org, file: IO[bytes] | None, filename: str = "", ignore_unknown: bool = False
+):
     """Queue the import of a file as a job (core.jobs, kind people.member_import) and return it at
     once; what can be told of the file without reading its rows is refused here, as a field error."""
     from jiceng.core import jobs
@@ -258,18 +280,20 @@ def import_start(*, actor, org: Org, file: IO[bytes] | None, filename: str = "")
             field="file",
             message=f"文件：{size / 1e6:.0f} MB，超过 {MAX_BYTES // 1_000_000} MB 的上限；请分成几个文件导入。",
         )
-    check_header(actor=actor, org=org, file=file, filename=filename)
+    check_header(actor=actor, org=org, file=file, filename=filename, ignore_unknown=ignore_unknown)
     return jobs.start(
         actor=actor,
         kind="people.member_import",
         title=f"批量导入党员：{filename or '文件'}"[:200],
         org=org,
-        params={"filename": filename},
+        params={"filename": filename, "ignore_unknown": ignore_unknown},
         inputs={"upload": file},
     )
 
 
-def check_header(*, actor, org: Org, file: IO[bytes], filename: str = "") -> None:
+def check_header(
+    *, actor, org: Org, file: IO[bytes], filename: str = "", ignore_unknown: bool = False
+) -> list[str]:
     """What can be said of a file at once, before it is queued: that it can be read, has a header
     with the required columns and at least one row, and that the actor may import into ``org``.
     Raises DomainError on ``file`` (or ``org``); the rows are checked by the job."""
@@ -277,9 +301,12 @@ def check_header(*, actor, org: Org, file: IO[bytes], filename: str = "") -> Non
         raise DomainError(field="org", message="所属党组织：不在您的管辖范围内，不能向该组织导入党员。")
     try:
         rows = iter(read_cells(file, filename))
-        _header(rows)
+        _row, _columns, unknown, pending = _header(rows, ignore_unknown)
+        if pending is not None:
+            rows = _chain_one(pending, rows)
         if not any(any(_text(c) for c in cells) for cells in rows):
             raise DomainError(field="file", message="文件：表头之下没有任何党员数据。")
+        return unknown
     finally:
         file.seek(0)
 
@@ -394,11 +421,16 @@ def _header_map() -> dict[str, Column]:
     return out
 
 
-def _table(rows: Iterable[Sequence[Any]]) -> tuple[int, list[tuple[int, Column, str]], list]:
+def _table(
+    rows: Iterable[Sequence[Any]], ignore_unknown: bool = False
+) -> tuple[int, list[tuple[int, Column, str]], list]:
     """(header row number, [(index, column, header as written)], [(row number, cells)]). The
-    header is the first row holding 姓名 among the first ten (a title row may come before it)."""
+    header is the first row holding 姓名 among the first ten (a title row may come before it); a
+    second header row under merged cells is read with it; totals and signature rows are skipped."""
     it = iter(rows)
-    header_row, columns = _header(it)
+    header_row, columns, _unknown, pending = _header(it, ignore_unknown)
+    if pending is not None:
+        it = _chain_one(pending, it)
     data = []
     width = max(i for i, _c, _h in columns) + 1
     used = [i for i, _c, _h in columns]
@@ -406,6 +438,9 @@ def _table(rows: Iterable[Sequence[Any]]) -> tuple[int, list[tuple[int, Column, 
         cells = tuple(cells[:width])
         if all(_text(cells[i]) == "" for i in used if i < len(cells)):
             continue  # a blank row, or one with only a 序号
+        first = next((_text(c) for c in cells if _text(c)), "")
+        if _NOT_A_MEMBER.match(first.replace(" ", "")):
+            continue  # 合计 / 填表人 …: the roster's own lines, not a member
         if len(data) >= MAX_ROWS:
             raise DomainError(
                 field="file", message=f"文件：超过单次导入上限{MAX_ROWS}行，请分成几个文件导入。"
@@ -416,14 +451,23 @@ def _table(rows: Iterable[Sequence[Any]]) -> tuple[int, list[tuple[int, Column, 
     return header_row, columns, data
 
 
-def _header(it) -> tuple[int, list[tuple[int, Column, str]]]:
-    """Read ``it`` up to the header row; (its row number, its columns). Refuses unknown, repeated
-    and missing required columns."""
+def _chain_one(first, rest):
+    yield first
+    yield from rest
+
+
+def _header(it, ignore_unknown: bool = False):
+    """Read ``it`` up to the header row; (its row number, its columns, the unknown headers, the
+    row read after the header that is data, or None). Refuses repeated and missing required
+    columns, and unknown ones unless ``ignore_unknown`` (the user saw them and confirmed).
+
+    A two-row header (merged cells: 流动情况 over 是否外出 | 外出地点) is read as one: where the row
+    under the header has no name and holds headings, each heading below replaces the one above."""
     by_header = _header_map()
     header_row, header = 0, None
     for number, cells in enumerate(it, start=1):
         if any(_normalise_header(c) == "姓名" for c in cells):
-            header_row, header = number, cells
+            header_row, header = number, list(cells)
             break
         if number >= 10:
             break
@@ -431,6 +475,19 @@ def _header(it) -> tuple[int, list[tuple[int, Column, str]]]:
         raise DomainError(
             field="file", message="文件：前10行中找不到表头（含“姓名”的一行），请使用导入模板。"
         )
+    pending = next(it, None)
+    name_at = next(i for i, c in enumerate(header) if _normalise_header(c) == "姓名")
+    if pending is not None:
+        below = list(pending)
+        is_sub = (name_at >= len(below) or _text(below[name_at]) == "") and any(
+            _normalise_header(c) in by_header or _normalise_header(c) in IGNORED_HEADERS for c in below
+        )
+        if is_sub:
+            width = max(len(header), len(below))
+            header += [None] * (width - len(header))
+            header = [below[i] if i < len(below) and _text(below[i]) else header[i] for i in range(width)]
+            header_row += 1
+            pending = None
     columns: list[tuple[int, Column, str]] = []
     unknown, seen = [], {}
     for index, cell in enumerate(header):
@@ -448,16 +505,17 @@ def _header(it) -> tuple[int, list[tuple[int, Column, str]]]:
         else:
             seen[col.field] = str(cell).strip()
             columns.append((index, col, str(cell).strip()))
-    if unknown:
+    if unknown and not ignore_unknown:
         known = "、".join(c.header for c in COLUMNS)
         raise DomainError(
             field="file",
-            message=f"文件：第{header_row}行有无法识别的列“{'”、“'.join(unknown)}”。可用的列：{known}。",
+            message=f"文件：第{header_row}行有无法识别的列“{'”、“'.join(unknown)}”。可用的列：{known}。"
+            "如这些列不需要导入，请勾选“忽略无法识别的列”后重新上传，这些列将被忽略。",
         )
     missing = [c.header for c in COLUMNS if c.required and c.field not in seen]
     if missing:
         raise DomainError(field="file", message=f"文件：缺少必填的列“{'”、“'.join(missing)}”。")
-    return header_row, columns
+    return header_row, columns, unknown, pending
 
 
 # --- one cell ---------------------------------------------------------------------------------
@@ -496,8 +554,35 @@ def _choices() -> dict[str, dict[str, str]]:
     return out
 
 
-_DATE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:00(?::00)?)?$")
-_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
+_DATE = re.compile(
+    r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:\s+0{1,2}:00(?::00)?)?$", re.ASCII
+)
+_DATE_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$", re.ASCII)
+_MONTH = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?$", re.ASCII)
+_MONTH_COMPACT = re.compile(r"^(\d{4})(\d{2})$", re.ASCII)
+
+
+def _month(value: Any) -> tuple[tuple[int, int] | None, str | None]:
+    """(year, month) of a 出生年月 cell: a date cell, an Excel serial, 1977.04 / 1977年4月 / 1977-04 /
+    197704 as text, or a number — where 1977.1 is what Excel keeps of a cell typed 1977.10, i.e.
+    October (1977.01 stays January)."""
+    if isinstance(value, dt.datetime | dt.date):
+        return (value.year, value.month), None
+    if isinstance(value, float) and 1900 <= value < 2100:
+        year = int(value)
+        month = round((value - year) * 100)
+        if 1 <= month <= 12:
+            return (year, month), None
+    if isinstance(value, int | float) and 7_000 < value < 100_000:
+        from openpyxl.utils.datetime import from_excel
+
+        d = from_excel(value)
+        return (d.year, d.month), None
+    text = identifier(_text(value))
+    m = _MONTH.match(text) or _MONTH_COMPACT.match(text) or _DATE.match(text)
+    if m and 1900 <= int(m.group(1)) < 2100 and 1 <= int(m.group(2)) <= 12:
+        return (int(m.group(1)), int(m.group(2))), None
+    return None, "出生年月：无法识别，请写成 1977.04 或 1977年4月 这样的格式。"
 
 
 def _text(value: Any) -> str:
@@ -523,7 +608,7 @@ def _parse(col: Column, value: Any, choices: dict[str, dict[str, str]]) -> tuple
             from openpyxl.utils.datetime import from_excel
 
             return from_excel(value).date(), None
-        text = _text(value)
+        text = identifier(_text(value))  # full-width digits (２００５－０７－０１) through the boundary
         if not text:
             return None, None
         m = _DATE.match(text) or _DATE_COMPACT.match(text)
@@ -531,6 +616,8 @@ def _parse(col: Column, value: Any, choices: dict[str, dict[str, str]]) -> tuple
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))), None  # type: ignore[union-attr]
         except (AttributeError, ValueError):
             return None, f"{col.header}：无法识别的日期，请写成 2005-07-01 这样的格式。"
+    if col.kind == "month":
+        return _month(value)
     text = value.strip() if type(value) is str else _text(value)
     problem = text_problem(text, label=col.header, max_length=col.max_length, name=col.field == "name")
     if problem:
@@ -695,6 +782,9 @@ def _check_rows(
                 unreadable[col.field] = msg
             elif value != "":
                 values[col.field] = value
+        month = values.pop("birth_month", None)
+        if values.get("mobility_note") and "mobility" not in values and "mobility" not in unreadable:
+            values["mobility"] = Mobility.OUTFLOW  # a destination written: the member is away
         org_cell = _text(cell(cells, "org"))
         if org_cell:
             values["org"], msg = org_of(org_cell)
@@ -705,6 +795,14 @@ def _check_rows(
         errors = ErrorCollector()
         person, member = services.member_check_new(errors, actor, values, id_taken=id_taken, rule=rules)
         found = [(f, m) for f, m in unreadable.items()]
+        birth = person.get("birth_date")
+        if month and birth and (birth.year, birth.month) != month:
+            found.append(
+                (
+                    "birth_month",
+                    f"出生年月：{month[0]}年{month[1]}月与身份证号中的出生年月（{birth.year}年{birth.month}月）不一致。",
+                )
+            )
         found += [(f, m) for f, msgs in errors.errors.items() if f not in unreadable for m in msgs]
         if person["id_number"]:
             first = first_row_of.setdefault(person["id_number"], number)

@@ -20,7 +20,12 @@ def run_import(ctx: JobContext) -> None:
     with ctx.input("upload").open("rb") as fh:
         try:
             result = imports.member_import(
-                actor=ctx.owner, org=ctx.org, file=fh, filename=name, progress=ctx.progress
+                actor=ctx.owner,
+                org=ctx.org,
+                file=fh,
+                filename=name,
+                progress=ctx.progress,
+                ignore_unknown=bool(ctx.params.get("ignore_unknown")),
             )
         except imports.MemberImportRejected as exc:
             ctx.result = {

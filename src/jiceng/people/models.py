@@ -187,6 +187,7 @@ class PartyMember(models.Model):
     full_on = models.DateField(_("full member since"), null=True, blank=True)  # 转正日期
     mobility = models.CharField(_("mobility"), max_length=10, choices=Mobility.choices, default=Mobility.NONE)
     mobility_note = models.CharField(_("where and how to contact"), max_length=200, blank=True)
+    remarks = models.CharField(_("remarks"), max_length=500, blank=True)  # 备注, as rosters keep it
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -39,7 +39,7 @@ from .plugin import CHANGE_MEMBER, FIELD_LABELS
 from .validators import normalise_phone, parse_id_number
 
 PERSON_FIELDS = ("name", "gender", "ethnicity", "birth_date", "education", "id_number", "phone", "area")
-MEMBER_FIELDS = ("org", "status", "joined_on", "full_on", "mobility", "mobility_note")
+MEMBER_FIELDS = ("org", "status", "joined_on", "full_on", "mobility", "mobility_note", "remarks")
 
 
 # The choices as sets: ``Choices.values`` builds a new list on every call, which a bulk import
@@ -275,6 +275,10 @@ def _check_member(
     if len(note) > 200:
         errors.add("mobility_note", f"流动去向及联系方式：最多200个字符（现为{len(note)}个），系统不会截断。")
     clean["mobility"], clean["mobility_note"] = mobility, note
+    remarks = (data.get("remarks") or "").strip()
+    if len(remarks) > 500:
+        errors.add("remarks", f"备注：最多500个字符（现为{len(remarks)}个），系统不会截断。")
+    clean["remarks"] = remarks
     return clean
 
 
@@ -312,6 +316,7 @@ def _snapshot(member: PartyMember) -> dict[str, Any]:
         "full_on": member.full_on,
         "mobility": member.mobility,
         "mobility_note": member.mobility_note,
+        "remarks": member.remarks,
     }
 
 
@@ -386,6 +391,7 @@ def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
         "full_on": member.full_on,
         "mobility": member.mobility,
         "mobility_note": member.mobility_note,
+        "remarks": member.remarks,
     }
     merged = {**current, **changes}
     if "id_number" in changes and changes["id_number"] and "birth_date" not in changes:

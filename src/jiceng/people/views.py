@@ -163,7 +163,13 @@ def member_import(request: HttpRequest) -> HttpResponse:
         upload = form.cleaned_data["file"]
         try:
             org = org_get(actor=request.user, org_id=form.cleaned_data["org"])
-            job = imports.import_start(actor=request.user, org=org, file=upload, filename=upload.name)
+            job = imports.import_start(
+                actor=request.user,
+                org=org,
+                file=upload,
+                filename=upload.name,
+                ignore_unknown=form.cleaned_data["ignore_unknown"],
+            )
         except NotFound:
             form.add_error("org", ORG_OUT_OF_SCOPE)
         except DomainError as exc:
@@ -199,6 +205,7 @@ def _initial(member) -> dict:
         "full_on": member.full_on,
         "mobility": member.mobility,
         "mobility_note": member.mobility_note,
+        "remarks": member.remarks,
     }
 
 

@@ -64,3 +64,9 @@ def age_band(birth, bands) -> str:
         ):
             return str(band["label"])
     return "—"
+
+
+@register.filter
+def minutes(delta) -> int:
+    """A timedelta in whole minutes (rounded up): how long a lock-out lasts."""
+    return -(-int(delta.total_seconds()) // 60) if delta else 0

@@ -1,0 +1,196 @@
+"""Accounts that resist guessing, and the security log (docs/security.md).
+
+Log-in throttling is django-axes' (settings.py): attempts count per (user name, client address),
+so failing from one address locks that pair only — nobody can lock a secretary out from elsewhere.
+The lock lasts ``cooloff``: 15 minutes after the first lock-out, doubling with each further lock-out
+of the same pair within a day, at most 24 hours. A county or township administrator can unlock
+a user of their subtree (``unlock``). Every failure, lock-out, unlock, password change and refused
+look-up (an object out of scope or missing) is one ``SecurityEvent``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.signals import user_logged_in, user_login_failed
+from django.db.models import Q, QuerySet
+from django.dispatch import receiver
+from django.utils import timezone
+
+from . import audit
+from .errors import NotFound
+from .models import Org, RoleAssignment, SecurityEvent
+from .roles import Perm
+from .scoping import org_paths
+
+Kind = SecurityEvent.Kind
+
+FIRST_LOCK = dt.timedelta(minutes=15)
+LONGEST_LOCK = dt.timedelta(hours=24)
+
+
+def _client_ip(request) -> str | None:
+    from .middleware import client_ip
+
+    return client_ip(request) if request is not None else None
+
+
+def org_path_of(user) -> str:
+    if user is None:
+        return ""
+    grant = RoleAssignment.objects.filter(user=user).select_related("org").order_by("org__path").first()
+    return grant.org.path if grant else ""
+
+
+def record(kind: str, *, request=None, username: str = "", user=None, detail: str = "") -> SecurityEvent:
+    """One security event; the user's org path places it in the scoped log."""
+    if user is None and username:
+        user = get_user_model().objects.filter(username=username).first()
+    if user is not None and not username:
+        username = user.get_username()
+    return SecurityEvent.objects.create(
+        kind=kind,
+        username=username[:150],
+        user=user,
+        ip=_client_ip(request),
+        path=(request.get_full_path()[:300] if request is not None else ""),
+        org_path=org_path_of(user),
+        detail=detail[:300],
+    )
+
+
+def cooloff(request) -> dt.timedelta:
+    """AXES_COOLOFF_TIME: how long the pair stays locked — 15 min, doubled for each lock-out of the
+    same (user name, address) in the last 24 hours, at most 24 hours."""
+    username = (request.POST.get("username", "") if request is not None else "")[:150]
+    ip = _client_ip(request)
+    since = timezone.now() - dt.timedelta(hours=24)
+    earlier = SecurityEvent.objects.filter(
+        kind=Kind.LOCKED_OUT, username=username, ip=ip, at__gte=since
+    ).count()
+    # the lock-out being decided is recorded after this is read: the first one finds none
+    return min(FIRST_LOCK * (2 ** max(earlier - 1, 0)), LONGEST_LOCK)
+
+
+@receiver(user_login_failed)
+def _on_login_failed(sender, credentials, request=None, **kwargs):
+    record(Kind.LOGIN_FAILED, request=request, username=str(credentials.get("username", "")))
+
+
+@receiver(user_logged_in)
+def _on_login(sender, request, user, **kwargs):
+    record(Kind.LOGIN, request=request, user=user)
+    session = getattr(request, "session", None)
+    if session is not None:
+        session["_touched"] = int(time.time())  # IdleSessionMiddleware: saved now, not again at once
+
+
+def _on_locked_out(sender, request, username, ip_address, **kwargs):
+    record(Kind.LOCKED_OUT, request=request, username=str(username or ""), detail=str(ip_address or ""))
+
+
+def connect_axes() -> None:
+    """Called from CoreConfig.ready(): axes' signal module imports models, so not at import time."""
+    from axes.signals import user_locked_out
+
+    user_locked_out.connect(_on_locked_out, dispatch_uid="jiceng_locked_out")
+
+
+def denied(request, detail: str = "") -> None:
+    """A look-up answered 404 (out of scope or missing) or 403: logged for the user asking."""
+    user = getattr(request, "user", None)
+    if user is not None and not user.is_authenticated:
+        user = None
+    record(Kind.DENIED, request=request, user=user, detail=detail)
+
+
+# --- the log and unlocking -------------------------------------------------------------------------
+
+
+def events_for(
+    *,
+    actor,
+    kind: str = "",
+    q: str = "",
+    ip: str = "",
+    since: dt.date | None = None,
+    until: dt.date | None = None,
+) -> QuerySet[SecurityEvent]:
+    """The security log in the actor's scope (MANAGE_USERS): events of users in the subtree; those
+    of unknown user names only at the root of a tree."""
+    paths = org_paths(actor, Perm.MANAGE_USERS)
+    if not paths:
+        return SecurityEvent.objects.none()
+    scope = Q()
+    for p in paths:
+        scope |= Q(org_path__startswith=p)
+    if any(len(p) == Org.steplen for p in paths):
+        scope |= Q(org_path="")
+    qs = SecurityEvent.objects.filter(scope)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if q:
+        qs = qs.filter(username__startswith=q)
+    if ip:
+        qs = qs.filter(ip=ip)
+    if since:
+        qs = qs.filter(at__date__gte=since)
+    if until:
+        qs = qs.filter(at__date__lte=until)
+    return qs.order_by("-at", "-id")
+
+
+def locked_pairs(*, actor) -> list[dict]:
+    """The (user name, address) pairs locked now, of users in the actor's subtree."""
+    from axes.models import AccessAttempt
+
+    limit = settings.AXES_FAILURE_LIMIT
+    attempts = AccessAttempt.objects.filter(failures_since_start__gte=limit).order_by("-attempt_time")
+    out = []
+    for a in attempts[:200]:
+        if _may_unlock(actor, a.username):
+            out.append({"username": a.username, "ip": a.ip_address, "since": a.attempt_time})
+    return out
+
+
+def _may_unlock(actor, username: str) -> bool:
+    user = get_user_model().objects.filter(username=username).first()
+    path = org_path_of(user)
+    mine = org_paths(actor, Perm.MANAGE_USERS)
+    if not path:
+        return any(len(p) == Org.steplen for p in mine)
+    return any(path.startswith(p) for p in mine)
+
+
+def unlock(*, actor, username: str, ip: str | None = None, request=None) -> int:
+    """Lift the lock of ``username`` (from ``ip``, or from every address); out of scope: NotFound."""
+    from axes.utils import reset
+
+    if not username or not _may_unlock(actor, username):
+        raise NotFound()
+    removed = reset(username=username, ip=ip) if ip else reset(username=username)
+    record(
+        Kind.UNLOCKED,
+        request=request,
+        username=username,
+        detail=f"{actor.get_username()} 解锁" + (f"（{ip}）" if ip else "（所有地址）"),
+    )
+    audit.record(
+        actor=actor,
+        action="unlock",
+        target_type="core.user",
+        target_repr=username,
+        org_path=org_path_of(get_user_model().objects.filter(username=username).first()),
+        changes={"ip": [None, ip or "*"]},
+    )
+    return removed
+
+
+def purge(days: int | None = None) -> int:
+    """Delete events older than ``days`` (JICENG_SECURITY_LOG_DAYS, never under 183: six months)."""
+    days = max(days or settings.JICENG_SECURITY_LOG_DAYS, 183)
+    deleted, _ = SecurityEvent.objects.filter(at__lt=timezone.now() - dt.timedelta(days=days)).delete()
+    return deleted
