@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "jiceng.core",
     "jiceng.people",
     "jiceng.orglife",
@@ -63,12 +65,14 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
     "jiceng.core.middleware.RequestContextMiddleware",
     "jiceng.core.middleware.IdleSessionMiddleware",
+    "jiceng.core.middleware.SecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -86,6 +90,11 @@ AXES_CLIENT_IP_CALLABLE = "jiceng.core.middleware.client_ip"
 AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
 AXES_VERBOSE = False
 JICENG_SECURITY_LOG_DAYS = env.int("JICENG_SECURITY_LOG_DAYS", default=400)  # ≥ 183 (six months)
+# A second factor (TOTP, django-otp) for the roles that hold it, when a deployment turns it on
+# (等保 level 3 expects it for administrators); off in the demo.
+JICENG_REQUIRE_2FA = env.bool("JICENG_REQUIRE_2FA", default=False)
+JICENG_2FA_ROLES = ("county_admin", "township_admin")
+OTP_TOTP_ISSUER = "jiceng 基层"
 
 ROOT_URLCONF = "jiceng.urls"
 WSGI_APPLICATION = "jiceng.wsgi.application"

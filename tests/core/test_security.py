@@ -128,3 +128,43 @@ def client_class():
     from django.test import Client
 
     return Client()
+
+
+def test_the_second_factor_when_a_deployment_turns_it_on(world, client, settings):
+    from django_otp.oath import totp
+
+    from jiceng.core import security
+
+    settings.JICENG_REQUIRE_2FA = True
+    county = world.users["county"]
+    r = _login(client, county.username, PASSWORD, A)
+    assert r.status_code == 302
+    r = client.get(reverse("dashboard"))
+    assert r.status_code == 302 and r["Location"].startswith("/accounts/2fa/")
+    page = client.get(r["Location"]).content.decode()
+    assert 'id="totp-secret"' in page
+    device = security.totp_device(county)
+    assert not device.confirmed
+    r = client.post(reverse("two_factor"), {"token": "000000", "next": "/"})
+    assert r.status_code == 200 and 'data-field="token"' in r.content.decode()
+    assert SecurityEvent.objects.filter(kind="2fa_failed", user=county).exists()
+    assert client.get(reverse("dashboard")).status_code == 302  # still not through
+    device.refresh_from_db()
+    assert device.throttling_failure_count == 1  # django-otp makes the next try wait: guessing is slow
+    device.throttle_reset()  # as if that wait had passed
+    code = f"{totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits):06d}"
+    r = client.post(reverse("two_factor"), {"token": code, "next": reverse("dashboard")})
+    assert r.status_code == 302 and r["Location"] == reverse("dashboard")
+    assert client.get(reverse("dashboard")).status_code == 200
+    device.refresh_from_db()
+    assert (
+        device.confirmed and AuditEntry.objects.filter(action="otp_setup", target_id=str(county.pk)).exists()
+    )
+    # a secretary's role does not require it
+    other = client_class()
+    _login(other, world.users["sec_a"].username, PASSWORD, B)
+    assert other.get(reverse("dashboard")).status_code == 200
+
+
+def test_without_the_setting_nobody_is_asked_for_a_second_factor(world, login):
+    assert login(world.users["county"]).get(reverse("dashboard")).status_code == 200

@@ -64,3 +64,30 @@ class IdleSessionMiddleware:
             if now - int(session.get("_touched", 0)) >= self.TOUCH_EVERY:
                 session["_touched"] = now  # marks the session modified: saved with a fresh expiry
         return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """With JICENG_REQUIRE_2FA, a user holding one of JICENG_2FA_ROLES who has logged in with the
+    password only reaches the second-factor page (set up, then verify) and log-out, nothing else.
+    API tokens are separate credentials and are not affected."""
+
+    OPEN = ("/accounts/2fa/", "/accounts/logout/", "/static/", "/i18n/", "/healthz", "/api/")
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if settings.JICENG_REQUIRE_2FA and not request.path.startswith(self.OPEN):
+            user = getattr(request, "user", None)
+            if user is not None and user.is_authenticated and not user.is_verified() and _needs_2fa(user):
+                from django.shortcuts import redirect
+                from django.utils.http import urlencode
+
+                return redirect(f"/accounts/2fa/?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)
+
+
+def _needs_2fa(user) -> bool:
+    from .models import RoleAssignment
+
+    return RoleAssignment.objects.filter(user=user, role__in=settings.JICENG_2FA_ROLES).exists()

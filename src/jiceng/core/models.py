@@ -493,6 +493,8 @@ class SecurityEvent(models.Model):
         UNLOCKED = "unlocked", _("unlocked")
         PASSWORD_CHANGED = "password_changed", _("changed the password")
         DENIED = "denied", _("refused: out of scope or missing")
+        SECOND_FACTOR = "2fa", _("second factor passed")
+        SECOND_FACTOR_FAILED = "2fa_failed", _("wrong second-factor code")
 
     at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices, db_index=True)

@@ -85,6 +85,7 @@ PLUGIN = kit.AppPlugin(
         "workflow_customise": _("changed a workflow"),
         "unlock": _("unlocked an account"),
         "password_change": _("changed the password"),
+        "otp_setup": _("set up the second factor"),
     },
     nav=(
         kit.NavItem(_("Ledgers"), "ledger_list", Perm.VIEW_ORG, order=800),

@@ -194,3 +194,52 @@ def purge(days: int | None = None) -> int:
     days = max(days or settings.JICENG_SECURITY_LOG_DAYS, 183)
     deleted, _ = SecurityEvent.objects.filter(at__lt=timezone.now() - dt.timedelta(days=days)).delete()
     return deleted
+
+
+# --- the second factor (TOTP) ----------------------------------------------------------------------
+
+
+def totp_device(user, *, create: bool = False):
+    """The user's confirmed TOTP device, else (with ``create``) their unconfirmed one, made once."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    if device is None:
+        device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+        if device is None and create:
+            device = TOTPDevice.objects.create(user=user, name="手机验证器", confirmed=False)
+    return device
+
+
+def totp_secret(device) -> str:
+    """The key as an authenticator app asks for it (base32, in groups of four)."""
+    import base64
+
+    key = base64.b32encode(device.bin_key).decode().rstrip("=")
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
+
+
+def second_factor(*, request, token: str) -> bool:
+    """Check a six-digit code against the user's device (django-otp throttles repeated failures);
+    a first success confirms a new device. Logged either way."""
+    from django_otp import login as otp_login
+
+    user = request.user
+    device = totp_device(user)
+    code = "".join(ch for ch in token if ch.isascii() and ch.isdigit())
+    if device is None or len(code) != 6 or not device.verify_token(code):
+        record(Kind.SECOND_FACTOR_FAILED, request=request, user=user)
+        return False
+    if not device.confirmed:
+        device.confirmed = True
+        device.save(update_fields=["confirmed"])
+        audit.record(
+            actor=user,
+            action="otp_setup",
+            target=user,
+            org_path=org_path_of(user),
+            changes={"device": [None, device.name]},
+        )
+    otp_login(request, device)
+    record(Kind.SECOND_FACTOR, request=request, user=user)
+    return True

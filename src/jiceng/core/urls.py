@@ -11,6 +11,7 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/2fa/", views.two_factor, name="two_factor"),
     path("accounts/password/", login_required(views.PasswordChange.as_view()), name="password_change"),
     path("audit/", views.audit_list, name="audit_list"),
     path("security/", views.security_list, name="security_list"),

@@ -594,3 +594,29 @@ class PasswordChange(auth_views.PasswordChangeView):
         )
         messages.success(self.request, _("Your password was changed."))
         return response
+
+
+@login_required
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """第二重验证: a new device shows its key to enter into an authenticator app, then asks for a
+    code; a confirmed one only asks for the code."""
+    device = security.totp_device(request.user, create=True)
+    nxt = request.POST.get("next") or request.GET.get("next") or reverse("dashboard")
+    if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
+        nxt = reverse("dashboard")
+    error = ""
+    if request.method == "POST":
+        if security.second_factor(request=request, token=request.POST.get("token", "")[:20]):
+            return redirect(nxt)
+        error = _("The code is wrong or has expired; enter the six digits the app shows now.")
+    return render(
+        request,
+        "core/two_factor.html",
+        {
+            "device": device,
+            "secret": security.totp_secret(device) if not device.confirmed else "",
+            "config_url": device.config_url if not device.confirmed else "",
+            "next": nxt,
+            "error": error,
+        },
+    )
