@@ -53,6 +53,8 @@ def _plain(value: Any) -> Any:
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """{field: [old, new]} for the fields that changed. Callers pass masked personal values."""
+    if not before:  # a new record (an import writes 100,000 of these): every field that has a value
+        return {k: [None, _plain(v)] for k, v in sorted(after.items()) if v is not None}
     out = {}
     for key in sorted(set(before) | set(after)):
         old, new = _plain(before.get(key)), _plain(after.get(key))

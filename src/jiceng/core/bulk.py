@@ -9,6 +9,7 @@ multi-table inheritance (none of which the callers use).
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Sequence
 from typing import Any
 
@@ -35,12 +36,34 @@ def insert(objs: Sequence[models.Model], batch_size: int = 2000) -> None:
         for obj, (pk,) in zip(objs, cur.fetchall(), strict=True):
             obj.pk = pk
         columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+        getters = [_getter(f) for f in fields]
         with cur.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                copy.write_row([_value(f, obj) for f in fields])
+                copy.write_row([get(obj) for get in getters])
     for obj in objs:  # as after bulk_create: saved, no longer "adding"
         obj._state.adding = False
         obj._state.db = connection.alias
+
+
+# Fields whose value COPY takes as the attribute holds it (str, int, bool, date, a key): the
+# field's own preparation (get_db_prep_save) would hand back the same value at ~10 µs a cell,
+# a third of a 100,000-row import's write.
+_PLAIN = (
+    models.CharField,
+    models.TextField,
+    models.IntegerField,
+    models.BooleanField,
+    models.ForeignKey,
+    models.OneToOneField,
+)
+
+
+def _getter(field: models.Field):
+    if isinstance(field, _PLAIN) and type(field).pre_save is models.Field.pre_save:
+        return operator.attrgetter(field.attname)
+    if type(field) is models.DateField and not (field.auto_now or field.auto_now_add):  # type: ignore[attr-defined]
+        return operator.attrgetter(field.attname)
+    return lambda obj: _value(field, obj)
 
 
 def _value(field: models.Field, obj: models.Model):

@@ -127,11 +127,15 @@ class Person(models.Model):
     education = models.CharField(_("education"), max_length=30, choices=Education.choices, blank=True)
     # Personal data: ciphertext, keyed digests for look-up, masked form for display (core.crypto).
     id_number_ciphertext = models.TextField(blank=True)
-    id_number_digest = models.CharField(max_length=64, blank=True, db_index=True)
-    id_number_tail_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    # exact look-ups only: plain B-tree indexes (Meta), not db_index, which on PostgreSQL adds a
+    # second "_like" index per column that a digest never uses and every insert pays for
+    id_number_digest = models.CharField(max_length=64, blank=True)
+    id_number_tail_digest = models.CharField(max_length=64, blank=True)
     id_number_masked = models.CharField(_("ID number"), max_length=18, blank=True)
     phone_ciphertext = models.TextField(blank=True)
-    phone_digest = models.CharField(max_length=64, blank=True, db_index=True)
+    # for an exact look-up by phone; no index until a look-up needs one (nothing queries it yet,
+    # and its two random-key indexes were 500 MB at province scale, paid by every import)
+    phone_digest = models.CharField(max_length=64, blank=True)
     phone_masked = models.CharField(_("phone"), max_length=20, blank=True)
     area = models.ForeignKey(
         Area,
@@ -158,6 +162,10 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("persons")
+        indexes = [
+            models.Index(fields=["id_number_digest"], name="person_id_number_digest"),
+            models.Index(fields=["id_number_tail_digest"], name="person_id_tail_digest"),
+        ]
 
     def __str__(self) -> str:
         return self.name
