@@ -79,15 +79,13 @@ def text_problem(
         return f"{label}：含有控制字符 U+{cp:04X}{where}。"
     if name:
         bad = _REFUSED_IN_NAMES.search(value)
-        cp = (
+        found: int | None = (
             ord(bad.group())
             if bad
             else next((ord(ch) for ch in value if ord(ch) > 0x5FF and unicodedata.category(ch) == "Cf"), None)
         )
-        if cp is not None:
-            return (
-                f"{label}：含有不可见的格式字符 U+{cp:04X}（零宽或改变文字方向的字符），姓名和名称中不允许。"
-            )
+        if found is not None:
+            return f"{label}：含有不可见的格式字符 U+{found:04X}（零宽或改变文字方向的字符），姓名和名称中不允许。"
     if max_length is not None and len(value) > max_length:
         return f"{label}：最多{max_length}个字符（现为{len(value)}个），请删减后再提交，系统不会截断。"
     return None
@@ -157,7 +155,7 @@ class BoundaryForm(forms.Form):
     defect the boundary test finds."""
 
     def _post_clean(self) -> None:
-        super()._post_clean()
+        super()._post_clean()  # type: ignore[misc]  # Django's hook, not in the stubs
         for name, field in self.fields.items():
             value = self.cleaned_data.get(name)
             label = str(field.label or name)

@@ -61,7 +61,7 @@ _PLAIN = (
 def _getter(field: models.Field):
     if isinstance(field, _PLAIN) and type(field).pre_save is models.Field.pre_save:
         return operator.attrgetter(field.attname)
-    if type(field) is models.DateField and not (field.auto_now or field.auto_now_add):  # type: ignore[attr-defined]
+    if type(field) is models.DateField and not (field.auto_now or field.auto_now_add):
         return operator.attrgetter(field.attname)
     return lambda obj: _value(field, obj)
 

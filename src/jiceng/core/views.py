@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -24,7 +25,7 @@ from . import audit, jobs, ledgers, notify, security, selectors, services, workf
 from .dbrouter import reporting
 from .errors import DomainError, NotFound
 from .forms import HolidayForm, RuleOverrideForm, WorkflowInsertForm, WorkflowRemoveForm, WorkflowTimeForm
-from .models import Channel, Job, NotificationStatus, OrgKind, SecurityEvent
+from .models import Channel, Job, NotificationStatus, OrgKind, SecurityEvent, User
 from .roles import Perm
 from .rulepacks import VERSION, default_rules, resolve
 from .scoping import can_access_org, has_perm_anywhere
@@ -583,7 +584,7 @@ class PasswordChange(auth_views.PasswordChangeView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
-        user = self.request.user
+        user = cast(User, self.request.user)  # login_required: never anonymous here
         security.record(SecurityEvent.Kind.PASSWORD_CHANGED, request=self.request, user=user)
         audit.record(
             actor=user,
