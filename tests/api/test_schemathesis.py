@@ -23,7 +23,21 @@ EXAMPLES = 8
 
 
 @pytest.fixture
-def token(demo_county):
+def in_process():
+    """As Django's test client does: the WSGI handler must not close the test's connection at the
+    end of each request (PostgreSQL would lose the test transaction; SQLite's in-memory one ignores it)."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def token(demo_county, in_process):
     _t, plaintext = api_token_create(actor=demo_county["county"], name="schemathesis")
     return plaintext
 
