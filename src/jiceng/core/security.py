@@ -24,7 +24,7 @@ from . import audit
 from .errors import NotFound
 from .models import Org, RoleAssignment, SecurityEvent
 from .roles import Perm
-from .scoping import org_paths
+from .scoping import org_paths, path_q
 
 Kind = SecurityEvent.Kind
 
@@ -122,12 +122,8 @@ def events_for(
     """The security log in the actor's scope (MANAGE_USERS): events of users in the subtree; those
     of unknown user names only at the root of a tree."""
     paths = org_paths(actor, Perm.MANAGE_USERS)
-    if not paths:
-        return SecurityEvent.objects.none()
-    scope = Q()
-    for p in paths:
-        scope |= Q(org_path__startswith=p)
-    if any(len(p) == Org.steplen for p in paths):
+    scope = path_q(actor, Perm.MANAGE_USERS, "org_path")  # the audit log's scoping
+    if _at_a_root(paths):
         scope |= Q(org_path="")
     qs = SecurityEvent.objects.filter(scope)
     if kind:
@@ -143,26 +139,47 @@ def events_for(
     return qs.order_by("-at", "-id")
 
 
-def locked_pairs(*, actor) -> list[dict]:
-    """The (user name, address) pairs locked now, of users in the actor's subtree."""
-    from axes.models import AccessAttempt
+def _at_a_root(paths: list[str]) -> bool:
+    """Events of unknown user names have no place in the tree: read at the root of one."""
+    return any(len(p) == Org.steplen for p in paths)
 
-    limit = settings.AXES_FAILURE_LIMIT
-    attempts = AccessAttempt.objects.filter(failures_since_start__gte=limit).order_by("-attempt_time")
-    out = []
-    for a in attempts[:200]:
-        if _may_unlock(actor, a.username):
-            out.append({"username": a.username, "ip": a.ip_address, "since": a.attempt_time})
+
+def _in_scope(path: str, paths: list[str]) -> bool:
+    return _at_a_root(paths) if not path else any(path.startswith(p) for p in paths)
+
+
+def _paths_of(usernames: set[str]) -> dict[str, str]:
+    """user name → the path of their first grant ("" for none or an unknown name), one query."""
+    out: dict[str, str] = {}
+    grants = (
+        RoleAssignment.objects.filter(user__username__in=usernames)
+        .order_by("user__username", "org__path")
+        .values_list("user__username", "org__path")
+    )
+    for username, path in grants:
+        out.setdefault(username, path)
     return out
 
 
-def _may_unlock(actor, username: str) -> bool:
-    user = get_user_model().objects.filter(username=username).first()
-    path = org_path_of(user)
+def locked_pairs(*, actor) -> list[dict]:
+    """The (user name, address) pairs locked now, of users in the actor's subtree (two queries)."""
+    from axes.models import AccessAttempt
+
+    limit = settings.AXES_FAILURE_LIMIT
+    attempts = list(
+        AccessAttempt.objects.filter(failures_since_start__gte=limit).order_by("-attempt_time")[:200]
+    )
+    where = _paths_of({a.username for a in attempts})
     mine = org_paths(actor, Perm.MANAGE_USERS)
-    if not path:
-        return any(len(p) == Org.steplen for p in mine)
-    return any(path.startswith(p) for p in mine)
+    return [
+        {"username": a.username, "ip": a.ip_address, "since": a.attempt_time}
+        for a in attempts
+        if _in_scope(where.get(a.username, ""), mine)
+    ]
+
+
+def _may_unlock(actor, username: str) -> bool:
+    return _in_scope(_paths_of({username}).get(username, ""), org_paths(actor, Perm.MANAGE_USERS))
 
 
 def unlock(*, actor, username: str, ip: str | None = None, request=None) -> int:
