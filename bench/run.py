@@ -17,11 +17,7 @@ import resource
 import statistics
 import subprocess
 import sys
-import tempfile
-import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
@@ -57,13 +53,27 @@ def _ensure_data(scale: str, env: dict[str, str]) -> None:
             "manage",
             "shell",
             "-c",
-            "from jiceng.core.models import Org; print(Org.objects.exists())",
+            "from jiceng.core.models import AuditEntry, Org; "
+            "e = AuditEntry.objects.filter(action='demo_load', target_type='gen').first(); "
+            "print(Org.objects.exists(), (e.changes.get('as_of') or [None, '-'])[1] if e else '-')",
         ],
         env=env,
         capture_output=True,
         text=True,
     )
-    if probe.stdout.strip().endswith("True"):
+    found, _, as_of = (probe.stdout.strip().splitlines() or [""])[-1].partition(" ")
+    if found == "True":
+        # the dataset stands on the day it was generated (meetings up to the day before): an old one
+        # has no "last full month" or year to date of its own; drop its database to have a new one
+        import datetime as dt
+
+        today = dt.date.today()
+        if as_of == "-" or as_of < f"{today:%Y-%m}-01":
+            print(
+                f"== the {scale} dataset was generated as of {as_of}: figures for this month and the "
+                "last full month may be empty (drop the dataset's database to generate it anew)",
+                flush=True,
+            )
         return
     print(f"== generating the {scale} dataset (once)", flush=True)
     subprocess.run([str(BIN / "jiceng"), "gen", "--scale", scale], env=env, check=True)
@@ -101,7 +111,7 @@ class Table:
             print("  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)))
 
 
-def measure(scale: str, seconds: int) -> None:
+def measure(scale: str, seconds: int, only: str = "all") -> None:
     import django
 
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jiceng.settings")
@@ -131,6 +141,11 @@ def measure(scale: str, seconds: int) -> None:
         f"database {connection.vendor}",
         flush=True,
     )
+    if only == "http":  # the pages and the load alone (after a change to the request path)
+        _http_load(table, seconds)
+        print()
+        table.print()
+        return
 
     # rollups: what one worker cycle costs along a written path (township → … → root) bounds how
     # fresh the stored values are; the per-indicator times of the root come from the same run
@@ -174,12 +189,14 @@ def measure(scale: str, seconds: int) -> None:
         c = Client()
         c.force_login(users[who])
         table.timed(
-            f"dashboard {who}" + (" (rollup)" if who != "village" else " (live)"), lambda c=c: c.get("/"), n=n
+            f"dashboard {who}" + (" (rollup)" if who != "village" else " (live)"),
+            lambda c=c: c.get("/dashboard/"),
+            n=n,
         )
     c = Client()
     c.force_login(users["county"])
     IndicatorSnapshot.objects.filter(org=orgs["county"]).delete()
-    table.timed("dashboard county (live)", lambda c=c: c.get("/"), n=3)
+    table.timed("dashboard county (live)", lambda c=c: c.get("/dashboard/"), n=3)
     rollups.refresh(orgs["county"], period)
 
     # every indicator for the root subtree, with its SQL floor where one is written; at province
@@ -418,88 +435,21 @@ def _import_page(table: Table, rows: int) -> None:
 
 
 def _http_load(table: Table, seconds: int, clients: int = 50) -> None:
-    """gunicorn on 127.0.0.1 and 50 client threads for ``seconds``: 90% reads, 10% writes."""
-    import socket
+    """The mix real users make (bench/http_mix.py): each kind of page's server time and queries
+    in-process, then the whole mix from outside with wrk."""
+    import http_mix
 
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    log_path = Path(tempfile.gettempdir()) / f"bench-gunicorn-{port}.log"
-    with open(log_path, "wb") as log:
-        server = subprocess.Popen(
-            # the web server alone: the job and rollup workers would compete with the load measured
-            [str(BIN / "jiceng"), "serve", "--no-workers", "--port", str(port), "--workers", "4"],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=os.environ,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(base + "/healthz", timeout=2)
-                break
-            except (urllib.error.URLError, ConnectionError):
-                time.sleep(0.5)
-        from jiceng.core.models import User
-        from jiceng.core.services import api_token_create
-        from jiceng.people.selectors import members_for
+    from jiceng.core.models import RoleAssignment, User
+    from jiceng.core.services import api_token_create
+    from jiceng.people.selectors import members_for
 
-        county_user = User.objects.get(username="bench_county")
-        _t, token = api_token_create(actor=county_user, name="bench")
-        member_id = members_for(actor=county_user).order_by("pk").values_list("pk", flat=True).first()
-        reads = [
-            "/api/v1/members?limit=50",
-            "/api/v1/orgs",
-            f"/api/v1/members/{member_id}",
-            "/api/v1/indicators/people.member_count",
-            "/api/v1/meetings?limit=20",
-        ]
-        lat: list[float] = []
-        errors = [0]
-        stop = time.monotonic() + seconds
-        lock = threading.Lock()
-
-        def worker(i: int) -> None:
-            k = i
-            while time.monotonic() < stop:
-                k += 1
-                if k % 10 == 0:
-                    req = urllib.request.Request(
-                        f"{base}/api/v1/members/{member_id}",
-                        method="PATCH",
-                        data=b'{"mobility_note": "bench"}',
-                        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
-                    )
-                else:
-                    req = urllib.request.Request(
-                        base + reads[k % len(reads)], headers={"Authorization": f"Bearer {token}"}
-                    )
-                t = time.perf_counter()
-                try:
-                    with urllib.request.urlopen(req, timeout=30) as r:
-                        r.read()
-                    ok = True
-                except Exception:
-                    ok = False
-                with lock:
-                    lat.append((time.perf_counter() - t) * 1000)
-                    errors[0] += 0 if ok else 1
-
-        threads = [threading.Thread(target=worker, args=(i,)) for i in range(clients)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        table.add(
-            f"HTTP {clients} clients, {seconds}s, 90% read / 10% write",
-            lat,
-            None,
-            f"{len(lat):,} requests, {len(lat) / seconds:.0f} req/s, {errors[0]} errors",
-        )
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    county_user = User.objects.get(username="bench_county")
+    county_org = RoleAssignment.objects.get(user=county_user).org
+    _t, token = api_token_create(actor=county_user, name="bench")
+    member_id = members_for(actor=county_user).order_by("pk").values_list("pk", flat=True).first()
+    lines, samples = http_mix.requests_for(county_user, county_org, token, member_id)
+    http_mix.page_costs(table, samples)
+    http_mix.wrk_load(table, lines, seconds, clients)
 
 
 def main() -> int:
@@ -510,6 +460,9 @@ def main() -> int:
         choices=["village", "county", "city", "province"],
     )
     parser.add_argument("--seconds", type=int, default=20, help="duration of the HTTP load")
+    parser.add_argument(
+        "--only", choices=["all", "http"], default="all", help="http: the pages and the load only"
+    )
     ns = parser.parse_args()
     env = _database_env(ns.scale)
     _ensure_data(ns.scale, env)
@@ -517,7 +470,7 @@ def main() -> int:
     if "DATABASE_URL" not in env:
         os.environ.pop("DATABASE_URL", None)
     started = time.monotonic()
-    measure(ns.scale, ns.seconds)
+    measure(ns.scale, ns.seconds, ns.only)
     print(
         f"\n(bench ran {time.monotonic() - started:.0f}s; peak RSS of the harness "
         f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB)"

@@ -1,9 +1,15 @@
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.http import HttpRequest
 
 from tests.world import PASSWORD, build_world
+
+# The demo county's "today" in tests: pinned, so the county is the same whatever the day (the demo
+# loads as of the real today otherwise). Mid-month: the current month is partly held.
+DEMO_AS_OF = dt.date(2026, 11, 15)
 
 
 @pytest.fixture(scope="session")
@@ -16,7 +22,7 @@ def django_db_setup(django_db_setup, django_db_blocker):
     # Password hashing at production strength costs ~0.5 s a user; tests log in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     with django_db_blocker.unblock():
-        load_demo(seed=7, villages=12, members=600)
+        load_demo(seed=7, villages=12, members=600, as_of=DEMO_AS_OF)
 
 
 @pytest.fixture(autouse=True)
@@ -43,9 +49,14 @@ def login(client):
 
 @pytest.fixture
 def demo_county(db):
+    """The session's demo county: its committee, the county log-in, and the day it stands on."""
     from jiceng.core.models import Org, User
 
-    return {"root": Org.objects.get(name="中共青山县委员会"), "county": User.objects.get(username="county")}
+    return {
+        "root": Org.objects.get(name="中共青山县委员会"),
+        "county": User.objects.get(username="county"),
+        "as_of": DEMO_AS_OF,
+    }
 
 
 def pytest_sessionstart(session):

@@ -159,4 +159,6 @@ class MeetingFactory(factory.Factory):
             attendance = [
                 AttendanceIn(m.pk, "present") for m in people_queries.members_of(kw["org"], kw["held_on"])
             ]
+        # several meetings of one kind on one day are what the tests that grow lists want
+        kw.setdefault("confirm_duplicate", True)
         return orglife.meeting_record(actor=actor or officer(kw["org"]), attendance=attendance, **kw)

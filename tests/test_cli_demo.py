@@ -1,3 +1,5 @@
+import json
+
 import pytest
 from stdnum.cn import ric
 
@@ -111,6 +113,21 @@ def test_gen_village_scale_into_an_empty_database(tmp_path):
     assert members > 0 and households == 2 * members and linked_persons == members, (
         linked.stdout + linked.stderr
     )
+    # generated up to yesterday: the last full months have their meetings (the bench exports the
+    # last one), nothing is dated today or later (one village: a month may now and then have none)
+    import datetime as dt
+    import sqlite3
+
+    from django.utils import timezone
+
+    today = timezone.localdate()  # the county's day (Asia/Shanghai), as gen takes it
+    recent = (today.replace(day=1) - dt.timedelta(days=59)).replace(day=1)  # two months back
+    with sqlite3.connect(tmp_path / "jiceng.sqlite3") as made:
+        (before, in_recent, late) = made.execute(
+            "SELECT SUM(held_on < ?), SUM(held_on >= ? AND held_on < ?), SUM(held_on >= ?) FROM orglife_meeting",
+            [recent.isoformat(), recent.isoformat(), today.isoformat(), today.isoformat()],
+        ).fetchone()
+    assert before > 0 and in_recent > 0 and not late
     check = subprocess.run(
         [jiceng, "manage", "check_trees"], env=env, capture_output=True, text=True, timeout=60
     )
@@ -126,3 +143,45 @@ def test_gen_village_scale_into_an_empty_database(tmp_path):
         [jiceng, "gen", "--scale", "village"], env=env, capture_output=True, text=True, timeout=60
     )
     assert again.returncode == 1 and "empty database" in again.stderr
+
+
+def test_demo_stands_on_today_unless_pinned(tmp_path):
+    """`jiceng demo` generates the county as it stands today: organisational life up to yesterday,
+    the date recorded with the load; a date in the future is refused."""
+    import datetime as dt
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    env = {
+        **os.environ,
+        "JICENG_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'd.sqlite3'}",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    run = [sys.executable, "-m", "jiceng.cli", "demo", "--villages", "2", "--members", "60"]
+    from django.utils import timezone
+
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+    out = subprocess.run(
+        [*run, "--as-of", tomorrow.isoformat()], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert out.returncode == 2 and "晚于今天" in out.stderr
+    assert (
+        not (tmp_path / "d.sqlite3").exists()
+        or not sqlite3.connect(tmp_path / "d.sqlite3")
+        .execute("SELECT name FROM sqlite_master WHERE name = 'core_org'")
+        .fetchone()
+    )
+    out = subprocess.run(run, env=env, capture_output=True, text=True, timeout=180)
+    assert out.returncode == 0, out.stderr[-2000:]
+    today = timezone.localdate()  # (a run across midnight would see the day before: the demo's own "today")
+    with sqlite3.connect(tmp_path / "d.sqlite3") as made:
+        (changes,) = made.execute("SELECT changes FROM core_auditentry WHERE action = 'demo_load'").fetchone()
+        last, first = made.execute("SELECT MAX(held_on), MIN(held_on) FROM orglife_meeting").fetchone()
+        (year,) = made.execute("SELECT year FROM grading_gradinground").fetchone()
+    as_of = dt.date.fromisoformat(json.loads(changes)["as_of"][1])
+    assert as_of in (today, today - dt.timedelta(days=1)) and f"截至 {as_of}" in out.stdout
+    assert dt.date.fromisoformat(last) < as_of and dt.date.fromisoformat(first).year == as_of.year - 1
+    assert year == as_of.year - 1

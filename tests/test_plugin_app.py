@@ -42,6 +42,8 @@ def test_without_its_line_the_app_is_nowhere(world, client, login):
         and "水井" not in c.get(reverse("dashboard")).text
     )
     assert not any("/wells" in path for path in c.get("/api/openapi.json").json()["paths"])
+    home = c.get(reverse("home")).text
+    assert "待修水井" not in home and "水井数" not in home
     assert "水井台账" not in c.get(reverse("ledger_list")).text
     assert "plugin_app" not in [p.label for p in kit.plugins()]
     assert "see_wells" not in kit.permissions() and "plugin_app.wells_per_village" not in default_rules()
@@ -82,6 +84,13 @@ def test_with_its_line_it_appears_everywhere(installed, world, client, login):
     # its menu entry and page, for those who hold its permission
     assert 'href="/wells/"' in dashboard and "水井一览" in c.get("/wells/").text
     assert 'href="/wells/"' not in login(world.users["sec_a"]).get(reverse("dashboard")).text
+    # its home section for the roles it names, and its figure in the child-unit table
+    c = login(world.users["county"])
+    home = c.get(reverse("home"))
+    assert "3号井待清淤" in home.text and "plugin_app.well_count" in kit.compared()
+    board = next(s for s in home.context["sections"] if s.key == "board").context
+    assert "plugin_app.well_count" in [col["name"] for col in board["columns"]]
+    assert "待修水井" not in login(world.users["sec_a"]).get(reverse("home")).text
     assert login(world.users["sec_a"]).get("/wells/").status_code == 404
     # its public page, without an account
     client.logout()

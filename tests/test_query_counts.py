@@ -20,6 +20,9 @@ from tests.factories import AreaFactory, MeetingFactory, MemberFactory, OrgFacto
 from tests.test_authz_matrix import bearer, list_pages, op_urls, operations, with_query
 
 QUERY_CAP = 60  # the dashboard is the most expensive page (≈40, its panels and headlines)
+# a committee's home page is the dashboard plus its child units side by side (one grouped query per
+# depth per compared indicator, computed live when no rollup is stored, as in these tests): ≈70
+CAPS = {"/": 80}
 USERS = ("county", "sec_a")
 
 
@@ -62,8 +65,9 @@ def compare(before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]
             failures.append(f"{url}: {b_status} before growing, {status} after")
         if n > b_n:
             failures.append(f"{url}: {b_n} queries, {n} once the lists are longer (a query per row?)")
-        if n > QUERY_CAP:
-            failures.append(f"{url}: {n} queries, over the cap of {QUERY_CAP}")
+        cap = CAPS.get(url.split("?")[0], QUERY_CAP)
+        if n > cap:
+            failures.append(f"{url}: {n} queries, over the cap of {cap}")
     return failures
 
 

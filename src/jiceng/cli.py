@@ -1,6 +1,7 @@
 """The ``jiceng`` console script.
 
-jiceng demo [--if-empty] [--seed N]   load the demo county into an empty database
+jiceng demo [--if-empty] [--seed N] [--as-of DATE]
+                                      load the demo county, as it stands today, into an empty database
 jiceng serve [--port 8000]            serve on 127.0.0.1 (gunicorn)
 jiceng manage <django command> ...    any Django management command
 jiceng createadmin                    first administrator of a real deployment
@@ -41,11 +42,19 @@ def cmd_demo(ns: argparse.Namespace) -> int:
     _ensure_var_dir()
     from django.core.management import call_command
 
-    call_command("migrate", interactive=False, verbosity=0)
-    from jiceng.core.demo import DemoRefused, load_demo
+    from jiceng.core.demo import DemoRefused, default_as_of, load_demo
 
+    if not 1 <= ns.villages <= 5000 or ns.members < 20 * ns.villages:
+        print("拒绝加载演示数据：--villages 应为 1 至 5000，--members 至少为村数的 20 倍。", file=sys.stderr)
+        return 2
+    if ns.as_of and ns.as_of > default_as_of():
+        print(f"拒绝加载演示数据：--as-of {ns.as_of} 晚于今天（{default_as_of()}）。", file=sys.stderr)
+        return 2
+    call_command("migrate", interactive=False, verbosity=0)
     try:
-        summary = load_demo(seed=ns.seed, progress=True, **({"as_of": ns.as_of} if ns.as_of else {}))
+        summary = load_demo(
+            seed=ns.seed, progress=True, as_of=ns.as_of, villages=ns.villages, members=ns.members
+        )
     except DemoRefused as exc:
         if ns.if_empty:
             print(f"演示数据未加载：{exc}")
@@ -125,10 +134,11 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         str(ns.workers),
         "--threads",
         "4",
-        "--access-logfile",
-        "-",
         "--timeout",
         "120",
+        # one line per request on stdout; JICENG_ACCESS_LOG=0 turns it off (a load test measures
+        # the server, not its terminal)
+        *(["--access-logfile", "-"] if os.environ.get("JICENG_ACCESS_LOG", "1") != "0" else []),
     ]
     run()
     return 0
@@ -178,7 +188,7 @@ def cmd_gen(ns: argparse.Namespace) -> int:
     from jiceng.core.gen import generate
 
     try:
-        counts = generate(ns.scale, seed=ns.seed, progress=True)
+        counts = generate(ns.scale, seed=ns.seed, progress=True, as_of=ns.as_of)
     except RuntimeError as exc:
         print(f"拒绝生成：{exc}", file=sys.stderr)
         return 1
@@ -270,7 +280,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("demo", help="load the demo county into an empty database")
     p.add_argument("--seed", type=int, default=2026)
     p.add_argument("--if-empty", action="store_true", help="do nothing (exit 0) if data exists")
-    p.add_argument("--as-of", type=_iso_date, default=None, help='the demo\'s "today" (YYYY-MM-DD)')
+    p.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        help='the demo\'s "today" (YYYY-MM-DD; default today): organisational life up to the day before',
+    )
+    p.add_argument("--villages", type=int, default=204, help="a smaller county, to try things quickly")
+    p.add_argument("--members", type=int, default=13000, help="party members of the smaller county")
     p.set_defaults(fn=cmd_demo)
     p = sub.add_parser("serve", help="serve the web application")
     p.add_argument("--port", type=int, default=None)
@@ -297,6 +314,12 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("gen", help="generate a synthetic dataset for benchmarks into an empty database")
     p.add_argument("--scale", choices=["village", "county", "city", "province"], required=True)
     p.add_argument("--seed", type=int, default=1)
+    p.add_argument(
+        "--as-of",
+        type=_iso_date,
+        default=None,
+        help='the data\'s "today" (YYYY-MM-DD; default today): meetings up to the day before',
+    )
     p.set_defaults(fn=cmd_gen)
     p = sub.add_parser("rollups", help="keep the large subtrees' indicator rollups fresh (a worker process)")
     p.add_argument("--period", default=None, help="the period to keep (default: the current year)")

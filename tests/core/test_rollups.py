@@ -224,11 +224,11 @@ def test_dashboard_reads_the_rollup_in_few_queries(world, login, django_assert_m
     RollupDirty.objects.all().delete()
     c = login(world.users["county"])
     with django_assert_max_num_queries(14):
-        r = c.get(f"/?org={world.county_org.pk}")
+        r = c.get(f"/dashboard/?org={world.county_org.pk}")
     assert r.status_code == 200
     assert "汇总" in r.content.decode() and 'id="figures-source"' in r.content.decode()
     # a township dashboard without a rollup is computed live and says nothing about rollups
-    r = c.get(f"/?org={world.town_b_org.pk}")
+    r = c.get(f"/dashboard/?org={world.town_b_org.pk}")
     assert 'id="figures-source"' not in r.content.decode()
 
 

@@ -13,200 +13,17 @@ language; where text is matched, Chinese and English wordings are both accepted.
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
-import sys
-import tempfile
-import time
-import urllib.error
-import urllib.request
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
+from tests.e2e.conftest import RESULTS_DIR
+
 pytestmark = pytest.mark.e2e
 
-CHROMIUM = Path("/usr/bin/chromium")
-PROJECT_DIR = Path(__file__).resolve().parents[2]
-RESULTS_DIR = PROJECT_DIR / "test-results"
-BIN_DIR = Path(sys.executable).parent
-PASSWORD = "demo12345"
 COUNTY_ROOT_ORG = "中共青山县委员会"
 NEW_PHONE = "13912345678"
 NEW_PHONE_MASKED = "139****5678"
-TIMEOUT_MS = 15_000
-
-
-# ---------------------------------------------------------------------------------------- server
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _tail(path: Path, lines: int = 80) -> str:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return "(no log)"
-    return "\n".join(text.splitlines()[-lines:])
-
-
-def _with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def _pg_admin(url: str, sql: str) -> None:
-    import psycopg
-
-    with psycopg.connect(_with_database(url, "postgres"), autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is not None:
-        return
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        os.killpg(proc.pid, signal.SIGKILL)  # our own process group (start_new_session)
-        proc.wait(timeout=10)
-
-
-class Server:
-    def __init__(self, base_url: str, log: Path) -> None:
-        self.base_url = base_url
-        self.log = log
-
-    def log_tail(self) -> str:
-        return _tail(self.log)
-
-
-@pytest.fixture(scope="module")
-def server():
-    tmp = Path(tempfile.mkdtemp(prefix="jiceng-e2e-"))
-    env = {**os.environ, "JICENG_VAR_DIR": str(tmp), "PYTHONUNBUFFERED": "1"}
-    pg_url = os.environ.get("DATABASE_URL", "")
-    db_name = f"jiceng_e2e_{os.getpid()}"
-    if pg_url:
-        _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}"')
-        _pg_admin(pg_url, f'CREATE DATABASE "{db_name}"')
-        env["DATABASE_URL"] = _with_database(pg_url, db_name)
-    jiceng = str(BIN_DIR / "jiceng")
-    proc = None
-    try:
-        demo = subprocess.run([jiceng, "demo"], env=env, cwd=tmp, capture_output=True, text=True, timeout=180)
-        if demo.returncode != 0:
-            pytest.fail(
-                f"`jiceng demo` exited {demo.returncode}:\n{demo.stdout[-3000:]}\n{demo.stderr[-3000:]}"
-            )
-        port = _free_port()
-        log = tmp / "server.log"
-        with open(log, "wb") as out:
-            proc = subprocess.Popen(
-                [jiceng, "serve", "--port", str(port), "--workers", "2"],
-                env=env,
-                cwd=tmp,
-                stdout=out,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            if proc.poll() is not None:
-                pytest.fail(f"`jiceng serve` exited {proc.returncode} while starting:\n{_tail(log)}")
-            try:
-                with urllib.request.urlopen(f"{base}/healthz", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except (urllib.error.URLError, ConnectionError, TimeoutError):
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"/healthz did not answer 200 within 60 s:\n{_tail(log)}")
-            time.sleep(0.25)
-        srv = Server(base, log)
-        yield srv
-        if proc.poll() is not None:
-            print(f"\n--- the server died during the tests (exit {proc.returncode}) ---\n{srv.log_tail()}")
-    finally:
-        if proc is not None:
-            _stop(proc)
-        if pg_url:
-            _pg_admin(pg_url, f'DROP DATABASE IF EXISTS "{db_name}" WITH (FORCE)')
-        shutil.rmtree(tmp, ignore_errors=True)
-
-
-@pytest.fixture(autouse=True)
-def _server_log_on_failure(request, server):
-    """Print the server's log under a failed test (shown as "Captured stdout teardown")."""
-    failed_before = request.session.testsfailed
-    yield
-    if request.session.testsfailed > failed_before:
-        print(f"\n--- server log ({server.log}) ---\n{server.log_tail()}")
-
-
-# --------------------------------------------------------------------------------------- browser
-
-
-@pytest.fixture(scope="module")
-def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(
-            f"{CHROMIUM} is missing: the browser journeys need Debian's Chromium and CJK fonts. "
-            "Install them with `apt-get install chromium fonts-noto-cjk`."
-        )
-    from playwright.sync_api import sync_playwright
-
-    pw = sync_playwright().start()
-    try:
-        browser = pw.chromium.launch(
-            executable_path=str(CHROMIUM),
-            headless=True,
-            args=[
-                "--no-sandbox",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-gpu",
-            ],
-        )
-        yield browser
-        browser.close()
-    finally:
-        pw.stop()
-
-
-@pytest.fixture
-def log_in(browser, server):
-    """``log_in("county")`` → a page of a fresh browser context, logged in, on the dashboard."""
-    contexts = []
-
-    def do(username: str):
-        ctx = browser.new_context(
-            base_url=server.base_url, locale="zh-CN", viewport={"width": 1366, "height": 900}
-        )
-        ctx.set_default_timeout(TIMEOUT_MS)
-        contexts.append(ctx)
-        page = ctx.new_page()
-        page.goto("/accounts/login/")
-        page.fill("input[name=username]", username)
-        page.fill("input[name=password]", PASSWORD)
-        page.click("form button[type=submit]")
-        page.wait_for_selector("#dashboard-title")
-        return page
-
-    yield do
-    for ctx in contexts:
-        ctx.close()
 
 
 def _screenshot(page, name: str) -> None:
@@ -298,6 +115,7 @@ def test_secretary_sees_only_their_village(log_in):
     page = log_in("secretary")
     mine = page.request.get("/api/v1/orgs").json()
     assert mine and root_id not in [o["id"] for o in mine]
+    page.goto("/dashboard/")
     title = page.locator("#dashboard-title")
     expect(title).not_to_contain_text("青山县委员会")
     expect(title).to_contain_text(mine[0]["name"])
@@ -337,36 +155,38 @@ def test_invalid_id_number_is_refused_next_to_the_field(log_in):
     expect(page.locator("#phone")).to_have_text(target["phone"] or "—")
 
 
-LATE_BLOCK = "2025-06"  # before the demo's twelve months of generated organisational life
-
-
-def test_secretary_records_group_meeting_flag_clears_and_county_sees_participation(log_in):
-    """Issue 3's journey: a secretary records a 党小组会 with attendance for a month the group missed;
-    the overdue flag of that month disappears; the county officer sees the branch's participation
-    rate for that month change from nothing to something."""
+def test_secretary_records_group_meeting_flag_clears_and_county_sees_compliance(log_in):
+    """Issue 3's journey: a secretary records a 党小组会 with attendance for a month the group missed
+    (found in this year's calendar: last year is graded and locked); the overdue flag of that month
+    disappears; the county officer sees the branch's compliance for that month go up by that one
+    required meeting."""
     from playwright.sync_api import expect
 
     page = log_in("secretary")
     page.goto("/orglife/")
     link = page.locator("a[href*='/orglife/orgs/'][href*='/calendar/']").first
     branch_id = re.search(r"/orgs/(\d+)/calendar/", link.get_attribute("href")).group(1)
-    page.goto(f"/orglife/orgs/{branch_id}/calendar/?year=2025")
-    row = page.locator('#calendar tr[data-kind="group_meeting"]').first
+    page.goto(f"/orglife/orgs/{branch_id}/calendar/")
+    cell = page.locator('#calendar tr[data-kind="group_meeting"] td[data-state="overdue"]').first
+    block = cell.get_attribute("data-block")
+    row = (
+        page.locator('#calendar tr[data-kind="group_meeting"]')
+        .filter(has=page.locator(f'td[data-block="{block}"][data-state="overdue"]'))
+        .first
+    )
     group_id = row.get_attribute("data-org")
-    cell = row.locator(f'td[data-block="{LATE_BLOCK}"]')
-    expect(cell).to_have_attribute("data-state", "overdue")
 
     # The county officer's view of the branch for that month, before.
     county = log_in("county")
-    indicator = f"/api/v1/indicators/orglife.participation_rate?org={branch_id}&period={LATE_BLOCK}"
+    indicator = f"/api/v1/indicators/orglife.compliance_rate?org={branch_id}&period={block}"
     before = county.request.get(indicator).json()
-    assert before["numerator"] == 0 and before["denominator"] > 0, before
+    assert before["denominator"] > before["numerator"], before
 
     # Record the group meeting with its attendance checklist (everyone present by default).
     page.goto(f"/orglife/meetings/new/?org={group_id}&kind=group_meeting")
     page.wait_for_selector("#checklist input[type=radio]")
     with page.expect_response(lambda r: "/orglife/meetings/checklist/" in r.url):
-        page.fill("input[name=held_on]", f"{LATE_BLOCK}-15")
+        page.fill("input[name=held_on]", f"{block}-15")
         page.locator("input[name=held_on]").dispatch_event("change")
     page.wait_for_load_state("networkidle")
     page.fill("input[name=place]", "村党员活动室")
@@ -380,15 +200,17 @@ def test_secretary_records_group_meeting_flag_clears_and_county_sees_participati
     _screenshot(page, "meeting.png")
 
     # The overdue flag of that month is gone.
-    page.goto(f"/orglife/orgs/{branch_id}/calendar/?year=2025")
+    page.goto(f"/orglife/orgs/{branch_id}/calendar/")
     cell = page.locator(
-        f'#calendar tr[data-kind="group_meeting"][data-org="{group_id}"] td[data-block="{LATE_BLOCK}"]'
+        f'#calendar tr[data-kind="group_meeting"][data-org="{group_id}"] td[data-block="{block}"]'
     )
     expect(cell).to_have_attribute("data-state", "done")
     _screenshot(page, "calendar.png")
 
-    # The county sees the branch's participation rate change, on the page and in the API.
+    # The county sees the branch's compliance count that meeting, in the API and on the page.
     after = county.request.get(indicator).json()
-    assert after["numerator"] > 0 and after["value"] > before["value"], (before, after)
-    county.goto(f"/?org={branch_id}&period={LATE_BLOCK}")
-    expect(county.locator('[data-indicator="orglife.participation_rate"] .value')).not_to_contain_text("0.0%")
+    assert after["numerator"] == before["numerator"] + 1, (before, after)
+    county.goto(f"/dashboard/?org={branch_id}&period={block}")
+    expect(county.locator('[data-indicator="orglife.compliance_rate"] .value')).to_contain_text(
+        f"{after['numerator']}/{after['denominator']}"
+    )

@@ -47,6 +47,8 @@ def _instance_meeting_rows(actor, **filters) -> list[tuple]:
             m.n_attended,
             m.n_total,
             m.place,
+            m.chair_name,  # 主持人, 记录人: names for those who may see members
+            m.minute_taker_name,
         )
         for m in selectors.meetings_for(actor=actor, **filters).iterator(chunk_size=2000)
     ]

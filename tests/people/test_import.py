@@ -472,8 +472,8 @@ def test_page_queues_a_job_that_imports_and_shows_its_progress(world, login):
     assert reverse("member_import") in listing.text
     page = c.get(reverse("member_import"))
     assert page.status_code == 200 and reverse("member_import_template") in page.text
-    offered = {v for v, _l in page.context["form"].fields["org"].widget.choices}
-    assert offered == {world.branch_a.pk}
+    offered = {v for v, _l in page.context["form"].fields["org"].widget.offered([])}
+    assert offered == {"", world.branch_a.pk}  # a blank first: the target is chosen, never assumed
     upload = csv_bytes([row(71), row(72)])
     upload.name = "名册.csv"
     r = c.post(reverse("member_import"), {"org": world.branch_a.pk, "file": upload})
@@ -496,7 +496,7 @@ def test_page_queues_a_job_that_imports_and_shows_its_progress(world, login):
 def test_page_lists_every_bad_row(world, login):
     c = login(world.users["township"])
     page = c.get(reverse("member_import"))
-    offered = {v for v, _l in page.context["form"].fields["org"].widget.choices}
+    offered = {v for v, _l in page.context["form"].fields["org"].widget.offered([])}
     assert world.town_a_org.pk in offered and world.branch_b.pk not in offered
     before = counts()
     upload = csv_bytes([row(81, "一村党支部"), row(82, "一村党支部", 姓名=""), row(83, "无此支部")])

@@ -40,7 +40,7 @@ def test_register_member_redirects_to_detail_and_is_audited(world, login):
     assert reverse("member_create") in listing.text
     page = c.get(reverse("member_create"))
     assert page.status_code == 200
-    offered = {v for v, _label in page.context["form"].fields["org"].widget.choices}
+    offered = {v for v, _label in page.context["form"].fields["org"].widget.offered([])}
     assert world.branch_a.pk in offered and world.group_a.pk in offered and world.branch_b.pk not in offered
     r = c.post(reverse("member_create"), member_data(world.group_a))
     assert r.status_code == 302
@@ -96,7 +96,7 @@ def test_seating_secretary_and_chair_makes_dual_role_and_ending_flips_it(world, 
     url = reverse("village_posts", kwargs={"area_id": world.village_a.pk})
     page = c.get(url)
     assert dual_role(page) == "否" and 'id="post-form"' in page.text
-    offered = {v for v, _label in page.context["post_form"].fields["person"].widget.choices}
+    offered = {v for v, _label in page.context["post_form"].fields["person"].widget.offered([])}
     assert {world.member_a.person_id, world.member_a_grid.person_id} <= offered
     assert world.member_b.person_id not in offered
 

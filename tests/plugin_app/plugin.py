@@ -21,8 +21,13 @@ PLUGIN = kit.AppPlugin(
     audit_actions={"well_dug": "打了一口井"},
     audit_fields={"depth_m": "井深（米）"},
     panels=(kit.Panel("plugin_app.wells", "bar", order=99),),
-    headlines=(kit.Headline("plugin_app.well_count", order=99),),
+    headlines=(kit.Headline("plugin_app.well_count", order=99, compare=True),),
     nav=(kit.NavItem("水井", "plugin_wells", SEE_WELLS, order=95),),
+    home=(
+        kit.HomeSection(
+            "wells", ("county_admin",), "tests.plugin_app.home.wells", "plugin_app/home_wells.html"
+        ),
+    ),
     urls=(kit.Urls("wells/", "tests.plugin_app.urls"),),
     public=(kit.Urls("wells/", "tests.plugin_app.public"),),
     api="tests.plugin_app.api.router",

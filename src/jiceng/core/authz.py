@@ -67,5 +67,6 @@ CASES = kit.AuthzCases(
         "jobs": list(Job.objects.order_by("pk").values("pk", "status", "attempts")),
         "notifications": list(Notification.objects.order_by("pk").values("pk", "status", "read_at")),
     },
-    visible_to_b=frozenset({"audit_list", "ledger_detail", "notification_list"}),
+    # org_lookup: a searchable select's options (core.lookup)
+    visible_to_b=frozenset({"audit_list", "ledger_detail", "notification_list", "org_lookup"}),
 )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from django.urls import NoReverseMatch, reverse
 
 from . import kit
-from .scoping import has_perm_anywhere
+from .scoping import has_perm_anywhere, roles_held
 
 
 def platform(request) -> dict:
@@ -15,8 +15,9 @@ def platform(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"nav": [], "unread": 0}
     items = []
+    held = roles_held(user)
     for item in kit.nav_items():
-        if not has_perm_anywhere(user, item.perm):
+        if not has_perm_anywhere(user, item.perm) or (item.roles and not held & set(item.roles)):
             continue
         try:
             url = reverse(item.url_name)

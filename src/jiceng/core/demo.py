@@ -4,8 +4,15 @@
 subdistricts, 204 villages and communities, 1,253 grids each with a grid party group, ≈13,000 party
 members. This module is the driver and core's part: the area and organisation trees and the demo
 log-ins. Each installed app adds its own part as a demo step in its plugin (people: households,
-members and 两委 seats; orglife: a year of organisational life; …), run in order on one shared
-context and one random generator, so the county is the same for the same seed.
+members and 两委 seats; orglife: organisational life since January of last year; grading: last
+year's grading round with its rectification plans; …), run in order on one shared context and one
+random generator, so the county is the same for the same seed and date.
+
+The county is generated as it stands on its "today" (``as_of``, by default the day it is loaded):
+everything that happened is dated before that day (meetings and attendance up to yesterday, the
+current month's meetings partly held), and only what a real county would already have published is
+dated later (the current month's key-content list, rectification deadlines). ``jiceng demo --as-of``
+pins the date, and tests pin it, so the same seed and date give the same county.
 
 The loader writes in bulk (paths built by core.trees) because add_child would cost ~20,000
 queries; it refuses to touch a database that already has data.
@@ -22,6 +29,7 @@ from typing import Any
 
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
+from django.utils import timezone
 from stdnum.cn import ric
 
 from . import audit, kit
@@ -38,7 +46,6 @@ DEMO_LOGINS = [
     ("grid", "网格员（该村第一个网格）"),
     ("member", "党员（本人）"),
 ]
-AS_OF = dt.date(2026, 11, 1)  # the demo's "today" for ages and dates; fixed so the data is reproducible
 
 SURNAMES = (
     "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -77,6 +84,11 @@ class DemoRefused(Exception):
     pass
 
 
+def default_as_of() -> dt.date:
+    """The demo's "today" when none is given: the day it is loaded."""
+    return timezone.localdate()
+
+
 def demo_loaded() -> bool:
     return (
         User.objects.filter(username="county").exists()
@@ -88,25 +100,32 @@ class Gen:
     """The demo's one random generator and the synthetic names, places, ID numbers and phones
     every step draws from (the same seed gives the same county)."""
 
-    def __init__(self, seed: int, as_of: dt.date = AS_OF) -> None:
+    def __init__(self, seed: int, as_of: dt.date | None = None) -> None:
         self.rng = random.Random(seed)
-        self.as_of = as_of
+        self.as_of = as_of or default_as_of()
         self.used_ids: set[str] = set()
         self.used_places: set[str] = set()
+        # place names are not persons' names ("高燕乡" has no 高燕 in it): a public page naming a
+        # village must not seem to name a resident
+        self.reserved: set[str] = set(TOWN_NAMES)
 
     def weighted(self, pairs):
         return self.rng.choices([p[0] for p in pairs], weights=[p[1] for p in pairs])[0]
 
     def name(self, gender: str) -> str:
         chars = MALE_CHARS if gender == "male" else FEMALE_CHARS
-        given = self.rng.choice(chars) + (self.rng.choice(chars) if self.rng.random() < 0.7 else "")
-        return self.rng.choice(SURNAMES[:60] if self.rng.random() < 0.8 else SURNAMES) + given
+        while True:
+            given = self.rng.choice(chars) + (self.rng.choice(chars) if self.rng.random() < 0.7 else "")
+            name = self.rng.choice(SURNAMES[:60] if self.rng.random() < 0.8 else SURNAMES) + given
+            if name not in self.reserved:
+                return name
 
     def place(self, suffix: str) -> str:
         for _ in range(1000):
             name = self.rng.choice(PLACE_A) + self.rng.choice(PLACE_B) + suffix
             if name not in self.used_places:
                 self.used_places.add(name)
+                self.reserved.add(name[:2])
                 return name
         raise RuntimeError("ran out of place names")
 
@@ -150,6 +169,7 @@ class DemoContext:
     other_village: dict[str, Any] | None = None
     data: dict[str, Any] = field(default_factory=dict)
     summary: list[str] = field(default_factory=list)
+    started: float = field(default_factory=time.monotonic)
 
     @property
     def rng(self) -> random.Random:
@@ -161,7 +181,7 @@ class DemoContext:
 
     def say(self, msg: str) -> None:
         if self.progress:
-            print(f"  · {msg}", file=sys.stderr, flush=True)
+            print(f"  · [{time.monotonic() - self.started:5.1f}s] {msg}", file=sys.stderr, flush=True)
 
 
 def load_demo(
@@ -170,9 +190,13 @@ def load_demo(
     progress: bool = False,
     villages: int = 204,
     members: int = 13000,
-    as_of: dt.date = AS_OF,
+    as_of: dt.date | None = None,
 ) -> str:
-    """Load the demo county as it stands on ``as_of``. ``villages``/``members`` shrink it for quick tests."""
+    """Load the demo county as it stands on ``as_of`` (default: today), with its organisational life
+    up to the day before. ``villages``/``members`` shrink it for quick tests."""
+    as_of = as_of or default_as_of()
+    if as_of > default_as_of():
+        raise DemoRefused(f"演示数据的日期（{as_of}）不能晚于今天：将来的会议不能记为已召开。")
     if Org.objects.exists() or Area.objects.exists() or User.objects.filter(username="county").exists():
         raise DemoRefused(
             f"数据库中已有数据（{Org.objects.count()} 个党组织，{Area.objects.count()} 个区域），"
@@ -189,14 +213,17 @@ def load_demo(
             target_type="demo",
             target_repr=f"演示数据 {COUNTY_NAME}",
             org_path=Org.objects.get_root_nodes()[0].path,
-            changes={"seed": [None, seed]},
+            changes={"seed": [None, seed], "as_of": [None, as_of.isoformat()]},
         )
     if connection.vendor == "postgresql":
         # Fresh statistics after a bulk load: without them the planner picks nested loops that turn
         # the often-absent window query from one second into ten minutes.
         with connection.cursor() as cur:
             cur.execute("ANALYZE")
-    return f"已加载演示县“{COUNTY_NAME}”：{'，'.join(ctx.summary)}；用时 {time.monotonic() - started:.1f} 秒"
+    return (
+        f"已加载演示县“{COUNTY_NAME}”（截至 {as_of}）：{'，'.join(ctx.summary)}；"
+        f"用时 {time.monotonic() - started:.1f} 秒"
+    )
 
 
 def split(total: int, parts: int) -> list[int]:

@@ -50,10 +50,77 @@ class RoleDef:
     order: int = 100
 
 
+FIELD_TYPES = frozenset({"int", "number", "percent", "bool", "date", "text", "code", "choice", "choices"})
+SHAPE_KINDS = frozenset({"scalar", "record", "rows"})
+
+
+@dataclass(frozen=True)
+class RuleField:
+    """One part of a rule's value, as the rule page shows it in words and edits it in a form
+    (docs/rule-packs.md). ``type``: int, number, percent (stored as a share, 0.10 for 10%), bool,
+    date (ISO text), text, code (a row's internal identifier: never shown in words, made up when
+    left blank), choice (one of ``choices``: (stored code, Chinese label)) or choices (a list of
+    them). ``optional``: may be left blank, stored as null (an open end of a band); ``blank`` is how
+    that reads ("不限"; nothing said when empty)."""
+
+    key: str
+    label: str
+    type: str = "int"
+    unit: str = ""
+    choices: tuple[tuple[Any, Any], ...] = ()
+    optional: bool = False
+    blank: str = ""
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How a rule's value is built. ``scalar``: one value (``fields[0]``); ``record``: a dict with
+    one entry per field; ``rows``: a list of dicts, one per row — or, with ``keyed_by``, a dict
+    {row[keyed_by]: the rest of the row}, or, with ``grouped_by``, a dict {row[grouped_by]: [the
+    rest of its rows, in order]}. ``words``: a record or row in words, as a format string over its
+    fields' words ("{kind}：每{every_months}{count}"); without it, "label value" parts. Build one
+    with ``scalar()``, ``record()`` or ``rows()``."""
+
+    kind: str
+    fields: tuple[RuleField, ...]
+    keyed_by: str = ""
+    grouped_by: str = ""
+    words: str = ""
+
+    def __post_init__(self) -> None:
+        keys = [f.key for f in self.fields]
+        if self.kind not in SHAPE_KINDS or not self.fields or len(set(keys)) != len(keys):
+            raise ValueError(f"shape {self.kind!r}: kind one of {sorted(SHAPE_KINDS)}, fields unique")
+        for f in self.fields:
+            if f.type not in FIELD_TYPES or (f.type in ("choice", "choices")) != bool(f.choices):
+                raise ValueError(f"field {f.key!r}: type one of {sorted(FIELD_TYPES)}, choices iff a choice")
+        by = self.keyed_by or self.grouped_by
+        if by and (self.kind != "rows" or (self.keyed_by and self.grouped_by) or by not in keys):
+            raise ValueError(f"shape: {by!r} must be one field of rows, keyed or grouped, not both")
+
+
+def scalar(type: str = "int", *, unit: str = "", choices: tuple[tuple[Any, Any], ...] = ()) -> Shape:
+    """A rule whose value is one number, choice, list of choices, date…"""
+    return Shape("scalar", (RuleField("", "", type=type, unit=unit, choices=choices),))
+
+
+def record(*fields: RuleField, words: str = "") -> Shape:
+    """A rule whose value is a dict with these keys ({"min": 3, "max": 7})."""
+    return Shape("record", fields, words=words)
+
+
+def rows(*fields: RuleField, keyed_by: str = "", grouped_by: str = "", words: str = "") -> Shape:
+    """A rule whose value is a table: a list of records, or a dict of them (``keyed_by``,
+    ``grouped_by``)."""
+    return Shape("rows", fields, keyed_by=keyed_by, grouped_by=grouped_by, words=words)
+
+
 @dataclass(frozen=True)
 class Rule:
     """One entry of the default rule pack: a national rule (or common local practice, ``local``)
-    with its source. ``validate(value)`` raises RuleValueError for an override that does not fit."""
+    with its source. ``validate(value)`` raises RuleValueError for an override that does not fit.
+    ``shape``: how the value reads in words and is entered in the override form; a rule without
+    one is shown and entered as JSON."""
 
     key: str
     value: Any
@@ -61,32 +128,53 @@ class Rule:
     source: str
     local: bool = False
     validate: Callable[[Any], None] | None = None
+    shape: Shape | None = None
 
 
 @dataclass(frozen=True)
 class Panel:
-    """A dashboard chart of a breakdown indicator."""
+    """A dashboard chart of a breakdown indicator; ``compare``: its total is also a column of the
+    child-unit table (see Headline)."""
 
     indicator: str
     chart: str = "bar"  # bar | pie
     order: int = 100
+    compare: bool = False
 
 
 @dataclass(frozen=True)
 class Headline:
-    """A headline figure (count or rate) on the dashboard."""
+    """A headline figure (count or rate) on the dashboard; ``compare``: also a column of the table
+    that sets a committee's child units side by side on its home page."""
 
     indicator: str
     order: int = 100
+    compare: bool = False
 
 
 @dataclass(frozen=True)
 class NavItem:
-    """A main-menu entry, shown to users who hold ``perm`` somewhere."""
+    """A main-menu entry, shown to users who hold ``perm`` somewhere (and, when ``roles`` is set,
+    through one of those roles: a member's menu is not a secretary's)."""
 
     label: Any
     url_name: str
     perm: str
+    order: int = 100
+    roles: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class HomeSection:
+    """A section of the home page, shown once per grant whose role is in ``roles``. ``fn`` (dotted
+    path) is called as ``fn(actor, org, today)`` with the grant's organisation and returns the
+    template's context, or None when it has nothing to show; ``template`` renders it. The later apps
+    add their own work items (transfers to confirm, cases waiting) this way."""
+
+    key: str
+    roles: tuple[str, ...]
+    fn: str
+    template: str
     order: int = 100
 
 
@@ -118,6 +206,7 @@ class AppPlugin:
     panels: tuple[Panel, ...] = ()
     headlines: tuple[Headline, ...] = ()
     nav: tuple[NavItem, ...] = ()
+    home: tuple[HomeSection, ...] = ()
     urls: tuple[Urls, ...] = ()
     # pages read without an account, mounted under /public/: their module holds its own selectors,
     # which return no model and no personal data (core/public.py, tests/test_public_pages.py)
@@ -130,6 +219,9 @@ class AppPlugin:
     demo: tuple[Step, ...] = ()
     gen: tuple[Step, ...] = ()
     authz: str | None = None  # module with the app's authorisation-matrix cases (tests/test_authz_matrix.py)
+    # function (org, on_date) -> the reason (Chinese) why records of ``org`` dated ``on_date`` are
+    # locked, or None: grading locks a year's organisational life once its grades are confirmed
+    period_locks: str | None = None
 
 
 # --- discovery -------------------------------------------------------------------------------------
@@ -274,6 +366,15 @@ def nav_items() -> list[NavItem]:
     return sorted((x for p in plugins() for x in p.nav), key=lambda x: x.order)
 
 
+def home_sections() -> list[HomeSection]:
+    return sorted((x for p in plugins() for x in p.home), key=lambda x: x.order)
+
+
+def compared() -> list[str]:
+    """The indicators a committee's home page sets side by side for its child units."""
+    return [x.indicator for x in panels() if x.compare] + [x.indicator for x in headlines() if x.compare]
+
+
 def url_mounts() -> list[Urls]:
     return [u for p in plugins() for u in p.urls]
 
@@ -290,6 +391,17 @@ def steps(kind: str) -> list[Callable[..., Any]]:
     """The demo ("demo") or generator ("gen") steps of every app, in order."""
     chosen: Sequence[Step] = sorted((s for p in plugins() for s in getattr(p, kind)), key=lambda s: s.order)
     return [import_string(s.fn) for s in chosen]
+
+
+def period_lock(org: Any, on_date: Any) -> str | None:
+    """Why records of ``org`` dated ``on_date`` may not be added, corrected or withdrawn (the first
+    installed app that locks them says), or None. Apps that own such records ask before writing."""
+    for p in plugins():
+        if p.period_locks:
+            reason = import_string(p.period_locks)(org, on_date)
+            if reason:
+                return reason
+    return None
 
 
 def authz_modules() -> list[Any]:

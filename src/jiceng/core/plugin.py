@@ -9,6 +9,8 @@ from .roles import Perm
 from .rulepacks import non_negative_int
 
 _ALL = tuple(Perm)
+# roles whose work has ledgers and jobs (a member's menu stays short; the pages still answer them)
+_WORKERS = (Role.COUNTY_ADMIN, Role.TOWNSHIP_ADMIN, Role.BRANCH_SECRETARY, Role.GRID_WORKER)
 _SECRETARY = (Perm.VIEW_ORG, Perm.VIEW_MEMBER, Perm.REVEAL_PERSONAL, Perm.EXPORT_PERSONAL, Perm.VIEW_AUDIT)
 
 PLUGIN = kit.AppPlugin(
@@ -42,6 +44,7 @@ PLUGIN = kit.AppPlugin(
             "成立党支部的最少正式党员数",
             "中国共产党支部工作条例（试行）第五条",
             validate=non_negative_int,
+            shape=kit.scalar("int", unit="人"),
         ),
         kit.Rule(
             "org.branch_max_members",
@@ -49,13 +52,15 @@ PLUGIN = kit.AppPlugin(
             "党支部党员人数一般不超过",
             "中国共产党支部工作条例（试行）第五条",
             validate=non_negative_int,
+            shape=kit.scalar("int", unit="人"),
         ),
         kit.Rule(
             "org.branch_committee_threshold",
             7,
-            "正式党员7人以上设支部委员会",
+            "正式党员达到几人即设支部委员会（默认7人）",
             "中国共产党支部工作条例（试行）第十九条",
             validate=non_negative_int,
+            shape=kit.scalar("int", unit="人"),
         ),
         kit.Rule(
             "org.village_term_years",
@@ -63,6 +68,7 @@ PLUGIN = kit.AppPlugin(
             "村党组织每届任期（年）",
             "中国共产党章程 第三十条（2017）",
             validate=non_negative_int,
+            shape=kit.scalar("int", unit="年"),
         ),
     ),
     audit_actions={
@@ -88,8 +94,8 @@ PLUGIN = kit.AppPlugin(
         "otp_setup": _("set up the second factor"),
     },
     nav=(
-        kit.NavItem(_("Ledgers"), "ledger_list", Perm.VIEW_ORG, order=800),
-        kit.NavItem(_("My jobs"), "job_list", Perm.VIEW_ORG, order=850),
+        kit.NavItem(_("Ledgers"), "ledger_list", Perm.VIEW_ORG, order=800, roles=_WORKERS),
+        kit.NavItem(_("My jobs"), "job_list", Perm.VIEW_ORG, order=850, roles=_WORKERS),
         kit.NavItem(_("Outbox"), "outbox", Perm.MANAGE_USERS, order=880),
         kit.NavItem(_("Audit log"), "audit_list", Perm.VIEW_AUDIT, order=900),
         kit.NavItem(_("Security log"), "security_list", Perm.MANAGE_USERS, order=910),

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import DatabaseError, close_old_connections, connection, transaction
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from . import indicators
@@ -252,6 +253,41 @@ def read(org: Org, period: Period, names: list[str]) -> Stored | None:
     if pending and (timezone.now() - oldest).total_seconds() > max_age():
         return None
     return Stored({s.name: _from_json(s.value) for s in snaps}, oldest, pending)
+
+
+def read_many(orgs: list[Org], period: Period, names: list[str]) -> dict[int, Stored]:
+    """``read`` for many organisations side by side (a county's townships on its home page): two
+    queries in all, not two per organisation. Organisations with no valid stored values are left out."""
+    kept = [o for o in orgs if o.kind in rollup_kinds()]
+    if not kept:
+        return {}
+    yesterday = timezone.localdate() - dt.timedelta(days=1)
+    since = timezone.make_aware(dt.datetime.combine(yesterday, dt.time.min))
+    by_org: dict[int, list[IndicatorSnapshot]] = {}
+    for s in IndicatorSnapshot.objects.filter(
+        org__in=[o.pk for o in kept],
+        period=period.label,
+        name__in=names,
+        as_of__gte=period.as_of - dt.timedelta(days=1),
+        computed_at__gte=since,
+    ):
+        by_org.setdefault(s.org_id, []).append(s)
+    complete = [o for o in kept if len(by_org.get(o.pk, [])) == len(set(names))]
+    if not complete:
+        return {}
+    # one pass over the waiting writes: a count per organisation's subtree
+    waiting = RollupDirty.objects.aggregate(
+        **{f"o{o.pk}": Count("pk", filter=Q(org_path__startswith=o.path)) for o in complete}
+    )
+    out = {}
+    for o in complete:
+        snaps = by_org[o.pk]
+        oldest = min(s.computed_at for s in snaps)
+        pending = bool(waiting[f"o{o.pk}"])
+        if pending and (timezone.now() - oldest).total_seconds() > max_age():
+            continue
+        out[o.pk] = Stored({s.name: _from_json(s.value) for s in snaps}, oldest, pending)
+    return out
 
 
 def mark_subtree(org: Org | None) -> None:

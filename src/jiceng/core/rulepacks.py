@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable
+from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -101,6 +102,104 @@ def validate_value(rule_def: kit.Rule, value: Any) -> None:
             field="value",
             message=f"规则“{rule_def.label}”（{rule_def.key}）：取值的格式不对，请按默认值的格式填写。",
         ) from None
+
+
+# --- a value in words (the rule's declared shape, kit.Shape) ---------------------------------------
+
+
+def number_text(value: Any) -> str:
+    """12, 0.5, 1.25: no exponent, no trailing zeros."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise TypeError(value)
+    if isinstance(value, int):
+        return str(value)
+    d = Decimal(str(value)).normalize()
+    return format(d, "f")
+
+
+def percent_text(share: Any) -> str:
+    """0.1 → "10" (the share as a percentage, without the sign)."""
+    if isinstance(share, bool) or not isinstance(share, int | float):
+        raise TypeError(share)
+    return number_text(Decimal(str(share)) * 100)
+
+
+def same_code(a: Any, b: Any) -> bool:
+    """Equal, and of the same kind: the code 1 is not True, nor "1"."""
+    return a == b and isinstance(a, str) == isinstance(b, str) and isinstance(a, bool) == isinstance(b, bool)
+
+
+def choice_label(f: kit.RuleField, code: Any) -> str:
+    for c, label in f.choices:
+        if same_code(c, code):
+            return str(label)
+    return str(code)  # a code the declaration does not know (an old override): shown as stored
+
+
+def field_words(f: kit.RuleField, value: Any) -> str:
+    """One field's value in words: "35岁", "10%", "党支部、党小组"; a blank reads as ``f.blank``."""
+    if value is None or value == "":
+        return f.blank
+    if f.type == "choice":
+        return choice_label(f, value)
+    if f.type == "choices":
+        if not isinstance(value, list):
+            raise TypeError(value)
+        return "、".join(choice_label(f, c) for c in value) or "无"
+    if f.type == "bool":
+        if not isinstance(value, bool):
+            raise TypeError(value)
+        return "是" if value else "否"
+    if f.type == "percent":
+        return f"{percent_text(value)}%"
+    if f.type in ("int", "number"):
+        return f"{number_text(value)}{f.unit}"
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return f"{value}{f.unit}"
+
+
+def _part_words(shape: kit.Shape, part: dict[str, Any], skip: str = "") -> str:
+    if not isinstance(part, dict):
+        raise TypeError(part)
+    shown = [f for f in shape.fields if f.key != skip and f.type != "code"]
+    said = {f.key: field_words(f, part.get(f.key)) for f in shown}
+    if shape.words:
+        return shape.words.format_map(said)
+    title = next(
+        (f for f in shown if f.key == shape.keyed_by or (not shape.keyed_by and f.type == "text")), None
+    )
+    parts = "，".join(f"{f.label} {said[f.key]}" for f in shown if f is not title and said[f.key])
+    if title is None:
+        return parts
+    return f"{said[title.key]}：{parts}" if parts else said[title.key]
+
+
+def words(rule_def: kit.Rule, value: Any) -> list[str] | None:
+    """The value in Chinese, one line per row (a table) or one line; None when the rule declares no
+    shape or the value does not fit it (the page then shows it as stored)."""
+    shape = rule_def.shape
+    if shape is None:
+        return None
+    try:
+        if shape.kind == "scalar":
+            return [field_words(shape.fields[0], value) or "无"]
+        if shape.kind == "record":
+            return [_part_words(shape, value)]
+        if shape.keyed_by:
+            return [_part_words(shape, {**row, shape.keyed_by: k}) for k, row in value.items()]
+        if shape.grouped_by:
+            group = next(f for f in shape.fields if f.key == shape.grouped_by)
+            return [
+                f"{choice_label(group, g) if group.choices else g}："
+                + "，".join(_part_words(shape, row, skip=group.key) for row in rows)
+                for g, rows in value.items()
+            ]
+        if not isinstance(value, list):
+            raise TypeError(value)
+        return [_part_words(shape, row) for row in value] or ["无"]
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError):
+        return None
 
 
 # --- validators an app can give its rules ----------------------------------------------------------

@@ -70,6 +70,11 @@ def area_paths(actor, perm: str) -> list[str]:
     return _minimal(a for role, _, a in _grants(actor) if a and perm in table.get(role, ()))
 
 
+def roles_held(actor) -> frozenset[str]:
+    """The role codes the actor holds anywhere (no query after the first scoped read)."""
+    return frozenset(role for role, _, _ in _grants(actor))
+
+
 def has_perm_anywhere(actor, perm: str) -> bool:
     return bool(org_paths(actor, perm))
 

@@ -74,13 +74,42 @@ def org_ancestors_in_scope(*, actor, org: Org) -> list[Org]:
     return list(Org.objects.filter(org_q(actor, Perm.VIEW_ORG, field=""), path__in=paths).order_by("depth"))
 
 
-def org_search(*, actor, q: str = "", kind: str = "", limit: int = 50) -> QuerySet[Org]:
-    qs = orgs_for(actor, Perm.VIEW_ORG).select_related("area")
-    if q:
-        qs = qs.filter(name__icontains=q)
+def org_search(
+    *,
+    actor,
+    q: str = "",
+    kind: str = "",
+    limit: int = 50,
+    perm: str = Perm.VIEW_ORG,
+    kinds: tuple[str, ...] = (),
+    within: Org | None = None,
+) -> QuerySet[Org]:
+    """Organisations whose name contains ``q``, those starting with it first, then in tree order.
+
+    ``perm`` (a searchable select's: the right its form needs) only ever narrows the list: the rows
+    are in the actor's scope for it and in what the actor may see at all (VIEW_ORG), so a page
+    naming a broader right shows nothing more. ``within``: a node already fetched in scope."""
+    qs = org_choices(actor=actor, perm=perm, kinds=kinds).select_related("area")
     if kind:
         qs = qs.filter(kind=kind)
-    return qs.order_by("path")[:limit]
+    if within is not None:
+        qs = qs.filter(path__startswith=within.path)
+    if not q:
+        return qs.order_by("path")[:limit]
+    first = models.Case(models.When(name__startswith=q, then=models.Value(0)), default=models.Value(1))
+    return qs.filter(name__icontains=q).annotate(rank=first).order_by("rank", "path")[:limit]
+
+
+def org_choices(*, actor, perm: str = Perm.VIEW_ORG, kinds: tuple[str, ...] = ()) -> QuerySet[Org]:
+    """Organisations a form's searchable select offers before anything is searched, in tree order
+    and unsliced (core.widgets.SearchSelect draws the chosen one and the first few); the same rows
+    as ``org_search`` without a search."""
+    qs = orgs_for(actor, Perm.VIEW_ORG)
+    if perm != Perm.VIEW_ORG:
+        qs = qs.filter(org_q(actor, perm, field=""))
+    if kinds:
+        qs = qs.filter(kind__in=kinds)
+    return qs.order_by("path")
 
 
 def area_get(*, actor, area_id) -> Area:
@@ -233,3 +262,30 @@ def page(qs: QuerySet, *, offset: int, limit: int) -> dict:
     """One page of a selector's rows for the API: {count, limit, offset, items}. The queryset comes
     scoped from its selector; this only counts and cuts it (two queries)."""
     return {"count": qs.count(), "limit": limit, "offset": offset, "items": list(qs[offset : offset + limit])}
+
+
+# --- the rows behind a figure -------------------------------------------------------------------
+
+
+def figure_rows(*, actor, name: str, org: Org, period, which: str = "value") -> tuple[QuerySet, bool]:
+    """The records an indicator counts for ``org``'s subtree (``which``: the value, the numerator,
+    the denominator or a part's key), as the indicator itself declares them, and whether they are
+    people (then the actor needs VIEW_MEMBER there: a member who may see the figure may not see the
+    names behind it). NotFound for an indicator without rows, or a subtree out of scope."""
+    from . import indicators
+    from .errors import NotFound
+    from .scoping import can_access_org
+
+    ind = indicators.get(name)
+    if ind.rows is None or not can_access_org(actor, Perm.VIEW_ORG, org):
+        raise NotFound()
+    qs = ind.rows(org, period, which)
+    personal = qs.model not in (Org, Area)
+    if personal and not can_access_org(actor, Perm.VIEW_MEMBER, org):
+        raise NotFound()
+    return (qs if qs.ordered else qs.order_by("pk")).select_related(), personal
+
+
+def each(qs: QuerySet, chunk_size: int = 2000):
+    """The rows of a list for a streamed export, read in chunks."""
+    return qs.iterator(chunk_size=chunk_size)

@@ -428,3 +428,16 @@ def contact_set(*, actor, phone: str = "", email: str = "", wechat_openid: str =
             ),
         )
     return actor
+
+
+def figure_export_record(*, actor, org: Org, name: str, label: str, rows) -> None:
+    """The rows behind a figure left the system as a file: logged like every export of people."""
+    count = rows.count()
+    audit.record(
+        actor=actor,
+        action="export",
+        target_type="figure",
+        target_repr=f"{label}（明细）导出 {count} 行",
+        org_path=org.path,
+        changes={"indicator": [None, name], "rows": [None, count]},
+    )

@@ -2,7 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.urls import path
 
-from . import views
+from . import figure_views, lookup, views
 
 urlpatterns = [
     path(
@@ -13,7 +13,10 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/2fa/", views.two_factor, name="two_factor"),
     path("accounts/password/", login_required(views.PasswordChange.as_view()), name="password_change"),
+    path("figures/<str:name>/", figure_views.figure_rows, name="figure_rows"),
+    path("figures/<str:name>/rows.csv", figure_views.figure_rows_csv, name="figure_rows_csv"),
     path("audit/", views.audit_list, name="audit_list"),
+    path("lookup/orgs/", lookup.org_lookup, name="org_lookup"),
     path("security/", views.security_list, name="security_list"),
     path("security/unlock/", views.security_unlock, name="security_unlock"),
     path("rules/", views.rule_list, name="rule_list"),

@@ -27,7 +27,7 @@ from .errors import DomainError, NotFound
 from .forms import HolidayForm, RuleOverrideForm, WorkflowInsertForm, WorkflowRemoveForm, WorkflowTimeForm
 from .models import Channel, Job, NotificationStatus, OrgKind, SecurityEvent, User
 from .roles import Perm
-from .rulepacks import VERSION, default_rules, resolve
+from .rulepacks import VERSION, default_rules, resolve, words
 from .scoping import can_access_org, has_perm_anywhere
 from .web import HtmxRequest, form_errors, needs
 
@@ -81,16 +81,24 @@ def _rule_form_id(key: str) -> str:
 @login_required
 def rule_list(request: HttpRequest) -> HttpResponse:
     """Every rule of the default pack as it applies at one organisation (the actor's top node, or
-    ?org=), where its value comes from, and, for MANAGE_RULES, a form per rule to override it."""
+    ?org=): its value in words, where it comes from, and, for MANAGE_RULES, a form per rule to
+    override it, shaped like the rule's value (kit.Shape)."""
     org = selectors.org_or_top(actor=request.user, org_id=request.GET.get("org"))
     can_manage = can_access_org(request.user, Perm.MANAGE_RULES, org)
     here = f"{reverse('rule_list')}?org={org.pk}"
+    rules = default_rules()
     bound = None
     if request.method == "POST":
-        if not can_manage:
-            raise NotFound()
-        bound = RuleOverrideForm(request.POST, auto_id=_rule_form_id(request.POST.get("key", "")))
-        if bound.is_valid():
+        key = request.POST.get("key", "")
+        if not can_manage or key not in rules:
+            raise NotFound()  # nor a rule that is not in the pack
+        bound = RuleOverrideForm(
+            request.POST,
+            rule=rules[key],
+            auto_id=_rule_form_id(key),
+            more_rows=bool(request.POST.get("more_rows")),
+        )
+        if not bound.more_rows and bound.is_valid():
             d = bound.cleaned_data
             try:
                 services.rule_override_set(
@@ -110,29 +118,34 @@ def rule_list(request: HttpRequest) -> HttpResponse:
                     _("Override saved; it applies from %(date)s.") % {"date": d["valid_from"].isoformat()},
                 )
                 return redirect(f"{here}#rule-{d['key']}")
-        elif "key" in bound.errors:
-            raise NotFound()  # a rule that is not in the pack
     today = timezone.localdate()
     rows = []
-    for key, r in default_rules().items():
+    for key, r in rules.items():
         value, where = resolve(key, org)
-        pretty = json.dumps(value, ensure_ascii=False, indent=2)
+        lines = words(r, value)
         row = {
             "key": key,
             "label": r.label,
             "source": r.source,
             "local": r.local,
-            "value": pretty,
+            "lines": lines,
+            # as stored, when the rule declares no shape or the value does not fit it
+            "raw": None if lines is not None else json.dumps(value, ensure_ascii=False, indent=2),
+            "default_lines": None if where == "default" else words(r, r.value),
             "is_default": where == "default",
             "where": where,
             "form": None,
+            "open": False,
         }
         if can_manage:
             if bound is not None and bound.data.get("key") == key:
-                row["form"] = bound
+                row["form"], row["open"] = bound, True
             else:
                 row["form"] = RuleOverrideForm(
-                    auto_id=_rule_form_id(key), initial={"key": key, "value": pretty, "valid_from": today}
+                    rule=r,
+                    current=value,
+                    auto_id=_rule_form_id(key),
+                    initial={"key": key, "valid_from": today},
                 )
         rows.append(row)
     return render(
@@ -602,9 +615,9 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     """第二重验证: a new device shows its key to enter into an authenticator app, then asks for a
     code; a confirmed one only asks for the code."""
     device = security.totp_device(request.user, create=True)
-    nxt = request.POST.get("next") or request.GET.get("next") or reverse("dashboard")
+    nxt = request.POST.get("next") or request.GET.get("next") or reverse("home")
     if not url_has_allowed_host_and_scheme(nxt, allowed_hosts={request.get_host()}):
-        nxt = reverse("dashboard")
+        nxt = reverse("home")
     error = ""
     if request.method == "POST":
         if security.second_factor(request=request, token=request.POST.get("token", "")[:20]):

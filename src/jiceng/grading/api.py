@@ -36,6 +36,10 @@ class RoundOut(Schema):
     levels: list[LevelOut]
     bottom_share: float
     created_at: dt.datetime
+    reopened_at: dt.datetime | None = Field(
+        None, description="重新开放的时间：此前确认的等次不再锁定该年度组织生活记录"
+    )
+    reopen_reason: str = ""
 
 
 class DistributionRowOut(Schema):
@@ -53,6 +57,10 @@ class RoundDetailOut(RoundOut):
 class RoundIn(In):
     org: int
     year: int
+
+
+class RoundReopenIn(In):
+    reason: str = Field("", max_length=300, title="重新开放原因")
 
 
 class GradeOut(Schema):
@@ -206,6 +214,18 @@ def round_create(request, payload: RoundIn):
     org = org_get(actor=request.auth, org_id=payload.org)
     rnd = services.round_open(actor=request.auth, org=org, year=payload.year)
     return _round_detail(request.auth, selectors.round_get(actor=request.auth, round_id=rnd.pk))
+
+
+@router.post(
+    "/grading/rounds/{round_id}/reopen",
+    response=RoundDetailOut,
+    summary="重新开放年度评定（须写明原因，留痕）：已确认的等次不再锁定该年度的组织生活记录，"
+    "可以更正、撤销、补记；之后重新确认的等次再次锁定",
+)
+def round_reopen(request, round_id: int, payload: RoundReopenIn):
+    rnd = selectors.round_get(actor=request.auth, round_id=round_id)
+    services.round_reopen(actor=request.auth, rnd=rnd, reason=payload.reason)
+    return _round_detail(request.auth, selectors.round_get(actor=request.auth, round_id=round_id))
 
 
 @router.get("/grading/rounds/{round_id}", response=RoundDetailOut, summary="评定轮次详情及各等次数量、占比")

@@ -52,12 +52,18 @@ CASES = kit.AuthzCases(
         },
         ("post", "/api/v1/grading/plans/{plan_id}/close"): lambda w, r: {"closure_note": "越权"},
         ("post", "/api/v1/grading/rounds"): lambda w, r: {"org": w.town_b_org.pk, "year": _today().year - 1},
+        ("post", "/api/v1/grading/rounds/{round_id}/reopen"): lambda w, r: {"reason": "越权"},
     },
     page_writes={
         "grading_rounds": lambda w, r: {"org": w.town_b_org.pk, "year": timezone.localdate().year - 1},
     },
     state=lambda w: {
         "rounds": GradingRound.objects.count(),
+        "rounds_b": list(
+            GradingRound.objects.filter(org=w.town_b_org)
+            .order_by("pk")
+            .values("pk", "reopened_at", "reopen_reason")
+        ),
         "grades_b": list(Grade.objects.filter(org=w.branch_b).order_by("pk").values()),
         "plans": list(RectificationPlan.objects.order_by("pk").values("pk", "status", "closure_note")),
         "measures": list(RectificationMeasure.objects.order_by("pk").values("pk", "done_on", "evidence")),

@@ -7,19 +7,38 @@ from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.boundary import BoundaryForm
 from jiceng.core.forms import DateInput
+from jiceng.core.models import OrgKind
+from jiceng.core.widgets import SearchSelect
 
 from .models import PlanStatus
+from .plugin import GRADE
 
 YES_NO = [("", "—"), ("yes", _("yes")), ("no", _("no"))]
 
 
 class RoundOpenForm(BoundaryForm):
-    org = forms.TypedChoiceField(label=_("Graded by"), coerce=int)
+    # the field's choices are every committee the actor may grade (so it validates as before); the
+    # select draws the chosen one and the first few, and searches the rest
+    org = forms.TypedChoiceField(
+        label=_("Graded by"),
+        coerce=int,
+        widget=SearchSelect(url_name="org_lookup", params={"perm": GRADE, "kind": OrgKind.COMMITTEE}),
+    )
     year = forms.IntegerField(label=_("Year"))
 
     def __init__(self, *args, org_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["org"].choices = list(org_choices)
+
+
+class RoundReopenForm(BoundaryForm):
+    reason = forms.CharField(
+        label=_("Reason for reopening"),
+        required=False,
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Which records need correcting and why; kept in the change history."),
+    )
 
 
 class GradeFilterForm(BoundaryForm):

@@ -25,6 +25,13 @@ class GradingRound(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # 重新开放: the grades confirmed before this moment no longer lock the year's records and
+    # await re-confirmation (grading/queries.py: locking_grades)
+    reopened_at = models.DateTimeField(_("reopened"), null=True, blank=True)
+    reopened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reopen_reason = models.CharField(_("reason for reopening"), max_length=300, blank=True, default="")
 
     class Meta:
         verbose_name = _("grading round")

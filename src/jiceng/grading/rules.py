@@ -4,12 +4,23 @@ from __future__ import annotations
 
 from typing import Any
 
-from jiceng.core.kit import Rule, RuleValueError
+from jiceng.core.kit import Rule, RuleField, RuleValueError, record, rows, scalar
 from jiceng.core.rulepacks import fraction, is_number, keyed_parts, one_of, positive_int, subset_of
 
 WEIGHT_KEYS = ("compliance", "participation", "education", "committee")
 WEAK_SIGNS = ("silent", "main_leader_vacant")
 SCHEMES = ("abc", "four_level", "five_star")
+
+# how the rule page names the codes (kit.Shape)
+_SCHEME_CHOICES = (
+    ("abc", "ABC分级（A类、B类、C类）"),
+    ("four_level", "四级（好、较好、一般、软弱涣散）"),
+    ("five_star", "星级（五星至一星）"),
+)
+_WEAK_SIGN_CHOICES = (
+    ("silent", "有支部超过规定月数未正常开展组织生活"),
+    ("main_leader_vacant", "主要负责人缺位"),
+)
 
 
 def weights(value: Any) -> None:
@@ -43,10 +54,11 @@ RULES = (
     Rule(
         "grading.scheme",
         "four_level",
-        "支部评定等次方案（abc / four_level / five_star）",
+        "支部评定等次方案",
         "001（ABC分级）、000-R2（好/较好/一般/软弱涣散）、000-R3（五星支部）",
         local=True,
         validate=one_of(SCHEMES, "应为 abc、four_level 或 five_star。"),
+        shape=scalar("choice", choices=_SCHEME_CHOICES),
     ),
     Rule(
         "grading.schemes",
@@ -74,6 +86,14 @@ RULES = (
         "001、000-R2、000-R3；分数线为地方做法",
         local=True,
         validate=schemes,
+        shape=rows(
+            RuleField("scheme", "方案", type="choice", choices=_SCHEME_CHOICES),
+            RuleField("key", "代码", type="code"),
+            RuleField("label", "等次", type="text"),
+            RuleField("min_score", "分数线", type="number", unit="分"),
+            grouped_by="scheme",
+            words="{label} {min_score}及以上",
+        ),
     ),
     Rule(
         "grading.weights",
@@ -82,6 +102,12 @@ RULES = (
         "地方做法；依据 000-R2、000-R3 所列指标",
         local=True,
         validate=weights,
+        shape=record(
+            RuleField("compliance", "组织生活按期开展率", type="number", unit="分"),
+            RuleField("participation", "党员参与率", type="number", unit="分"),
+            RuleField("education", "党员教育覆盖率", type="number", unit="分"),
+            RuleField("committee", "党组织委员配备率", type="number", unit="分"),
+        ),
     ),
     Rule(
         "grading.weak_signs",
@@ -90,14 +116,16 @@ RULES = (
         "000-R2：半年以上未正常开展组织生活；主要负责人长期缺位",
         local=True,
         validate=subset_of(WEAK_SIGNS, "应为 silent、main_leader_vacant 的组合。"),
+        shape=scalar("choices", choices=_WEAK_SIGN_CHOICES),
     ),
     Rule(
         "grading.unit",
         "village",
-        "参与评定的单位：village（村/社区党组织）或 branch（全部党支部）",
+        "参与评定的单位",
         "001：村（社区）党组织ABC分级",
         local=True,
         validate=one_of(("village", "branch"), "应为 village 或 branch。"),
+        shape=scalar("choice", choices=(("village", "各村（社区）党组织"), ("branch", "全部党支部"))),
     ),
     Rule(
         "grading.bottom_share",
@@ -106,6 +134,7 @@ RULES = (
         "种子报告 001、004-P9",
         local=True,
         validate=fraction,
+        shape=scalar("percent"),
     ),
     Rule(
         "grading.party_seats_target",
@@ -114,5 +143,6 @@ RULES = (
         "地方做法：村党组织委员会一般设委员3至5名（中国共产党农村基层组织工作条例 第七条）",
         local=True,
         validate=positive_int,
+        shape=scalar("int", unit="人"),
     ),
 )

@@ -103,13 +103,17 @@ def plan_of(grade: Grade) -> RectificationPlan | None:
 
 
 def round_summary(*, actor, rnd: GradingRound) -> dict[str, int]:
-    """Counts for the round page: proposed and marked lagging, confirmed, plans (within scope)."""
-    return grades_for(actor=actor, rnd=rnd).aggregate(
-        proposed_lagging=Count("pk", filter=Q(lagging_proposed=True)),
-        lagging=Count("pk", filter=Q(lagging=True)),
-        confirmed=Count("pk", filter=Q(confirmed_at__isnull=False)),
-        plans=Count("plan"),
-    )
+    """Counts for the round page: proposed and marked lagging, confirmed, plans (within scope), and
+    since the round was reopened, the grades confirmed before that and not since (awaiting)."""
+    counts = {
+        "proposed_lagging": Count("pk", filter=Q(lagging_proposed=True)),
+        "lagging": Count("pk", filter=Q(lagging=True)),
+        "confirmed": Count("pk", filter=Q(confirmed_at__isnull=False)),
+        "plans": Count("plan"),
+    }
+    if rnd.reopened_at is not None:
+        counts["awaiting"] = Count("pk", filter=Q(confirmed_at__lte=rnd.reopened_at))
+    return {"awaiting": 0, **grades_for(actor=actor, rnd=rnd).aggregate(**counts)}
 
 
 def plans_for(*, actor, status: str = "", overdue: bool = False, within=None) -> QuerySet[RectificationPlan]:

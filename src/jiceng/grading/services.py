@@ -18,6 +18,7 @@ from jiceng.core.scoping import can_access_org
 
 from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
 from .plugin import GRADE
+from .queries import locking_grades
 from .scoring import propose
 from .workflows import KEY as GRADE_FLOW
 
@@ -162,6 +163,43 @@ def grade_confirm(
         grade.refresh_from_db()  # whatever this object was given before the refusal
         raise
     return grade
+
+
+def round_reopen(*, actor, rnd: GradingRound, reason: str) -> GradingRound:
+    """重新开放: a committee reopens its round so that the year's organisational life can be
+    corrected. A confirmed grade locks the year's records of its organisation's subtree
+    (queries.period_lock) so that it never changes silently; reopening lifts the lock of every
+    grade confirmed so far, which then awaits re-confirmation (the workflow's 重新确认 step, as any
+    revision); each grade re-confirmed locks its records again. A closed grade (已销号, final in the
+    workflow) cannot be re-confirmed and stays unlocked. Who may: whoever confirms the round's
+    grades (``grade`` at the round's committee). A reason is required; audited."""
+    if not can_access_org(actor, GRADE, rnd.org):
+        raise NotFound()
+    errors = ErrorCollector()
+    reason = (reason or "").strip()
+    if not reason:
+        errors.add("reason", "重新开放原因：必填，请说明要更正哪些记录、为什么。")
+    elif len(reason) > 300:
+        errors.add("reason", "重新开放原因：不能超过300字。")
+    locking = locking_grades().filter(round=rnd).count()
+    if not locking:
+        errors.add(
+            "__all__",
+            f"重新开放：{rnd.year}年度评定没有已确认并锁定记录的等次，组织生活记录未被锁定，无需重新开放。",
+        )
+    errors.raise_if_any()
+    with transaction.atomic():
+        before = rnd.reopen_reason or None
+        rnd.reopened_at, rnd.reopened_by, rnd.reopen_reason = timezone.now(), actor, reason
+        rnd.save(update_fields=["reopened_at", "reopened_by", "reopen_reason"])
+        audit.record(
+            actor=actor,
+            action="reopen",
+            target=rnd,
+            org_path=rnd.org.path,
+            changes={"reopen_reason": [before, reason], "reopened_grades": [None, locking]},
+        )
+    return rnd
 
 
 def _tell_lagging(grade: Grade) -> None:

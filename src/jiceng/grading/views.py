@@ -32,6 +32,7 @@ from .forms import (
     PlanFilterForm,
     PlanForm,
     RoundOpenForm,
+    RoundReopenForm,
 )
 from .models import Grade, GradingRound, PlanStatus, RectificationMeasure, RectificationPlan
 from .plugin import GRADE
@@ -57,6 +58,8 @@ def _decorate(grade: Grade, rnd: GradingRound) -> Grade:
     grade.final_label = rnd.level_label(grade.final) if grade.final else ""
     grade.weak_sign_labels = [WEAK_SIGNS.get(s, s) for s in grade.factors.get("weak_signs", [])]
     grade.plan_obj = selectors.plan_of(grade)
+    # confirmed before the round was reopened and not since: its year's records are open again
+    grade.awaiting = bool(rnd.reopened_at and grade.confirmed_at and grade.confirmed_at <= rnd.reopened_at)
     return grade
 
 
@@ -112,6 +115,27 @@ def _grade_filters(request: HttpRequest, rnd: GradingRound) -> tuple[GradeFilter
 @login_required
 def grading_round(request: HttpRequest, round_id: int) -> HttpResponse:
     rnd = selectors.round_get(actor=request.user, round_id=round_id)
+    # as the service checks it: whoever confirms the round's grades may reopen it
+    can_grade = can_access_org(request.user, GRADE, rnd.org)
+    reopen_form = RoundReopenForm()
+    if request.method == "POST":
+        if not can_grade:
+            raise NotFound()
+        reopen_form = RoundReopenForm(request.POST)
+        if request.POST.get("action") == "reopen" and reopen_form.is_valid():
+            try:
+                services.round_reopen(actor=request.user, rnd=rnd, reason=reopen_form.cleaned_data["reason"])
+            except DomainError as exc:
+                form_errors(reopen_form, exc)
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The round is reopened: the year's organisational life can be corrected. "
+                        "Re-confirm each grade afterwards; a re-confirmed grade locks its records again."
+                    ),
+                )
+                return redirect("grading_round", round_id=rnd.pk)
     form, filters = _grade_filters(request, rnd)
     page = Paginator(selectors.grades_for(actor=request.user, rnd=rnd, **filters), 50).get_page(
         request.GET.get("page")
@@ -139,6 +163,9 @@ def grading_round(request: HttpRequest, round_id: int) -> HttpResponse:
             "whole": whole,
             "quota": bottom_quota(rnd.bottom_share, total) if whole else None,
             "bottom_percent": _percent(rnd.bottom_share),
+            # grades that lock the year's records now (the service counts them again)
+            "can_reopen": can_grade and summary["confirmed"] - summary["awaiting"] > 0,
+            "reopen_form": reopen_form,
         }
     )
     return render(request, "grading/round.html", ctx)

@@ -41,6 +41,18 @@ class MeetingOut(Schema):
     topic_item_id: int | None = None
     n_attended: int
     n_total: int
+    chair_id: int | None = None
+    chair_name: str = Field("", description="主持人姓名（无党员查看权限时为空）")
+    minute_taker_id: int | None = None
+    minute_taker_name: str = Field("", description="记录人姓名（无党员查看权限时为空）")
+    corrected_at: dt.datetime | None = None
+    withdrawn: bool = Field(False, description="已撤销：不计入任何统计、日历、台账")
+    withdrawn_at: dt.datetime | None = None
+    withdraw_reason: str = ""
+
+    @staticmethod
+    def resolve_withdrawn(obj) -> bool:
+        return obj.withdrawn_at is not None
 
 
 class MeetingPage(Schema):
@@ -57,6 +69,7 @@ class MeetingFilterIn(In):
     since: dt.date | None = None
     until: dt.date | None = None
     q: str = Field("", max_length=50)
+    withdrawn: bool = Field(False, description="true：只列已撤销的会议（默认只列计入统计的会议）")
     limit: int = Field(50, ge=1, le=500)
     offset: int = Field(0, ge=0, le=1_000_000_000)
 
@@ -89,7 +102,7 @@ class AttendanceIn(In):
 
 class MeetingIn(In):
     multiline = frozenset({"minutes"})
-    nullable = frozenset({"topic_item"})
+    nullable = frozenset({"topic_item", "chair", "minute_taker"})
     org: int
     kind: str = Field(..., max_length=30)
     held_on: dt.date | None = None
@@ -99,6 +112,35 @@ class MeetingIn(In):
     topic_item: int | None = None
     minutes: str = Field("", max_length=20_000)
     attendance: list[AttendanceIn] = []
+    chair: int | None = Field(None, title="主持人", description="出席本次会议的党员编号")
+    minute_taker: int | None = Field(None, title="记录人", description="出席本次会议的党员编号")
+    confirm_duplicate: bool = Field(
+        False, title="确认另一次会议", description="同一组织、类型、日期已有会议时，须为 true 才记录"
+    )
+
+
+class MeetingPatchIn(In):
+    """A correction: the fields given replace what was recorded (``attendance``: the whole list);
+    the rest stay. ``reason`` is required."""
+
+    multiline = frozenset({"minutes"})
+    nullable = frozenset({"topic_item", "chair", "minute_taker"})
+    reason: str = Field("", max_length=300, title="更正原因")
+    kind: str = Field("", max_length=30)
+    held_on: dt.date | None = None
+    place: str = Field("", max_length=200)
+    topic: str = Field("", max_length=300)
+    first_agenda: str = Field("", max_length=300)
+    topic_item: int | None = None
+    minutes: str = Field("", max_length=20_000)
+    attendance: list[AttendanceIn] = []
+    chair: int | None = Field(None, title="主持人")
+    minute_taker: int | None = Field(None, title="记录人")
+    confirm_duplicate: bool = Field(False, title="确认另一次会议")
+
+
+class WithdrawIn(In):
+    reason: str = Field("", max_length=300, title="撤销原因")
 
 
 class CellOut(Schema):
@@ -194,7 +236,9 @@ def _meeting_detail(actor, meeting_id) -> Meeting:
 @router.get("/meetings", response=MeetingPage, summary="会议记录查询（组织、类型、日期范围、关键词）")
 def meeting_list(request, f: Query[MeetingFilterIn]):
     org = org_get(actor=request.auth, org_id=f.org) if f.org else None
-    qs = selectors.meetings_for(actor=request.auth, org=org, kind=f.kind, since=f.since, until=f.until, q=f.q)
+    qs = selectors.meetings_for(
+        actor=request.auth, org=org, kind=f.kind, since=f.since, until=f.until, q=f.q, withdrawn=f.withdrawn
+    )
     return page(qs, offset=f.offset, limit=f.limit)
 
 
@@ -218,8 +262,42 @@ def meeting_create(request, payload: MeetingIn):
         topic_item=payload.topic_item,
         minutes=payload.minutes,
         attendance=[services.AttendanceIn(a.member_id, a.status, a.reason) for a in payload.attendance],
+        chair=payload.chair,
+        minute_taker=payload.minute_taker,
+        confirm_duplicate=payload.confirm_duplicate,
     )
     return _meeting_detail(actor, meeting.pk)
+
+
+@router.patch(
+    "/meetings/{meeting_id}",
+    response=MeetingDetailOut,
+    summary="更正会议记录：只改所给字段（出勤名单整体替换），须写明更正原因；与记录时同样校验，"
+    "失败返回400且不作任何修改；已撤销的、或所在年度评定已确认（锁定）的会议不能更正",
+)
+def meeting_correct(request, meeting_id: int, payload: MeetingPatchIn):
+    actor = request.auth
+    meeting = selectors.meeting_get(actor=actor, meeting_id=meeting_id)
+    changes = payload.dict(exclude_unset=True)
+    reason = changes.pop("reason", "")
+    if "attendance" in changes:
+        changes["attendance"] = [
+            services.AttendanceIn(a.member_id, a.status, a.reason) for a in payload.attendance
+        ]
+    services.meeting_correct(actor=actor, meeting=meeting, reason=reason, **changes)
+    return _meeting_detail(actor, meeting_id)
+
+
+@router.post(
+    "/meetings/{meeting_id}/withdraw",
+    response=MeetingDetailOut,
+    summary="撤销会议记录（须写明原因）：记录保留并标明已撤销，不再计入任何统计、日历、台账",
+)
+def meeting_withdraw(request, meeting_id: int, payload: WithdrawIn):
+    actor = request.auth
+    meeting = selectors.meeting_get(actor=actor, meeting_id=meeting_id)
+    services.meeting_withdraw(actor=actor, meeting=meeting, reason=payload.reason)
+    return _meeting_detail(actor, meeting_id)
 
 
 @router.get(

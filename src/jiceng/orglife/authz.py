@@ -10,7 +10,7 @@ from django.utils import timezone
 from jiceng.core import kit
 
 from . import services
-from .models import Meeting, TopicList
+from .models import Attendance, Meeting, TopicList
 
 
 def _records(w) -> dict:
@@ -51,6 +51,8 @@ CASES = kit.AuthzCases(
             "topic": "越权",
             "attendance": [{"member_id": w.member_b.pk, "status": "present"}],
         },
+        ("patch", "/api/v1/meetings/{meeting_id}"): lambda w, r: {"reason": "越权", "topic": "越权"},
+        ("post", "/api/v1/meetings/{meeting_id}/withdraw"): lambda w, r: {"reason": "越权"},
         ("post", "/api/v1/topic-lists"): lambda w, r: {
             "org": w.town_b_org.pk,
             "month": timezone.localdate().replace(day=1).isoformat(),
@@ -59,10 +61,12 @@ CASES = kit.AuthzCases(
         },
     },
     page_writes={
+        # last year's last day: B's grade of this year is confirmed (grading's records), which locks
+        # this year's meetings, and B's own meeting of yesterday would make this one a duplicate
         "meeting_create": lambda w, r: {
             "org": w.branch_b.pk,
             "kind": "theme_day",
-            "held_on": _yesterday(),
+            "held_on": dt.date(timezone.localdate().year - 1, 12, 31).isoformat(),
             "place": "越权",
             "topic": "越权",
             f"status_{w.member_b.pk}": "present",
@@ -74,5 +78,16 @@ CASES = kit.AuthzCases(
             "items": "越权",
         },
     },
-    state=lambda w: {"meetings": Meeting.objects.count(), "topic_lists": TopicList.objects.count()},
+    state=lambda w: {
+        "meetings": Meeting.objects.count(),
+        "meetings_b": list(
+            Meeting.objects.filter(org__path__startswith=w.town_b_org.path).order_by("pk").values()
+        ),
+        "attendance_b": list(
+            Attendance.objects.filter(meeting__org__path__startswith=w.town_b_org.path)
+            .order_by("pk")
+            .values()
+        ),
+        "topic_lists": TopicList.objects.count(),
+    },
 )

@@ -43,7 +43,7 @@ from jiceng.core.periods import Period
 from jiceng.core.rulepacks import rule
 from jiceng.people import queries as people
 
-from .models import ATTENDED, PARTY_LIFE_KINDS, Attendance, AttendanceStatus, Meeting
+from .models import ATTENDED, COUNTED_SQL, PARTY_LIFE_KINDS, Attendance, AttendanceStatus, Meeting
 
 
 @dataclass(frozen=True)
@@ -154,7 +154,8 @@ def _satisfied(
     if not blocks:
         return out
     meetings = (
-        Meeting.objects.filter(
+        Meeting.objects.counted()
+        .filter(
             org__in=units.values("pk"), kind=kind, held_on__gte=blocks[0].start, held_on__lte=blocks[-1].end
         )
         # only while the unit existed, as _required counts it
@@ -243,9 +244,8 @@ def unit_calendar(branch: Org, year: int, today: dt.date) -> list[CalendarRow]:
     groups = list(groups_in(branch).order_by("path"))
     held = {
         (org_id, kind, month): n
-        for org_id, kind, month, n in Meeting.objects.filter(
-            org__path__startswith=branch.path, held_on__year=year, kind__in=PARTY_LIFE_KINDS
-        )
+        for org_id, kind, month, n in Meeting.objects.counted()
+        .filter(org__path__startswith=branch.path, held_on__year=year, kind__in=PARTY_LIFE_KINDS)
         .annotate(m=ExtractMonth("held_on"))
         .order_by()
         .values_list("org_id", "kind", "m")
@@ -303,7 +303,8 @@ def branches_with_last_meeting(root: Org) -> QuerySet[Org]:
     # it stays as the guard that defines the subtree.
     upper = Concat(OuterRef("path"), Value("Z" * Org.steplen), output_field=CharField())
     last = (
-        Meeting.objects.filter(
+        Meeting.objects.counted()
+        .filter(
             org__path__gte=OuterRef("path"),
             org__path__lte=upper,
             org__path__startswith=OuterRef("path"),
@@ -328,9 +329,8 @@ def _silent(scopes_filter: Q, within: Q, since: dt.date, today: dt.date) -> Quer
     window began and not dissolved. One grouped query finds the branches that did meet (among the
     meetings ``scopes_filter`` selects); the rest are silent."""
     active = (
-        Meeting.objects.filter(
-            scopes_filter, kind__in=PARTY_LIFE_KINDS, held_on__gte=since, held_on__lte=today
-        )
+        Meeting.objects.counted()
+        .filter(scopes_filter, kind__in=PARTY_LIFE_KINDS, held_on__gte=since, held_on__lte=today)
         .annotate(bp=_branch_path_of_meeting())
         .order_by()
         .values_list("bp", flat=True)
@@ -374,7 +374,7 @@ def member_counts(scopes: Sequence[Scope], as_of: dt.date) -> dict[int, int]:
 
 
 def _attended(period: Period, wanted: list[str]) -> QuerySet:
-    return Attendance.objects.filter(
+    return Attendance.objects.counted().filter(
         member__joined_on__lte=period.as_of,
         status__in=ATTENDED,
         meeting__kind__in=wanted,
@@ -420,7 +420,8 @@ WITH candidates AS (
     JOIN orglife_meeting m ON m.id = at.meeting_id
     JOIN people_partymember pm ON pm.id = at.member_id
     JOIN core_org o ON o.id = pm.org_id
-    WHERE {orgs} AND m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}) AND at.status = %s
+    WHERE {orgs} AND m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}) AND m.{counted}
+      AND at.status = %s
     GROUP BY at.member_id HAVING COUNT(*) >= %s
 ), a AS (
     SELECT at.member_id, at.status,
@@ -429,7 +430,7 @@ WITH candidates AS (
     FROM orglife_attendance at
     JOIN orglife_meeting m ON m.id = at.meeting_id
     WHERE at.member_id IN (SELECT member_id FROM candidates)
-      AND m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds})
+      AND m.held_on >= %s AND m.held_on <= %s AND m.kind IN ({kinds}) AND m.{counted}
 )
 SELECT member_id FROM a WHERE status = %s GROUP BY member_id, grp HAVING COUNT(*) >= %s
 """
@@ -472,7 +473,7 @@ def _often_absent_sql(scopes: Sequence[Scope], period: Period, n: int) -> tuple[
         absent,
         n,
     ]
-    return _OFTEN_ABSENT_SQL.format(orgs=orgs, kinds=kinds), params
+    return _OFTEN_ABSENT_SQL.format(orgs=orgs, kinds=kinds, counted=COUNTED_SQL), params
 
 
 def often_absent_member_ids(root: Org, period: Period) -> list[int]:

@@ -1,4 +1,5 @@
-"""The organisational-life rows of ``jiceng gen``: 24 months of meetings with attendance."""
+"""The organisational-life rows of ``jiceng gen``: the scale's months (24) of meetings with
+attendance, then the current month's up to yesterday (nothing dated on or after ``as_of``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from jiceng.core.gen import months as month_starts
 def build(ctx: GenContext) -> None:
     scale, rng, ids, tree = ctx.scale, ctx.rng, ctx.ids, ctx.tree
     as_of = ctx.g.as_of
-    months = month_starts(scale.months, as_of)
+    months = [*month_starts(scale.months, as_of), as_of.replace(day=1)]  # the last one: up to yesterday
     meetings = attendance = 0
     mt_cols = (
         "id",
@@ -61,6 +62,8 @@ def build(ctx: GenContext) -> None:
                         plan.append(("group_meeting", gid, [m for m in members if m[1] == gid]))
                 for kind, holder, invited in plan:
                     day = month + dt.timedelta(days=rng.randint(0, 25))
+                    if day >= as_of:  # not held yet
+                        continue
                     present = [m for m in invited if m[2] <= day]
                     if not present:
                         continue

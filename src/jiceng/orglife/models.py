@@ -35,6 +35,26 @@ class AttendanceStatus(models.TextChoices):
 
 ATTENDED = [AttendanceStatus.PRESENT.value, AttendanceStatus.ONLINE.value]
 
+# A withdrawn (撤销) meeting keeps its row, for the record, and counts nowhere: every figure, list,
+# calendar and ledger reads meetings through ``counted()`` (and attendance through its own
+# ``counted()``), the one definition. Raw SQL (compliance._OFTEN_ABSENT_SQL) says the same in SQL.
+COUNTED_SQL = "withdrawn_at IS NULL"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def counted(self) -> MeetingQuerySet:
+        """The meetings that count: not withdrawn."""
+        return self.filter(withdrawn_at__isnull=True)
+
+    def withdrawn(self) -> MeetingQuerySet:
+        return self.filter(withdrawn_at__isnull=False)
+
+
+class AttendanceQuerySet(models.QuerySet):
+    def counted(self) -> AttendanceQuerySet:
+        """Attendance at the meetings that count (Meeting.objects.counted())."""
+        return self.filter(meeting__withdrawn_at__isnull=True)
+
 
 class TopicList(models.Model):
     """组织生活重点内容清单: published monthly by the county (001) for every branch below it."""
@@ -88,10 +108,42 @@ class Meeting(models.Model):
         related_name="meetings",
     )
     minutes = models.TextField(_("minutes"), blank=True)
+    # 主持人 and 记录人: members present at the meeting (services.meeting_record checks it)
+    chair = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("chaired by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    minute_taker = models.ForeignKey(
+        PartyMember,
+        verbose_name=_("minute-taker"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now_add=True)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    corrected_at = models.DateTimeField(_("last corrected"), null=True, blank=True)
+    # 撤销: the row stays, marked; it counts nowhere (MeetingQuerySet.counted)
+    withdrawn_at = models.DateTimeField(_("withdrawn"), null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # db_default: bulk writers that name their columns (orglife/gen.py) need not know this one
+    withdraw_reason = models.CharField(
+        _("reason for withdrawal"), max_length=300, blank=True, default="", db_default=""
+    )
+
+    objects = MeetingQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting")
@@ -108,6 +160,8 @@ class Attendance(models.Model):
     member = models.ForeignKey(PartyMember, on_delete=models.PROTECT, related_name="attendance")
     status = models.CharField(_("attendance"), max_length=10, choices=AttendanceStatus.choices)
     reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    objects = AttendanceQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("attendance")

@@ -35,10 +35,31 @@ PLUGIN = kit.AppPlugin(
         ),
     ),
     rules=RULES,
-    audit_actions={"publish": _("published")},
-    audit_fields={"attendance": _("attendance"), "attachments": _("attachments"), "items": _("items")},
-    headlines=tuple(kit.Headline(name, order=20 + i) for i, name in enumerate(HEADLINES)),
+    audit_actions={"publish": _("published"), "correct": _("corrected"), "withdraw": _("withdrew")},
+    audit_fields={
+        "attendance": _("attendance"),
+        "attachments": _("attachments"),
+        "items": _("items"),
+        "attendance_changes": _("attendance changes"),
+        "correction_reason": _("reason for correction"),
+    },
+    headlines=tuple(
+        kit.Headline(name, order=20 + i, compare=name != "orglife.education_coverage")
+        for i, name in enumerate(HEADLINES)
+    ),
     nav=(kit.NavItem(_("Organisational life"), "orglife_overview", Perm.VIEW_ORG, order=60),),
+    home=(
+        kit.HomeSection(
+            "orglife",
+            ("branch_secretary",),
+            "jiceng.orglife.home.secretary",
+            "orglife/home_secretary.html",
+            order=20,
+        ),
+        kit.HomeSection(
+            "my_orglife", ("member",), "jiceng.orglife.home.member", "orglife/home_member.html", order=60
+        ),
+    ),
     urls=(kit.Urls("orglife/", "jiceng.orglife.urls"),),
     public=(kit.Urls("", "jiceng.orglife.public"),),
     api="jiceng.orglife.api.router",

@@ -57,7 +57,7 @@ def party_affairs(area_id: int) -> PartyAffairs | None:
     year = Period(dt.date(today.year, 1, 1), dt.date(today.year, 12, 31), str(today.year))
     values = indicators.compute_live(["people.member_count", "orglife.compliance_rate"], org, year)
     parts = {p.key: p.value for p in values["people.member_count"].parts}
-    held = Meeting.objects.filter(
+    held = Meeting.objects.counted().filter(
         org__path__startswith=org.path, kind__in=PARTY_LIFE_KINDS, held_on__gte=year.start, held_on__lte=today
     )
     by_kind = dict(held.order_by().values_list("kind").annotate(n=Count("pk")))

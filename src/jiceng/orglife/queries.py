@@ -17,7 +17,7 @@ from .models import PARTY_LIFE_KINDS, Meeting
 def last_party_life(units: Sequence[Org], as_of: dt.date) -> dict[int, dt.date | None]:
     """The date of each unit's last party-life meeting on or before ``as_of`` (its whole subtree),
     one grouped query per depth; None when it never held one."""
-    meetings = Meeting.objects.filter(kind__in=PARTY_LIFE_KINDS, held_on__lte=as_of)
+    meetings = Meeting.objects.counted().filter(kind__in=PARTY_LIFE_KINDS, held_on__lte=as_of)
     return {
         pk: agg["last"]
         for pk, agg in grouped(

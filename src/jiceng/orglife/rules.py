@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from jiceng.core.kit import Rule, RuleValueError
+from jiceng.core.kit import Rule, RuleField, RuleValueError, rows, scalar
 from jiceng.core.rulepacks import positive_int, subset_of
 
-from .models import PARTY_LIFE_KINDS, AttendanceStatus
+from .models import PARTY_LIFE_KINDS, AttendanceStatus, MeetingKind
 
 _HOLDERS = {"branch", "branch_with_committee", "group"}
 
@@ -33,6 +33,15 @@ meeting_kinds = subset_of(
 )
 statuses = subset_of(AttendanceStatus.values, "应为出勤状态列表（present/online/leave/absent）。")
 
+# how the rule page names the codes (kit.Shape)
+_KIND_CHOICES = tuple((value, label) for value, label in MeetingKind.choices if value in PARTY_LIFE_KINDS)
+_PERIOD_CHOICES = ((1, "每月"), (2, "每两个月"), (3, "每季度"), (4, "每四个月"), (6, "每半年"), (12, "每年"))
+_HOLDER_CHOICES = (
+    ("branch", "各党支部"),
+    ("branch_with_committee", "设支部委员会的党支部"),
+    ("group", "各党小组"),
+)
+
 RULES = (
     # holder: who must hold it — every branch, branches that have a committee (≥ the committee
     # threshold of full members), or every party group.
@@ -51,6 +60,14 @@ RULES = (
         "中国共产党支部工作条例（试行）第九、十条；党课每季度一次为地方做法",
         local=True,
         validate=requirements,
+        shape=rows(
+            RuleField("kind", "会议类型", type="choice", choices=_KIND_CHOICES),
+            RuleField("every_months", "周期", type="choice", choices=_PERIOD_CHOICES),
+            RuleField("count", "次数", unit="次"),
+            RuleField("holder", "召开单位", type="choice", choices=_HOLDER_CHOICES),
+            keyed_by="kind",
+            words="{kind}：{every_months}{count}（{holder}）",
+        ),
     ),
     Rule(
         "orglife.education_kinds",
@@ -59,6 +76,7 @@ RULES = (
         "种子报告 000-R3（党员教育覆盖率）；口径为地方做法",
         local=True,
         validate=meeting_kinds,
+        shape=scalar("choices", choices=_KIND_CHOICES),
     ),
     Rule(
         "orglife.often_absent_consecutive",
@@ -67,6 +85,7 @@ RULES = (
         "种子报告 000-R3（经常不参加组织活动）；次数为地方做法",
         local=True,
         validate=positive_int,
+        shape=scalar("int", unit="次"),
     ),
     Rule(
         "orglife.reason_required_for",
@@ -75,6 +94,7 @@ RULES = (
         "地方做法：请假、缺席均登记原因",
         local=True,
         validate=statuses,
+        shape=scalar("choices", choices=tuple(AttendanceStatus.choices)),
     ),
     Rule(
         "orglife.silent_months_weak",
@@ -83,5 +103,6 @@ RULES = (
         "种子报告 000-R2",
         local=True,
         validate=positive_int,
+        shape=scalar("int", unit="个月"),
     ),
 )

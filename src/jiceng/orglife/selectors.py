@@ -6,11 +6,25 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import TypedDict
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, OuterRef, Q, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django_stubs_ext import WithAnnotations
 
+from jiceng.core import kit
 from jiceng.core.exports import EXPORT_CHUNK_SIZE, choice_labels
 from jiceng.core.models import Org, OrgKind
 from jiceng.core.periods import Period
@@ -27,6 +41,23 @@ from .plugin import RECORD_MEETING
 class MeetingCounts(TypedDict):
     n_attended: int
     n_total: int
+    chair_name: str
+    minute_taker_name: str
+
+
+def _with_people(qs: QuerySet[Meeting], actor) -> QuerySet:
+    """The chair's and the minute-taker's names, for those who may see members where they belong
+    (as the attendance list is shown), else blank: joined in SQL, no query per row."""
+    return qs.annotate(
+        **{
+            f"{field}_name": Case(
+                When(org_q(actor, Perm.VIEW_MEMBER, field=f"{field}__org"), then=F(f"{field}__person__name")),
+                default=Value(""),
+                output_field=CharField(),
+            )
+            for field in ("chair", "minute_taker")
+        }
+    )
 
 
 def meetings_for(
@@ -37,8 +68,15 @@ def meetings_for(
     since: dt.date | None = None,
     until: dt.date | None = None,
     q: str = "",
+    withdrawn: bool | None = False,
 ) -> QuerySet[WithAnnotations[Meeting, MeetingCounts]]:
+    """Meetings in scope. ``withdrawn``: False (the default) the meetings that count, True only the
+    withdrawn ones, None both (one meeting's own page)."""
     qs = Meeting.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related("org", "topic_item")
+    if withdrawn is False:
+        qs = qs.counted()
+    elif withdrawn:
+        qs = qs.withdrawn()
     if org is not None:
         qs = qs.filter(org__path__startswith=org.path)
     if kind:
@@ -50,9 +88,8 @@ def meetings_for(
     if q:
         qs = qs.filter(Q(topic__contains=q) | Q(place__contains=q) | Q(first_agenda__contains=q))
     # correlated counts are evaluated only for the rows of the page, not aggregated over every meeting
-    return qs.annotate(
-        n_attended=_attendance_count(status__in=ATTENDED),
-        n_total=_attendance_count(),
+    return _with_people(
+        qs.annotate(n_attended=_attendance_count(status__in=ATTENDED), n_total=_attendance_count()), actor
     ).order_by("-held_on", "-id")
 
 
@@ -68,12 +105,29 @@ def _attendance_count(**filters) -> Coalesce:
 
 
 def meeting_get(*, actor, meeting_id) -> Meeting:
+    """One meeting in scope, withdrawn or not (its page says which)."""
     return get_scoped_or_404(
-        Meeting.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related(
-            "org", "topic_item__topic_list", "recorded_by"
+        _with_people(
+            Meeting.objects.filter(org_q(actor, Perm.VIEW_ORG)).select_related(
+                "org", "topic_item__topic_list", "recorded_by", "corrected_by", "withdrawn_by"
+            ),
+            actor,
         ),
         pk=meeting_id,
     )
+
+
+def meeting_duplicates(
+    *, actor, org: Org, kind: str, held_on: dt.date | None, exclude_id: int | None = None
+) -> list[Meeting]:
+    """Counted meetings in scope of the same organisation, kind and date (the form's warning lists
+    them with links; the rule itself is the service's)."""
+    if held_on is None or not kind:
+        return []
+    qs = Meeting.objects.counted().filter(org_q(actor, Perm.VIEW_ORG), org=org, kind=kind, held_on=held_on)
+    if exclude_id is not None:
+        qs = qs.exclude(pk=exclude_id)
+    return list(qs.order_by("pk")[:5])
 
 
 def meeting_attendance(*, actor, meeting: Meeting) -> QuerySet[Attendance]:
@@ -82,6 +136,18 @@ def meeting_attendance(*, actor, meeting: Meeting) -> QuerySet[Attendance]:
         .select_related("member__person", "member__org")
         .order_by("member__org__path", "member__person__name")
     )
+
+
+def meeting_attendance_all(*, meeting: Meeting) -> QuerySet[Attendance]:
+    """Every attendance row of a meeting the caller already holds and may record for (the
+    correction form starts from what was recorded)."""
+    return Attendance.objects.filter(meeting=meeting).order_by("member_id")
+
+
+def meeting_lock(*, meeting: Meeting) -> str | None:
+    """Why the meeting cannot be corrected or withdrawn now (its year's grades are confirmed, say:
+    core.kit.period_lock), or None."""
+    return kit.period_lock(meeting.org, meeting.held_on)
 
 
 def attachment_get(*, actor, attachment_id) -> MeetingAttachment:
@@ -145,7 +211,9 @@ def topic_item_visible(*, actor, item_id: int) -> TopicItem | None:
 
 def meeting_counts(*, actor, meeting: Meeting) -> tuple[int, int]:
     """(attended, on the list) of one meeting, as the meeting list counts them."""
-    row = meetings_for(actor=actor).filter(pk=meeting.pk).values("n_attended", "n_total").get()
+    row = (
+        meetings_for(actor=actor, withdrawn=None).filter(pk=meeting.pk).values("n_attended", "n_total").get()
+    )
     return row["n_attended"], row["n_total"]
 
 
@@ -188,7 +256,8 @@ def topic_coverage(*, actor, topic_list: TopicList) -> list[dict]:
     # branches, not meeting organisers (a branch and its group would otherwise count twice).
     covered: dict[int, set[str]] = {}
     held = (
-        Meeting.objects.filter(topic_item__topic_list=topic_list, kind__in=PARTY_LIFE_KINDS)
+        Meeting.objects.counted()
+        .filter(topic_item__topic_list=topic_list, kind__in=PARTY_LIFE_KINDS)
         .filter(org_q(actor, Perm.VIEW_ORG))
         .order_by()
         .values_list("topic_item_id", "org__path")
@@ -238,7 +307,7 @@ def often_absent_members(*, actor, root: Org, period: Period) -> QuerySet:
 
 def attendance_for_export(*, actor, org: Org | None, period: Period) -> QuerySet[Attendance]:
     """Attendance rows for the ledger, scoped by the export permission (names leave the system)."""
-    qs = Attendance.objects.filter(
+    qs = Attendance.objects.counted().filter(
         org_q(actor, Perm.EXPORT_PERSONAL, field="member__org"),
         meeting__held_on__gte=period.start,
         meeting__held_on__lte=period.end,
@@ -302,6 +371,8 @@ MEETING_LEDGER_HEADERS = (
     "实到人数",
     "应到人数",
     "会议地点",
+    "主持人",
+    "记录人",
 )
 
 
@@ -319,10 +390,22 @@ def meeting_ledger_rows(*, actor, **filters) -> Iterator[tuple]:
         "n_attended",
         "n_total",
         "place",
+        "chair_name",
+        "minute_taker_name",
     )
-    for held_on, org_name, kind, topic, first_agenda, item, attended, total, place in rows.iterator(
-        chunk_size=EXPORT_CHUNK_SIZE
-    ):
+    for (
+        held_on,
+        org_name,
+        kind,
+        topic,
+        first_agenda,
+        item,
+        attended,
+        total,
+        place,
+        chair,
+        minute_taker,
+    ) in rows.iterator(chunk_size=EXPORT_CHUNK_SIZE):
         yield (
             held_on,
             org_name,
@@ -333,4 +416,6 @@ def meeting_ledger_rows(*, actor, **filters) -> Iterator[tuple]:
             attended,
             total,
             place,
+            chair,
+            minute_taker,
         )

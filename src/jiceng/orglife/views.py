@@ -31,10 +31,10 @@ from jiceng.core.scoping import (
     has_perm_anywhere,
     root_orgs,
 )
-from jiceng.core.web import form_errors, needs
+from jiceng.core.web import ensure, form_errors, needs
 
 from . import selectors, services
-from .forms import MeetingFilterForm, MeetingForm, TopicListForm
+from .forms import MeetingCorrectForm, MeetingFilterForm, MeetingForm, MeetingWithdrawForm, TopicListForm
 from .models import AttendanceStatus, MeetingKind
 from .plugin import HEADLINES, RECORD_MEETING
 
@@ -179,6 +179,7 @@ def _meeting_filters(request: HttpRequest) -> tuple[MeetingFilterForm, dict]:
             "since": d["since"],
             "until": d["until"],
             "q": d["q"].strip(),
+            "withdrawn": d["withdrawn"],
         }
     return form, filters
 
@@ -205,7 +206,7 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 def _ledger_query(filters: dict) -> str:
     """The meeting ledger (core.ledgers) for the list's filters: its dates as the period."""
-    q = QueryDict(mutable=True)
+    q = QueryDict(mutable=True)  # the ledger lists the meetings that count, never withdrawn ones
     if filters.get("org") is not None:
         q["org"] = str(filters["org"].pk)
     # what the list shows: its dates, else every meeting recorded
@@ -228,19 +229,27 @@ def _attendance_from(data: QueryDict) -> list[services.AttendanceIn]:
     return sorted(out, key=lambda a: a.member_id)
 
 
-def _checklist_rows(actor, org: Org | None, held_on: dt.date, data: QueryDict) -> list[dict]:
-    """One row per member the checklist must cover; what the user already chose is kept."""
+def _checklist_rows(
+    actor, org: Org | None, held_on: dt.date, data, default: str = AttendanceStatus.PRESENT
+) -> list[dict]:
+    """One row per member the checklist must cover; what the user already chose is kept (a
+    correction starts from what was recorded, and a member without a row from nothing chosen)."""
     if org is None:
         return []
     return [
         {
             "member": m,
-            "status": data.get(f"status_{m.pk}", AttendanceStatus.PRESENT),
+            "status": data.get(f"status_{m.pk}", default),
             "reason": data.get(f"reason_{m.pk}", ""),
             "in_group": m.org_id != org.pk,
         }
         for m in selectors.checklist(actor=actor, org=org, held_on=held_on)
     ]
+
+
+def _member_choices(rows: list[dict]) -> list[tuple[int, str]]:
+    """The holder's members, for the chair and minute-taker selects."""
+    return [(r["member"].pk, r["member"].person.name) for r in rows]
 
 
 def _topic_item_choices(actor, org: Org | None) -> tuple[list, dict]:
@@ -283,10 +292,16 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
     held_on = _iso_date(data.get("held_on")) or timezone.localdate()
     topic_choices, topic_items = _topic_item_choices(request.user, org)
     org_choices = [(o.pk, f"{'　' * max(o.depth - orgs[0].depth, 0)}{o.name}") for o in orgs]
+    rows = _checklist_rows(request.user, org, held_on, data)
     extra_errors: dict[str, list[str]] = {}
+    duplicates: list = []
     if posted:
         form = MeetingForm(
-            request.POST, request.FILES, org_choices=org_choices, topic_item_choices=topic_choices
+            request.POST,
+            request.FILES,
+            org_choices=org_choices,
+            topic_item_choices=topic_choices,
+            member_choices=_member_choices(rows),
         )
         if form.is_valid():
             d = form.cleaned_data
@@ -303,9 +318,13 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
                     minutes=d["minutes"],
                     attendance=_attendance_from(request.POST),
                     attachments=request.FILES.getlist("attachments"),
+                    chair=d["chair"],
+                    minute_taker=d["minute_taker"],
+                    confirm_duplicate=d["confirm_duplicate"],
                 )
             except DomainError as exc:
-                extra_errors = form_errors(form, exc, elsewhere=("attendance", "attachments"))
+                extra_errors = form_errors(form, exc, elsewhere=ELSEWHERE)
+                duplicates = _duplicates(request.user, by_id[d["org"]], d, exc)
             else:
                 messages.success(request, _("Meeting recorded."))
                 return redirect("meeting_detail", meeting_id=meeting.pk)
@@ -320,6 +339,7 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
             initial={**initial, "org": org.pk, "held_on": held_on},
             org_choices=org_choices,
             topic_item_choices=topic_choices,
+            member_choices=_member_choices(rows),
         )
     return _render(
         request,
@@ -329,11 +349,27 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
             "org": org,
             "held_on": held_on,
             "statuses": STATUS_CHOICES,
-            "rows": _checklist_rows(request.user, org, held_on, data),
+            "rows": rows,
             "attendance_errors": extra_errors.pop("attendance", []),
+            "duplicates": duplicates,
             "other_errors": extra_errors,
             "files_lost": posted and bool(request.FILES),
+            "checklist_url": reverse("meeting_checklist"),
         },
+    )
+
+
+# errors the form shows in places of their own: the checklist, the files (the duplicate warning is
+# the confirm_duplicate field's error, shown with the existing meetings)
+ELSEWHERE = ("attendance", "attachments")
+
+
+def _duplicates(actor, org: Org, d: dict, exc: DomainError, exclude_id: int | None = None) -> list:
+    """The meetings the duplicate warning names, with links (only when the service warned)."""
+    if "confirm_duplicate" not in exc.errors:
+        return []
+    return selectors.meeting_duplicates(
+        actor=actor, org=org, kind=d["kind"], held_on=d["held_on"], exclude_id=exclude_id
     )
 
 
@@ -347,12 +383,18 @@ def meeting_checklist(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     held_on = _iso_date(request.GET.get("held_on")) or timezone.localdate()
     topic_choices, _items = _topic_item_choices(request.user, org)
-    form = MeetingForm(org_choices=[(org.pk, org.name)], topic_item_choices=topic_choices)
+    rows = _checklist_rows(request.user, org, held_on, request.GET)
+    form = MeetingForm(
+        initial={"chair": request.GET.get("chair"), "minute_taker": request.GET.get("minute_taker")},
+        org_choices=[(org.pk, org.name)],
+        topic_item_choices=topic_choices,
+        member_choices=_member_choices(rows),
+    )
     return render(
         request,
         "orglife/_checklist.html",
         {
-            "rows": _checklist_rows(request.user, org, held_on, request.GET),
+            "rows": rows,
             "org": org,
             "held_on": held_on,
             "statuses": STATUS_CHOICES,
@@ -368,6 +410,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     attendance = list(selectors.meeting_attendance(actor=request.user, meeting=meeting))
     can_view_members = can_access_org(request.user, Perm.VIEW_MEMBER, meeting.org)
     counts = Counter(a.status for a in attendance)
+    can_correct = meeting.withdrawn_at is None and can_access_org(request.user, RECORD_MEETING, meeting.org)
     return _render(
         request,
         "orglife/meeting_detail.html",
@@ -377,7 +420,126 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
             "counts": [(label, counts.get(value, 0)) for value, label in AttendanceStatus.choices],
             "attachments": selectors.meeting_attachments(actor=request.user, meeting=meeting),
             "can_view_members": can_view_members,
+            "can_correct": can_correct,
+            "locked": selectors.meeting_lock(meeting=meeting) if can_correct else None,
+            "can_audit": can_access_org(request.user, Perm.VIEW_AUDIT, meeting.org),
         },
+    )
+
+
+def _editable(request: HttpRequest, meeting_id: int):
+    """The meeting, for a user who may record meetings for its organisation (else 404), and why
+    it cannot be changed now (withdrawn, or its year locked), or None."""
+    meeting = selectors.meeting_get(actor=request.user, meeting_id=meeting_id)
+    ensure(request.user, RECORD_MEETING, org=meeting.org)
+    if meeting.withdrawn_at is not None:
+        return meeting, _("This meeting was withdrawn; it can no longer be changed.")
+    return meeting, selectors.meeting_lock(meeting=meeting)
+
+
+@login_required
+def meeting_edit(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """更正: the record form filled with what was recorded, and the reason for the correction."""
+    meeting, blocked = _editable(request, meeting_id)
+    org = meeting.org
+    posted = request.method == "POST"
+    recorded = {
+        key: value
+        for a in selectors.meeting_attendance_all(meeting=meeting)
+        for key, value in ((f"status_{a.member_id}", a.status), (f"reason_{a.member_id}", a.reason))
+    }
+    data = request.POST if posted else recorded
+    held_on = (_iso_date(request.POST.get("held_on")) if posted else None) or meeting.held_on
+    topic_choices, topic_items = _topic_item_choices(request.user, org)
+    if meeting.topic_item is not None and meeting.topic_item.pk not in topic_items:  # an older list's item
+        tl = meeting.topic_item.topic_list
+        topic_choices.append(
+            (
+                f"{tl.month:%Y-%m} {tl.title}",
+                [(meeting.topic_item.pk, f"{meeting.topic_item.seq}. {meeting.topic_item.title}")],
+            )
+        )
+        topic_items[meeting.topic_item.pk] = meeting.topic_item
+    rows = _checklist_rows(request.user, org, held_on, data, default="")
+    kwargs = {"topic_item_choices": topic_choices, "member_choices": _member_choices(rows)}
+    extra_errors: dict[str, list[str]] = {}
+    duplicates: list = []
+    if posted and not blocked:
+        form = MeetingCorrectForm(request.POST, **kwargs)
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.meeting_correct(
+                    actor=request.user,
+                    meeting=meeting,
+                    reason=d["reason"],
+                    kind=d["kind"],
+                    held_on=d["held_on"],
+                    place=d["place"],
+                    topic=d["topic"],
+                    first_agenda=d["first_agenda"],
+                    topic_item=topic_items.get(d["topic_item"]) if d["topic_item"] else None,
+                    minutes=d["minutes"],
+                    chair=d["chair"],
+                    minute_taker=d["minute_taker"],
+                    attendance=_attendance_from(request.POST),
+                    confirm_duplicate=d["confirm_duplicate"],
+                )
+            except DomainError as exc:
+                extra_errors = form_errors(form, exc, elsewhere=ELSEWHERE)
+                duplicates = _duplicates(request.user, org, d, exc, exclude_id=meeting.pk)
+            else:
+                messages.success(request, _("Meeting corrected; the reason is in the change history."))
+                return redirect("meeting_detail", meeting_id=meeting.pk)
+    else:
+        form = MeetingCorrectForm(
+            initial={
+                "kind": meeting.kind,
+                "held_on": meeting.held_on,
+                "place": meeting.place,
+                "topic": meeting.topic,
+                "first_agenda": meeting.first_agenda,
+                "topic_item": meeting.topic_item_id,
+                "minutes": meeting.minutes,
+                "chair": meeting.chair_id,
+                "minute_taker": meeting.minute_taker_id,
+            },
+            **kwargs,
+        )
+    return _render(
+        request,
+        "orglife/meeting_form.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "blocked": blocked,
+            "org": org,
+            "held_on": held_on,
+            "statuses": STATUS_CHOICES,
+            "rows": rows,
+            "attendance_errors": extra_errors.pop("attendance", []),
+            "duplicates": duplicates,
+            "other_errors": extra_errors,
+            "checklist_url": f"{reverse('meeting_checklist')}?org={org.pk}",
+        },
+    )
+
+
+@login_required
+def meeting_withdraw(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """撤销: the meeting stays on record, marked withdrawn with the reason, and counts nowhere."""
+    meeting, blocked = _editable(request, meeting_id)
+    form = MeetingWithdrawForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and not blocked and form.is_valid():
+        try:
+            services.meeting_withdraw(actor=request.user, meeting=meeting, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            messages.success(request, _("Meeting withdrawn: it no longer counts anywhere."))
+            return redirect("meeting_detail", meeting_id=meeting.pk)
+    return _render(
+        request, "orglife/meeting_withdraw.html", {"meeting": meeting, "form": form, "blocked": blocked}
     )
 
 

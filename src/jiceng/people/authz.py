@@ -87,5 +87,7 @@ CASES = kit.AuthzCases(
         "people": Person.objects.count(),
         "posts_b": list(CadrePost.objects.filter(area=w.village_b).order_by("pk").values()),
     },
-    visible_to_b=frozenset({"member_list", "village_list"}),
+    # member_lookup: a searchable select's options; the seat form's (village_person_lookup) is an
+    # object page, B's village: 404 to A, 200 to B
+    visible_to_b=frozenset({"member_list", "village_list", "member_lookup"}),
 )

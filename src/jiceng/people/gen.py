@@ -6,15 +6,17 @@ import datetime as dt
 import random
 
 from jiceng.core import crypto
-from jiceng.core.gen import GenContext, Sink
+from jiceng.core.gen import GenContext, ModelSink
 
 from .demo import EDU_MID, EDU_OLD, EDU_YOUNG
+from .models import CadrePost, Household, PartyMember, Person
 
 
 def build(ctx: GenContext) -> None:
     scale, g, rng, ids, tree = ctx.scale, ctx.g, ctx.rng, ctx.ids, ctx.tree
     tail_digests: dict[str, str] = {}
     persons = members = posts = 0
+    # model fields; any other column (one an app adds later) gets its default (ModelSink)
     p_cols = (
         "id",
         "name",
@@ -29,16 +31,16 @@ def build(ctx: GenContext) -> None:
         "phone_ciphertext",
         "phone_digest",
         "phone_masked",
-        "area_id",
-        "household_id",
-        "user_id",
+        "area",
+        "household",
+        "user",
         "created_at",
         "updated_at",
     )
     m_cols = (
         "id",
-        "person_id",
-        "org_id",
+        "person",
+        "org",
         "status",
         "joined_on",
         "full_on",
@@ -48,15 +50,15 @@ def build(ctx: GenContext) -> None:
         "created_at",
         "updated_at",
     )
-    c_cols = ("id", "area_id", "committee", "post", "person_id", "term_from", "term_to")
-    h_cols = ("id", "area_id", "address", "head_name", "created_at")
+    c_cols = ("id", "area", "committee", "post", "person", "term_from", "term_to")
+    h_cols = ("id", "area", "address", "head_name", "created_at")
     households = 0
     now = dt.datetime.now(dt.UTC)
     with (
-        Sink("people_person", p_cols) as ps,
-        Sink("people_partymember", m_cols) as ms,
-        Sink("people_cadrepost", c_cols) as cs,
-        Sink("people_household", h_cols) as hs,
+        ModelSink(Person, p_cols) as ps,
+        ModelSink(PartyMember, m_cols) as ms,
+        ModelSink(CadrePost, c_cols) as cs,
+        ModelSink(Household, h_cols) as hs,
     ):
         for vi, (area_id, vname, org_id, _path, groups) in enumerate(tree.villages):
             n = max(5, int(rng.gauss(scale.members_per_village, scale.members_per_village * 0.25)))

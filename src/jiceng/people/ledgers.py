@@ -21,6 +21,7 @@ def member_filters(actor, data) -> tuple[MemberSearchForm, MemberFilters]:
         age_bands=rule("people.age_bands", rules_at),
         education_bands=rule("people.education_bands", rules_at),
     )
+    del form.fields["org"]  # the ledger page has its own organisation select (LedgerRequest.org)
     filters = MemberFilters()
     if form.is_bound and form.is_valid():
         d = form.cleaned_data

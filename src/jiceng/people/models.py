@@ -196,6 +196,11 @@ class PartyMember(models.Model):
     mobility = models.CharField(_("mobility"), max_length=10, choices=Mobility.choices, default=Mobility.NONE)
     mobility_note = models.CharField(_("where and how to contact"), max_length=200, blank=True)
     remarks = models.CharField(_("remarks"), max_length=500, blank=True)  # 备注, as rosters keep it
+    # 亮身份 (001): the member's own card, kept by the member on "我的"
+    pledge = models.CharField(_("my pledge"), max_length=200, blank=True)  # 承诺
+    service_list = models.TextField(
+        _("my list of services to the people"), blank=True
+    )  # 服务群众工作清单, one per line
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -206,6 +211,11 @@ class PartyMember(models.Model):
 
     def __str__(self) -> str:
         return self.person.name
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("member_detail", kwargs={"member_id": self.pk})
 
 
 class Committee(models.TextChoices):

@@ -24,6 +24,9 @@ FIELD_LABELS = {
     "full_on": _("Full member since"),
     "mobility": _("Mobility"),
     "mobility_note": _("Where and how to contact"),
+    "pledge": _("My pledge"),
+    "service_list": _("My list of services to the people"),
+    "own": _("their own record"),
 }
 
 PLUGIN = kit.AppPlugin(
@@ -39,13 +42,13 @@ PLUGIN = kit.AppPlugin(
     audit_fields=FIELD_LABELS,
     panels=(
         kit.Panel("people.org_count", "bar", order=10),
-        kit.Panel("people.member_count", "pie", order=20),
+        kit.Panel("people.member_count", "pie", order=20, compare=True),
         kit.Panel("people.age_bands", "bar", order=30),
         kit.Panel("people.education_bands", "pie", order=40),
         kit.Panel("people.village_count", "pie", order=50),
     ),
     headlines=tuple(
-        kit.Headline(name, order=10 + i)
+        kit.Headline(name, order=10 + i, compare=name == "people.dual_role_rate")
         for i, name in enumerate(
             (
                 "people.dual_role_count",
@@ -55,6 +58,14 @@ PLUGIN = kit.AppPlugin(
                 "people.cross_appointment_rate",
             )
         )
+    ),
+    home=(
+        kit.HomeSection(
+            "me", ("member",), "jiceng.people.home.member_card", "people/home_member.html", order=50
+        ),
+        kit.HomeSection(
+            "grid", ("grid_worker",), "jiceng.people.home.grid", "people/home_grid.html", order=40
+        ),
     ),
     nav=(
         kit.NavItem(_("Members"), "member_list", Perm.VIEW_MEMBER, order=40),

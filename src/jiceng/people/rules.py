@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from jiceng.core.kit import Rule, RuleValueError
+from jiceng.core.kit import Rule, RuleField, RuleValueError, record, rows, scalar
+from jiceng.core.models import OrgKind
 from jiceng.core.rulepacks import is_int, keyed_parts, mapping, non_negative_int, org_kinds
 
 from .models import Education
@@ -55,6 +56,12 @@ RULES = (
         "004-P9（35岁以下20%、60岁以上35%）；报告须用不重叠分段（种子目录B节）",
         local=True,
         validate=age_bands,
+        shape=rows(
+            RuleField("key", "代码", type="code"),
+            RuleField("label", "名称", type="text"),
+            RuleField("min", "年龄下限", unit="岁", optional=True),
+            RuleField("max", "年龄上限", unit="岁", optional=True),
+        ),
     ),
     Rule(
         "people.education_bands",
@@ -71,6 +78,12 @@ RULES = (
         "004-P3 人员学历结构；分组为常用口径",
         local=True,
         validate=education_bands,
+        shape=rows(
+            RuleField("key", "代码", type="code"),
+            RuleField("label", "名称", type="text"),
+            RuleField("levels", "包含的学历", type="choices", choices=tuple(Education.choices)),
+            words="{label}：{levels}",
+        ),
     ),
     Rule(
         "people.member_org_kinds",
@@ -78,15 +91,31 @@ RULES = (
         "党员可编入的组织类型",
         "中国共产党支部工作条例（试行）第三条：党员编入党支部、党小组",
         validate=org_kinds,
+        shape=scalar("choices", choices=tuple(OrgKind.choices)),
     ),
-    Rule("people.probation_years", 1, "预备期（年）", "中国共产党章程 第七条", validate=non_negative_int),
-    Rule("people.min_member_age", 18, "入党最低年龄", "中国共产党章程 第一条", validate=non_negative_int),
+    Rule(
+        "people.probation_years",
+        1,
+        "预备期（年）",
+        "中国共产党章程 第七条",
+        validate=non_negative_int,
+        shape=scalar("int", unit="年"),
+    ),
+    Rule(
+        "people.min_member_age",
+        18,
+        "入党最低年龄",
+        "中国共产党章程 第一条",
+        validate=non_negative_int,
+        shape=scalar("int", unit="岁"),
+    ),
     Rule(
         "village.committee_size",
         {"min": 3, "max": 7},
         "村民委员会成员人数",
         "村民委员会组织法 第六条",
         validate=mapping,
+        shape=record(RuleField("min", "最少", unit="人"), RuleField("max", "最多", unit="人")),
     ),
     Rule(
         "village.term_years",
@@ -94,5 +123,6 @@ RULES = (
         "村民委员会每届任期（年）",
         "村民委员会组织法 第十三条",
         validate=non_negative_int,
+        shape=scalar("int", unit="年"),
     ),
 )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from jiceng.core import crypto
@@ -262,17 +262,46 @@ def person_get(*, actor, person_id) -> Person:
 VILLAGE_PERSON_LIMIT = 500
 
 
-def village_person_choices(*, actor, village: Area, limit: int = VILLAGE_PERSON_LIMIT) -> QuerySet[Person]:
+def village_people(*, actor, village: Area, q: str = "") -> QuerySet[Person]:
     """Who can be offered for a seat: party members of organisations anchored in the village (or
-    its grids) and residents of the village, among the people the actor may see. Capped: a select
-    of thousands of names helps nobody, and the page must not grow with the village."""
+    its grids) and residents of the village, among the people the actor may see; unsliced (the
+    seat form's searchable select draws a few and searches the rest). ``q``: any part of the name,
+    those starting with it first."""
     near = Q(party_member__org__area__path__startswith=village.path) | Q(area__path__startswith=village.path)
-    return (
+    qs = (
         Person.objects.filter(person_in_scope_q(actor))
         .filter(near)
         .annotate(org_name=F("party_member__org__name"))
         .only("pk", "name", "id_number_masked")
-        .order_by("name", "pk")[:limit]
+    )
+    if not q:
+        return qs.order_by("name", "pk")
+    first = Case(When(name__startswith=q, then=Value(0)), default=Value(1))
+    return qs.filter(name__contains=q).annotate(rank=first).order_by("rank", "name", "pk")
+
+
+def village_person_choices(*, actor, village: Area, limit: int = VILLAGE_PERSON_LIMIT) -> QuerySet[Person]:
+    """``village_people``, capped: a select of thousands of names helps nobody, and the page must
+    not grow with the village."""
+    return village_people(actor=actor, village=village)[:limit]
+
+
+def member_lookup(*, actor, q: str = "", org: Org | None = None, limit: int = 51) -> QuerySet[PartyMember]:
+    """Members for a searchable select: in the actor's VIEW_MEMBER scope (``org``: within that node,
+    already fetched in scope), whose name contains ``q``, those starting with it first, then by
+    organisation. Only what an option shows is read: the name, the masked ID number, the branch."""
+    qs = members_for(actor=actor).only(
+        "pk", "org_id", "person_id", "person__name", "person__id_number_masked", "org__name", "org__path"
+    )
+    if org is not None:
+        qs = qs.filter(org__path__startswith=org.path)
+    if not q:
+        return qs.order_by("org__path", "person__name", "pk")[:limit]
+    first = Case(When(person__name__startswith=q, then=Value(0)), default=Value(1))
+    return (
+        qs.filter(person__name__contains=q)
+        .annotate(rank=first)
+        .order_by("rank", "org__path", "person__name", "pk")[:limit]
     )
 
 
@@ -327,14 +356,81 @@ def member_org_choices(*, actor, member: PartyMember | None = None) -> QuerySet[
         kind__in=[OrgKind.GENERAL_BRANCH, OrgKind.BRANCH, OrgKind.GROUP],
     )
     if member is not None:
-        step = Org.steplen
-        ancestors = [member.org.path[:i] for i in range(step, len(member.org.path) + 1, step)]
-        anchor = (
-            Org.objects.filter(path__in=ancestors, kind="committee")
-            .order_by("-depth")
-            .values_list("path", flat=True)
-            .first()
-        )
-        if anchor and len(anchor) > step:
+        anchor = _member_anchor_path(member)
+        if anchor:
             qs = qs.filter(path__startswith=anchor)
     return qs.order_by("path")
+
+
+def _member_anchor_path(member: PartyMember) -> str | None:
+    """The path of the township committee a member is under (their moves stay inside it), or None
+    directly under the root."""
+    step = Org.steplen
+    ancestors = [member.org.path[:i] for i in range(step, len(member.org.path) + 1, step)]
+    anchor = (
+        Org.objects.filter(path__in=ancestors, kind="committee")
+        .order_by("-depth")
+        .values_list("path", flat=True)
+        .first()
+    )
+    return anchor if anchor and len(anchor) > step else None
+
+
+def member_org_anchor(*, actor, member: PartyMember) -> Org | None:
+    """The committee within which ``member_org_choices`` keeps a member's moves, if the actor may
+    see it (the edit form's search is then limited to it; else the actor's scope is narrower)."""
+    from jiceng.core.scoping import orgs_for
+
+    anchor = _member_anchor_path(member)
+    return orgs_for(actor, Perm.VIEW_ORG).filter(path=anchor).first() if anchor else None
+
+
+# --- one's own record and one's own grid (the home page) ----------------------------------------
+
+
+def member_of_user(*, actor) -> PartyMember | None:
+    """The party member the logged-in user is (their own record, whatever their grants), or None."""
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return None
+    return (
+        PartyMember.objects.filter(person__user_id=actor.pk)
+        .select_related("person", "org__area", "person__household")
+        .first()
+    )
+
+
+def own_posts(*, actor, member: PartyMember) -> QuerySet[CadrePost]:
+    """The member's own 两委 posts, current first (their card shows them)."""
+    return CadrePost.objects.filter(person_id=member.person_id).select_related("area").order_by("-term_from")
+
+
+def grid_people(*, actor, grid: Area, q: str = "") -> QuerySet[Person]:
+    """The residents recorded in a grid's households (members and non-members), in the actor's
+    area scope; ``q`` searches the name, the household's address or its head."""
+    qs = Person.objects.filter(area_q(actor, Perm.VIEW_MEMBER), area__path__startswith=grid.path)
+    if q:
+        qs = qs.filter(
+            Q(name__contains=q) | Q(household__address__contains=q) | Q(household__head_name__contains=q)
+        )
+    return qs.select_related("household", "party_member__org").order_by("household__address", "name")
+
+
+def grid_summary(*, actor, grid: Area) -> dict:
+    """A grid's households, residents and members, and its flagged households (三留守 …): one
+    aggregate query each, in the actor's area scope."""
+    from django.db.models import Count
+
+    households = households_for(actor=actor, within=grid)
+    residents = Person.objects.filter(area_q(actor, Perm.VIEW_MEMBER), area__path__startswith=grid.path)
+    tagged = (
+        households.exclude(tags__isnull=True)
+        .values("tags__code", "tags__name")
+        .annotate(n=Count("pk", distinct=True))
+        .order_by("tags__name")
+    )
+    return {
+        "households": households.count(),
+        "residents": residents.count(),
+        "members": residents.filter(party_member__isnull=False).count(),
+        "tagged": [(row["tags__code"], row["tags__name"], row["n"]) for row in tagged],
+    }

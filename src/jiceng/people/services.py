@@ -596,3 +596,52 @@ def cadre_post_end(*, actor, post: CadrePost, term_to: dt.date) -> CadrePost:
             changes=audit.diff({"term_to": before}, {"term_to": term_to}),
         )
     return post
+
+
+# --- one's own record ("我的") ---------------------------------------------------------------------
+
+SERVICE_LIST_MAX_LINES = 20
+
+
+def own_card_update(*, actor, member: PartyMember, pledge: str, service_list: str) -> PartyMember:
+    """A member keeps their own 党员名片 (001: 亮身份): the pledge and the list of services to the
+    people. Only the member themself; audited like every write."""
+    if member.person.user_id != actor.pk:
+        raise NotFound()
+    lines = [line.strip() for line in service_list.splitlines() if line.strip()]
+    if len(lines) > SERVICE_LIST_MAX_LINES:
+        raise DomainError(
+            field="service_list",
+            message=f"服务群众工作清单：最多 {SERVICE_LIST_MAX_LINES} 项（现有 {len(lines)} 项），每行一项。",
+        )
+    cleaned = "\n".join(lines)
+    changes = audit.diff(
+        {"pledge": member.pledge, "service_list": member.service_list},
+        {"pledge": pledge, "service_list": cleaned},
+    )
+    if not changes:
+        return member
+    with transaction.atomic():
+        member.pledge, member.service_list = pledge, cleaned
+        member.save(update_fields=["pledge", "service_list", "updated_at"])
+        audit.record(actor=actor, action="update", target=member, org_path=member.org.path, changes=changes)
+    return member
+
+
+def own_reveal(*, actor, member: PartyMember, field: str, password: str) -> str:
+    """A member's own full ID or phone number, after they re-enter their password; logged."""
+    if member.person.user_id != actor.pk:
+        raise NotFound()
+    if field not in REVEALABLE:
+        raise DomainError(field="field", message="只能查看身份证号或联系电话。")
+    if not password or not actor.check_password(password):
+        raise DomainError(field="password", message="密码：与当前密码不符，请重新输入。")
+    value = crypto.decrypt(getattr(member.person, f"{field}_ciphertext"), field=field)
+    audit.record(
+        actor=actor,
+        action="reveal",
+        target=member,
+        org_path=member.org.path,
+        changes={"field": [None, str(FIELD_LABELS[field])], "own": [None, True]},
+    )
+    return value

@@ -11,9 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
+from jiceng.core import lookup
+from jiceng.core import selectors as core_selectors
 from jiceng.core.errors import DomainError, NotFound
 from jiceng.core.exports import xlsx_response
 from jiceng.core.roles import Perm
@@ -42,6 +44,7 @@ def _filters(request: HttpRequest) -> tuple[MemberSearchForm, selectors.MemberFi
         request.GET or None,
         age_bands=rule("people.age_bands", rules_at),
         education_bands=rule("people.education_bands", rules_at),
+        orgs=core_selectors.org_choices(actor=request.user, perm=Perm.VIEW_MEMBER),
     )
     filters = selectors.MemberFilters()
     if form.is_valid():
@@ -111,19 +114,12 @@ def member_reveal(request: HttpRequest, member_id: int, field: str) -> HttpRespo
     return render(request, "people/member_detail.html#revealed", {"value": value})
 
 
-def _org_choices(actor, member=None) -> list[tuple[int, str]]:
-    return [
-        (o.pk, f"{'　' * (o.depth - 1)}{o.name}")
-        for o in selectors.member_org_choices(actor=actor, member=member)
-    ]
-
-
 @login_required
 @needs(CHANGE_MEMBER)
 def member_create(request: HttpRequest) -> HttpResponse:
     form = MemberForm(
         request.POST or None,
-        org_choices=_org_choices(request.user),
+        orgs=selectors.member_org_choices(actor=request.user),
         creating=True,
         initial={"status": "full", "mobility": "none", "ethnicity": "汉族"},
     )
@@ -152,12 +148,8 @@ def member_create(request: HttpRequest) -> HttpResponse:
 def member_import(request: HttpRequest) -> HttpResponse:
     """批量导入党员: upload; the file is checked and written by a job (the page that follows shows its
     progress), all or nothing, every bad row listed."""
-    targets = list(imports.import_targets(actor=request.user))
-    top = min((o.depth for o in targets), default=1)
     form = MemberImportForm(
-        request.POST or None,
-        request.FILES or None,
-        org_choices=[(o.pk, f"{'　' * (o.depth - top)}{o.name}") for o in targets],
+        request.POST or None, request.FILES or None, orgs=imports.import_targets(actor=request.user)
     )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
@@ -213,7 +205,10 @@ def _initial(member) -> dict:
 def member_edit(request: HttpRequest, member_id: int) -> HttpResponse:
     member = selectors.member_get_for_change(actor=request.user, member_id=member_id)
     form = MemberForm(
-        request.POST or None, initial=_initial(member), org_choices=_org_choices(request.user, member)
+        request.POST or None,
+        initial=_initial(member),
+        orgs=selectors.member_org_choices(actor=request.user, member=member),
+        within=selectors.member_org_anchor(actor=request.user, member=member),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -254,6 +249,15 @@ def _person_label(p) -> str:
     return f"{p.name}{tail}" + (f" · {p.org_name}" if p.org_name else "")
 
 
+def _seat_people(request: HttpRequest, village) -> dict:
+    """The seat form's searchable select: who may be seated, and how each reads."""
+    return {
+        "village": village,
+        "people": selectors.village_people(actor=request.user, village=village),
+        "label": _person_label,
+    }
+
+
 def _village_page(
     request: HttpRequest,
     village,
@@ -271,12 +275,8 @@ def _village_page(
     if can_change:
         today = timezone.localdate()
         if post_form is None:
-            people = selectors.village_person_choices(actor=request.user, village=village)
-            post_form = CadrePostForm(
-                initial={"term_from": today}, person_choices=[(p.pk, _person_label(p)) for p in people]
-            )
+            post_form = CadrePostForm(initial={"term_from": today}, **_seat_people(request, village))
         ctx["post_form"] = post_form
-        ctx["person_limit"] = selectors.VILLAGE_PERSON_LIMIT
         for p in posts:
             p.end_form = (
                 end_form
@@ -301,8 +301,7 @@ def village_posts(request: HttpRequest, area_id: int) -> HttpResponse:
 @require_POST
 def village_post_create(request: HttpRequest, area_id: int) -> HttpResponse:
     village = selectors.village_get_for_change(actor=request.user, area_id=area_id)
-    people = selectors.village_person_choices(actor=request.user, village=village)
-    form = CadrePostForm(request.POST, person_choices=[(p.pk, _person_label(p)) for p in people])
+    form = CadrePostForm(request.POST, **_seat_people(request, village))
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -343,3 +342,45 @@ def village_post_end(request: HttpRequest, post_id: int) -> HttpResponse:
             return redirect(f"{reverse('village_posts', kwargs={'area_id': post.area_id})}#posts-table")
     village = selectors.village_get(actor=request.user, area_id=post.area_id)
     return _village_page(request, village, end_form=form, end_post_id=post.pk)
+
+
+# --- searchable selects (core.widgets.SearchSelect) -------------------------------------------------
+
+
+def _member_label(m) -> str:
+    """Name, the ID number's last four (two members may share a name) and the organisation: never
+    the full number, nor the phone."""
+    tail = f"（{m.person.id_number_masked[-4:]}）" if m.person.id_number_masked else ""
+    return f"{m.person.name}{tail} · {m.org.name}"
+
+
+@never_cache
+@login_required
+@require_GET
+@needs(Perm.VIEW_MEMBER)
+def member_lookup(request: HttpRequest) -> HttpResponse:
+    """Options for a select of members: ?q= (any part of the name), org= (within this node, in scope:
+    else 404), blank=1."""
+    try:
+        q = lookup.search_term(request)
+    except DomainError as exc:
+        return lookup.refused(request, exc)
+    org_id = request.GET.get("org")
+    org = org_get(actor=request.user, org_id=org_id) if org_id else None
+    rows = selectors.member_lookup(actor=request.user, q=q, org=org, limit=lookup.LIMIT + 1)
+    return lookup.options(request, [(m.pk, _member_label(m)) for m in rows], q=q)
+
+
+@never_cache
+@login_required
+@require_GET
+def village_person_lookup(request: HttpRequest, area_id: int) -> HttpResponse:
+    """Options for the seat form's person: who may be seated in this village (the form's own list),
+    for those who may change its seats."""
+    village = selectors.village_get_for_change(actor=request.user, area_id=area_id)
+    try:
+        q = lookup.search_term(request)
+    except DomainError as exc:
+        return lookup.refused(request, exc)
+    rows = selectors.village_people(actor=request.user, village=village, q=q)[: lookup.LIMIT + 1]
+    return lookup.options(request, [(p.pk, _person_label(p)) for p in rows], q=q)

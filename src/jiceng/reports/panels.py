@@ -17,6 +17,7 @@ class Panel:
     unit: str
     chart: str
     result: IndicatorValue
+    has_rows: bool = False  # the figure opens to the records it counts (core.figure_views)
 
 
 def dashboard_panels(*, actor, org: Org, period: Period) -> tuple[list[Panel], list[Panel], Computed]:
@@ -30,15 +31,15 @@ def dashboard_panels(*, actor, org: Org, period: Period) -> tuple[list[Panel], l
 
     def panel(name: str, chart: str) -> Panel:
         ind = indicators.get(name)
-        return Panel(name, ind.label, ind.unit, chart, got.values[name])
+        return Panel(name, ind.label, ind.unit, chart, got.values[name], ind.rows is not None)
 
     return [panel(n, c) for n, c in charts], [panel(n, "") for n in figures], got
 
 
-def chart_data(panels: list[Panel]) -> list[dict]:
+def chart_data(panels: list[Panel], prefix: str = "") -> list[dict]:
     return [
         {
-            "id": f"chart-{i}",
+            "id": f"{prefix}chart-{i}",
             "type": p.chart,
             "title": p.label,
             "data": [{"name": part.label, "value": part.value} for part in p.result.parts],

@@ -3,7 +3,9 @@ from django.urls import path
 from . import views
 
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
+    path("", views.home, name="home"),
+    path("home/trend/<int:org_id>/", views.home_trend, name="home_trend"),
+    path("dashboard/", views.dashboard, name="dashboard"),
     path("orgs/", views.org_tree, name="org_tree"),
     path("orgs/<int:org_id>/", views.org_node, name="org_node"),
     path("orgs/<int:org_id>/children/", views.org_children, name="org_children"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from jiceng.core import selectors as core_selectors
 from jiceng.core.dbrouter import reporting
@@ -14,6 +15,7 @@ from jiceng.core.roles import Perm
 from jiceng.core.scoping import can_access_org, root_orgs
 from jiceng.people import selectors as people_selectors
 
+from . import home as homepage
 from .panels import chart_data, dashboard_panels
 
 
@@ -128,3 +130,33 @@ def area_node(request: HttpRequest, area_id: int) -> HttpResponse:
             "orgs": core_selectors.orgs_for_area(actor=request.user, area=area),
         },
     )
+
+
+@login_required
+@reporting
+def home(request: HttpRequest) -> HttpResponse:
+    """Each grant's work: the sections the installed apps register for its role (core.kit)."""
+    if not root_orgs(request.user, Perm.VIEW_ORG):
+        return render(request, "reports/no_scope.html", status=403)
+    today = timezone.localdate()
+    sections = homepage.sections(request.user, today, request.GET.dict())
+    charts = [c for s in sections for c in s.context.get("charts", ())]
+    return render(
+        request,
+        "reports/home.html",
+        {
+            "sections": sections,
+            "charts": charts,
+            "needs_charts": any(s.context.get("needs_charts") for s in sections),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@reporting
+def home_trend(request: HttpRequest, org_id: int) -> HttpResponse:
+    """htmx fragment: a committee's monthly trend (loaded after the page, it reads 12 periods)."""
+    org = core_selectors.org_get(actor=request.user, org_id=org_id)
+    ctx = homepage.trend(request.user, org, timezone.localdate())
+    return render(request, "reports/_trend.html", {"org": org, "data_id": f"trend-data-{org.pk}", **ctx})

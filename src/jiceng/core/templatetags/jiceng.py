@@ -70,3 +70,12 @@ def age_band(birth, bands) -> str:
 def minutes(delta) -> int:
     """A timedelta in whole minutes (rounded up): how long a lock-out lasts."""
     return -(-int(delta.total_seconds()) // 60) if delta else 0
+
+
+@register.filter
+def index(sequence, i):
+    """``values|index:n``: the n-th item (the columns of a table built side by side)."""
+    try:
+        return sequence[int(i)]
+    except (IndexError, TypeError, ValueError):
+        return None
