@@ -142,6 +142,11 @@ def measure(scale: str, seconds: int, only: str = "all") -> None:
         flush=True,
     )
     if only == "http":  # the pages and the load alone (after a change to the request path)
+        from jiceng.core import rollups
+        from jiceng.core.models import RollupDirty
+
+        rollups.refresh_all(period)  # what the rollup worker keeps while users work
+        RollupDirty.objects.all().delete()
         _http_load(table, seconds)
         print()
         table.print()
