@@ -150,6 +150,16 @@ def test_grid_home_counts_are_the_grid(demo_county, client):
     assert all(p.area.path.startswith(grid.path) for p in _section(r, "grid")["people"])
 
 
+def test_home_refuses_a_long_search_and_ignores_unknown_parameters(demo_county, client):
+    c = _log_in(client, "grid")
+    r = c.get(reverse("home"), {"grid.q": "王" * 51, "grid.nonsense": "1", "board.sort": "x"})
+    assert r.status_code == 200
+    ctx = _section(r, "grid")
+    assert ctx["people"] == [] and "最多50个字" in ctx["error"] and "最多50个字" in r.text
+    r = _log_in(client, "township").get(reverse("home"), {"board.sort": "'; DROP", "board.dir": "sideways"})
+    assert r.status_code == 200 and _section(r, "board")["rows"]
+
+
 def test_township_child_table_equals_each_units_indicators(demo_county, client):
     user = User.objects.get(username="township")
     org = _grant_org("township")

@@ -11,6 +11,7 @@ from jiceng.core.models import Area, Org
 from . import selectors
 
 RESIDENTS_SHOWN = 20
+Q_MAX = 50
 
 
 def member_card(actor, org: Org, today: dt.date) -> dict | None:
@@ -39,9 +40,12 @@ def grid(actor, org: Org, today: dt.date, q: str = "") -> dict | None:
     area = Area.objects.filter(pk=org.area_id).first() if org.area_id else None
     if area is None:
         return None
+    q = q.strip()
+    error = f"搜索词：最多{Q_MAX}个字（现为{len(q)}个），请缩短后再查。" if len(q) > Q_MAX else ""
     return {
         "grid": area,
         "summary": selectors.grid_summary(actor=actor, grid=area),
-        "people": list(selectors.grid_people(actor=actor, grid=area, q=q)[:RESIDENTS_SHOWN]),
+        "people": [] if error else list(selectors.grid_people(actor=actor, grid=area, q=q)[:RESIDENTS_SHOWN]),
         "q": q,
+        "error": error,
     }

@@ -5,6 +5,7 @@ its board, from the same scoped selectors and indicators as every other page."""
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 from dataclasses import dataclass
 from typing import Any
 
@@ -44,7 +45,8 @@ def sections(actor, today: dt.date, params: dict[str, str]) -> list[Section]:
         for sec in registered:
             if grant.role not in sec.roles:
                 continue
-            ctx = import_string(sec.fn)(actor, grant.org, today, **_params_for(sec.key, params))
+            fn = import_string(sec.fn)
+            ctx = fn(actor, grant.org, today, **_params_for(sec.key, fn, params))
             if ctx is not None:
                 role = roles.get(grant.role)
                 ctx.setdefault("role_label", role.label if role else grant.role)
@@ -52,10 +54,14 @@ def sections(actor, today: dt.date, params: dict[str, str]) -> list[Section]:
     return out
 
 
-def _params_for(key: str, params: dict[str, str]) -> dict[str, str]:
-    # a section's own query parameters are prefixed with its key: ?grid.q=王
+def _params_for(key: str, fn, params: dict[str, str]) -> dict[str, str]:
+    # a section's own query parameters are prefixed with its key (?grid.q=王); only those its
+    # function takes are passed (an unknown one is ignored, as any unknown query parameter is)
     prefix = f"{key}."
-    return {k[len(prefix) :]: v for k, v in params.items() if k.startswith(prefix)}
+    accepted = set(inspect.signature(fn).parameters) - {"actor", "org", "today"}
+    return {
+        name: v for k, v in params.items() if k.startswith(prefix) and (name := k[len(prefix) :]) in accepted
+    }
 
 
 def _period(today: dt.date) -> Period:
