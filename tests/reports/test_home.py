@@ -310,3 +310,15 @@ def test_member_sees_their_own_full_number_after_the_password(demo_county, clien
     assert entry.target_id == str(me.pk) and entry.actor.username == "member"
     assert c.post(reverse("own_reveal"), {"field": "org", "password": PASSWORD}).status_code == 404
     assert c.get(reverse("own_reveal")).status_code == 405
+
+
+def test_periods_before_1900_and_ids_no_column_holds_are_refused_not_500(demo_county, client):
+    c = _log_in(client, "secretary")
+    for url in ("/figures/people.age_bands/", "/figures/people.age_bands/rows.csv"):
+        assert c.get(url, {"period": "0001"}).status_code == 404
+    r = c.get(reverse("dashboard"), {"period": "0030"})
+    assert r.status_code == 200 and "不能早于1900年" in r.text
+    r = c.get(reverse("member_list"), {"org": "99999999999999999999", "status": "zzz"})
+    assert r.status_code == 200
+    r = c.post(reverse("member_create"), {"org": "9223372036854775808", "name": "张三"})
+    assert r.status_code == 200

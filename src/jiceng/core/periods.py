@@ -28,10 +28,17 @@ def _month_end(year: int, month: int) -> dt.date:
     return dt.date(year, month, calendar.monthrange(year, month)[1])
 
 
+EARLIEST_YEAR = 1900  # the boundary's earliest date (core.boundary): no record, no age band before it
+
+
 def parse_period(text: str | None) -> Period:
     """Parse a period; empty means the current year up to today. A period that has not begun is
     refused: its figures would be today's under a future label."""
     period = _parse(text)
+    if period.start.year < EARLIEST_YEAR:
+        raise DomainError(
+            field="period", message=f"统计期间：不能早于{EARLIEST_YEAR}年（现为{period.start.year}年）。"
+        )
     if period.start > timezone.localdate():
         raise DomainError(field="period", message="统计期间：尚未开始，不能统计将来的期间。")
     return period

@@ -143,6 +143,13 @@ class SearchSelect(forms.Select):
         return context
 
 
+def _fits_a_key(value: Any) -> bool:
+    try:
+        return abs(int(value)) < 2**63
+    except (ValueError, TypeError):
+        return True  # not a number: the query (or the form) refuses it
+
+
 def _from_queryset(
     qs: QuerySet,
     wanted: list[str],
@@ -155,10 +162,13 @@ def _from_queryset(
     """The chosen rows, then the first ``count``, each once (two queries at most)."""
     value_of = value_of or (lambda obj: obj.pk)
     chosen: list[Any] = []
+    # an id no database column can hold is nobody's (SQLite raises OverflowError, PostgreSQL a
+    # DataError that would abort the transaction): not asked for at all
+    wanted = [v for v in wanted if _fits_a_key(v)]
     if wanted:
         try:
             chosen = list(qs.filter(**{f"{key}__in": wanted}))
-        except (ValueError, TypeError, ValidationError):
+        except (ValueError, TypeError, OverflowError, ValidationError):
             chosen = []  # not an id at all: nothing to show, the form says what is wrong
     seen = {value_of(obj) for obj in chosen}
     first = [obj for obj in qs[:count] if value_of(obj) not in seen]
