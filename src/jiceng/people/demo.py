@@ -70,6 +70,30 @@ OUTFLOW_PLACES = [
 ]
 
 
+# Person's columns as the bulk writers fill them; any other column (one an app adds later) gets its
+# default (ModelSink)
+PERSON_COLUMNS = (
+    "id",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "education",
+    "id_number_ciphertext",
+    "id_number_digest",
+    "id_number_tail_digest",
+    "id_number_masked",
+    "phone_ciphertext",
+    "phone_digest",
+    "phone_masked",
+    "area",
+    "household",
+    "user",
+    "created_at",
+    "updated_at",
+)
+
+
 def _person(
     g: Gen, *, band: str | None = None, gender: str | None = None, area=None, household=None
 ) -> Person:
@@ -240,24 +264,7 @@ class _Residents:
     """The residents who are not party members, as plain rows for the bulk writer (≈300,000 in the
     full county: Person objects and bulk_create would cost half a minute)."""
 
-    COLUMNS = (
-        "name",
-        "gender",
-        "ethnicity",
-        "birth_date",
-        "education",
-        "id_number_ciphertext",
-        "id_number_digest",
-        "id_number_tail_digest",
-        "id_number_masked",
-        "phone_ciphertext",
-        "phone_digest",
-        "phone_masked",
-        "area",
-        "household",
-        "created_at",
-        "updated_at",
-    )
+    COLUMNS = tuple(c for c in PERSON_COLUMNS if c not in ("id", "user"))  # new rows, nobody's log-in
 
     def __init__(self, g: Gen) -> None:
         self.g = g

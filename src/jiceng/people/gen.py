@@ -8,7 +8,7 @@ import random
 from jiceng.core import crypto
 from jiceng.core.gen import GenContext, ModelSink
 
-from .demo import EDU_MID, EDU_OLD, EDU_YOUNG
+from .demo import EDU_MID, EDU_OLD, EDU_YOUNG, PERSON_COLUMNS
 from .models import CadrePost, Household, PartyMember, Person
 
 
@@ -16,27 +16,6 @@ def build(ctx: GenContext) -> None:
     scale, g, rng, ids, tree = ctx.scale, ctx.g, ctx.rng, ctx.ids, ctx.tree
     tail_digests: dict[str, str] = {}
     persons = members = posts = 0
-    # model fields; any other column (one an app adds later) gets its default (ModelSink)
-    p_cols = (
-        "id",
-        "name",
-        "gender",
-        "ethnicity",
-        "birth_date",
-        "education",
-        "id_number_ciphertext",
-        "id_number_digest",
-        "id_number_tail_digest",
-        "id_number_masked",
-        "phone_ciphertext",
-        "phone_digest",
-        "phone_masked",
-        "area",
-        "household",
-        "user",
-        "created_at",
-        "updated_at",
-    )
     m_cols = (
         "id",
         "person",
@@ -55,7 +34,7 @@ def build(ctx: GenContext) -> None:
     households = 0
     now = dt.datetime.now(dt.UTC)
     with (
-        ModelSink(Person, p_cols) as ps,
+        ModelSink(Person, PERSON_COLUMNS) as ps,
         ModelSink(PartyMember, m_cols) as ms,
         ModelSink(CadrePost, c_cols) as cs,
         ModelSink(Household, h_cols) as hs,
