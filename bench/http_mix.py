@@ -2,8 +2,8 @@
 cores little, and what it does cost is measured and printed).
 
 The mix is what the home pages made the platform's first pages: mostly village secretaries' and
-members' home pages, branch calendars and meeting records, some township and county boards, and
-10% writes (members keeping their card through the form, the county editing a member through the
+members' home pages, branch calendars and meeting records, the secretaries' case queue and a case of
+their village (8%, when the dataset has cases), some township and county boards, and 10% writes (members keeping their card through the form, the county editing a member through the
 API). Every request carries a real session (or token) of a user of the generated county, so each
 one pays the fixed cost a real one pays: the session, the role grants, the scope, the menu, the
 template.
@@ -34,7 +34,9 @@ CSRF = "benchcsrfbenchcsrfbenchcsrfbench"  # a fixed CSRF secret: cookie and hea
 
 # (kind, weight): the share of the load each kind of request takes
 MIX = (
-    ("secretary home", 30),
+    ("secretary home", 22),
+    ("cases queue", 5),  # a secretary's 我的待办 (/cases/)
+    ("case detail", 3),  # a case of the secretary's village
     ("member home", 20),
     ("branch calendar", 15),
     ("meeting record", 10),
@@ -133,6 +135,7 @@ def _users(county_org):
             .first()
         )
         out["secretary"].append((user(f"bench_mix_sec{i}", "branch_secretary", v), v, branch, meeting))
+        out.setdefault("case", []).append(_latest_case(v))
     per_village = max(1, MEMBERS // max(1, len(villages)))
     k = 0
     for v in villages:
@@ -162,6 +165,37 @@ def _users(county_org):
     return out
 
 
+def _latest_case(village) -> int | None:
+    """The newest case placed in the village (None without the cases app or its rows)."""
+    try:
+        from jiceng.cases.models import Case
+    except ImportError:
+        return None
+    return (
+        Case.objects.filter(area__path__startswith=village.area.path)
+        .order_by("-received_at")
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
+def _drop_failing(pools: dict[str, list], kinds: tuple[str, ...]) -> None:
+    """Kinds whose first page does not answer 200 in-process leave the mix (said, not fatal): the
+    case pages are younger than the rest of the mix."""
+    from django.test import Client
+
+    for kind in kinds:
+        if not pools[kind]:
+            continue
+        u, _m, path, _h, _b = pools[kind][0]
+        c = Client()
+        c.force_login(u)
+        status = c.get(path).status_code
+        if status != 200:
+            print(f"  .. {kind}: {path} answered {status}; left out of the mix", flush=True)
+            pools[kind] = []
+
+
 def _session(user) -> str:
     from django.test import Client
 
@@ -182,6 +216,11 @@ def requests_for(county_user, county_org, token: str, member_id: int) -> tuple[l
         return f"Cookie=sessionid={sessions[u.pk]}; csrftoken={CSRF}"
 
     pools: dict[str, list[tuple]] = {kind: [] for kind, _w in MIX}
+    for (u, _v, _branch, _meeting), case_id in zip(users["secretary"], users.get("case", []), strict=False):
+        pools["cases queue"].append((u, "GET", "/cases/", cookie(u), ""))
+        if case_id:
+            pools["case detail"].append((u, "GET", f"/cases/{case_id}/", cookie(u), ""))
+    _drop_failing(pools, ("cases queue", "case detail"))
     for u, v, branch, meeting in users["secretary"]:
         pools["secretary home"].append((u, "GET", "/", cookie(u), ""))
         pools["branch calendar"].append((u, "GET", f"/orglife/orgs/{branch.pk}/calendar/", cookie(u), ""))

@@ -7,6 +7,11 @@ and the indicator ratio app ÷ hand-written SQL floor. Timing belongs here, neve
 Against PostgreSQL (``DATABASE_URL`` pointing at a server; the database ``jiceng_bench_<scale>``
 is created next to it). Without ``DATABASE_URL`` it runs on a SQLite file under var/ — fine for the
 smoke test CI runs at village scale, meaningless for the targets.
+
+``--only http``: the pages and the HTTP load alone; ``--only cases``: the residents' requests alone
+(bench/cases.py: queues, search, figures, a department's page, Open311), which the default run
+includes too. ``--database NAME`` (or ``BENCH_DATABASE``): that PostgreSQL database instead of
+``jiceng_bench_<scale>``.
 """
 
 from __future__ import annotations
@@ -25,12 +30,12 @@ ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
-def _database_env(scale: str) -> dict[str, str]:
+def _database_env(scale: str, database: str = "") -> dict[str, str]:
     env = dict(os.environ)
     url = env.get("DATABASE_URL")
     if url and url.startswith("postgres"):
         base, _, _name = url.rpartition("/")
-        name = f"jiceng_bench_{scale}"
+        name = database or f"jiceng_bench_{scale}"
         admin = f"{base}/postgres"
         import psycopg
 
@@ -141,6 +146,13 @@ def measure(scale: str, seconds: int, only: str = "all") -> None:
         f"database {connection.vendor}",
         flush=True,
     )
+    if only == "cases":  # the residents' requests alone (bench/cases.py)
+        import cases as cases_bench
+
+        cases_bench.measure(table, scale)
+        print()
+        table.print()
+        return
     if only == "http":  # the pages and the load alone (after a change to the request path)
         from jiceng.core import rollups
         from jiceng.core.models import RollupDirty
@@ -270,6 +282,10 @@ def measure(scale: str, seconds: int, only: str = "all") -> None:
 
     county = orgs["county"]
     table.timed("compliance, one county, one year", lambda: compliance.tally(county, period), n=3)
+
+    import cases as cases_bench  # residents' requests: queues, search, figures, departments, Open311
+
+    cases_bench.measure(table, scale)
 
     _export(table, scale)
     _import(table, 5_000 if scale == "village" else 100_000)
@@ -466,10 +482,18 @@ def main() -> int:
     )
     parser.add_argument("--seconds", type=int, default=20, help="duration of the HTTP load")
     parser.add_argument(
-        "--only", choices=["all", "http"], default="all", help="http: the pages and the load only"
+        "--only",
+        choices=["all", "http", "cases"],
+        default="all",
+        help="http: the pages and the load only; cases: the residents' requests only",
+    )
+    parser.add_argument(
+        "--database",
+        default=os.environ.get("BENCH_DATABASE", ""),
+        help="the PostgreSQL database to use instead of jiceng_bench_<scale>",
     )
     ns = parser.parse_args()
-    env = _database_env(ns.scale)
+    env = _database_env(ns.scale, ns.database)
     _ensure_data(ns.scale, env)
     os.environ.update({k: v for k, v in env.items() if k in ("DATABASE_URL", "JICENG_VAR_DIR")})
     if "DATABASE_URL" not in env:

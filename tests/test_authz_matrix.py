@@ -136,8 +136,10 @@ API_BODIES: dict[tuple[str, str], Callable[[Any, dict[str, Any]], dict[str, Any]
 # Form data posted by A to B's pages (enough to pass a form, where one is checked after the lookup).
 POST_DATA = {"name": "篡改", "mobility_note": "越权修改", "expires_days": "1", "org": ""}
 
-# public/: pages anyone may read, checked for personal data by tests/test_public_pages.py instead
-EXCLUDED_PREFIXES = ("admin/", "i18n/", "api/", "public/")
+# public/: pages anyone may read, checked for personal data by tests/test_public_pages.py instead;
+# open311/: the public GeoReport endpoint (a county's listed requests, coarse), checked by
+# tests/cases/test_open311.py
+EXCLUDED_PREFIXES = ("admin/", "i18n/", "api/", "public/", "open311/")
 EXCLUDED_NAMES = {"login", "logout", "healthz"}
 # Pages that show B's data to B's secretary: the positive control of the list-page check.
 B_VISIBLE_TO_SEC_B = frozenset().union(*(c.visible_to_b for c in app_cases()))

@@ -41,19 +41,61 @@ def test_every_public_page_is_free_of_personal_data(demo_county, client):
         )[:2000]
     }
     routes = public_routes()
-    assert routes == ["public_party_affairs"], routes
+    assert sorted(routes) == sorted(
+        [
+            "public_party_affairs",
+            "public_where",
+            "public_cases",
+            "public_case_new",
+            "public_case_done",
+            "public_case_track",
+            "public_case_rate",
+        ]
+    ), routes
     villages = list(Area.objects.filter(kind__in=[AreaKind.VILLAGE, AreaKind.COMMUNITY]))
     assert len(villages) == 12
+
+    def assert_clean(text: str, where: str) -> None:
+        # names of two characters and more (a one-character fragment means nothing)
+        shown = [n for n in names if len(n) >= 2 and n in text]
+        assert not shown, (where, shown[:5])
+        assert not PHONE.search(text) and not ID_NUMBER.search(text), where
+        assert not any(n in text for n in numbers)
+
     for village in villages:
         r = client.get(reverse("public_party_affairs", kwargs={"area_id": village.pk}))
         assert r.status_code == 200, village.name
         text = r.content.decode()
         assert village.name in text and "退出" not in text  # nobody is logged in
-        # names of two characters and more (a one-character fragment means nothing)
-        shown = [n for n in names if len(n) >= 2 and n in text]
-        assert not shown, (village.name, shown[:5])
-        assert not PHONE.search(text) and not ID_NUMBER.search(text), village.name
-        assert not any(n in text for n in numbers)
+        assert_clean(text, village.name)
+    # the address look-up, asked for every village, an estate, a building and households' addresses
+    from jiceng.people.models import Household
+
+    asked = [v.name for v in villages] + [
+        a.name for a in Area.objects.filter(kind__in=["estate", "building"])[:5]
+    ]
+    asked += list(Household.objects.order_by("pk").values_list("address", flat=True)[:20])
+    answered = 0
+    for q in asked:
+        r = client.get(reverse("public_where"), {"q": q})
+        assert r.status_code == 200, q
+        text = r.content.decode()
+        answered += 'id="public-places"' in text and "<b>" in text
+        assert "退出" not in text, q
+        assert_clean(text, q)
+    assert answered >= len(asked) // 2
+    # residents' requests: the forms, and the public list for the county and for each township
+    townships = list(Area.objects.filter(kind__in=[AreaKind.TOWNSHIP, AreaKind.SUBDISTRICT]))
+    pages = [reverse("public_case_new"), reverse("public_case_track"), reverse("public_cases")]
+    pages += [f"{reverse('public_cases')}?township={t.pk}" for t in townships]
+    pages += [f"{reverse('public_case_new')}?township={t.pk}" for t in townships]
+    for url in pages:
+        r = client.get(url)
+        assert r.status_code == 200, url
+        assert "退出" not in r.content.decode(), url
+        # the map providers the point-picker names are interface text, not a person ("高德" is a name)
+        text = r.content.decode().replace("高德/腾讯地图", "").replace("高德地图", "")
+        assert_clean(text, url)
 
 
 def test_what_the_disclosure_says_and_what_it_refuses(demo_county, client):

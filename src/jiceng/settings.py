@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "jiceng.people",
     "jiceng.orglife",
     "jiceng.grading",
+    "jiceng.grids",
+    "jiceng.cases",
     "jiceng.reports",
 ]
 

@@ -73,10 +73,23 @@ def test_role_permission_table_is_what_the_apps_declare():
         "record_meeting",
         "publish_topics",
         "grade",
+        "view_grid",  # grids
+        "manage_grid",
+        "record_visit",
+    }
+    # cases: who handles residents' requests (the county holds every right, so it may grant them)
+    handles = {"view_case", "enter_case", "handle_case"}
+    county_cases = handles | {
+        "whistle",
+        "manage_cases",
+        "manage_duty",
+        "mediate",
+        "push_enforcement",
+        "department_work",
     }
     assert role_perms() == {
-        "county_admin": frozenset(everything),
-        "township_admin": frozenset(everything - {"manage_rules"}),
+        "county_admin": frozenset(everything | county_cases),
+        "township_admin": frozenset(everything - {"manage_rules"} | handles | {"whistle", "manage_duty"}),
         "branch_secretary": frozenset(
             {
                 "view_org",
@@ -86,8 +99,20 @@ def test_role_permission_table_is_what_the_apps_declare():
                 "export_personal",
                 "view_audit",
                 "record_meeting",
+                "view_grid",
+                "manage_grid",
+                "record_visit",
+                *handles,
+                "whistle",
+                "manage_duty",
             }
         ),
-        "grid_worker": frozenset({"view_org", "view_member"}),
+        "grid_worker": frozenset({"view_org", "view_member", "view_grid", "record_visit", *handles}),
         "member": frozenset({"view_org"}),
+        "village_handler": frozenset(handles | {"manage_duty"}),
+        "errand_agent": frozenset(handles),
+        "hotline_operator": frozenset({"view_case", "enter_case"}),
+        "mediator": frozenset({"mediate"}),
+        "court_liaison": frozenset({"push_enforcement"}),
+        "department_handler": frozenset({"department_work"}),
     }

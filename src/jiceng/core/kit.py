@@ -222,6 +222,9 @@ class AppPlugin:
     # function (org, on_date) -> the reason (Chinese) why records of ``org`` dated ``on_date`` are
     # locked, or None: grading locks a year's organisational life once its grades are confirmed
     period_locks: str | None = None
+    # functions (dotted paths, no arguments) the background worker calls about once a minute:
+    # time-driven steps no user takes (a resolved request nobody rated closes by itself)
+    periodic: tuple[str, ...] = ()
 
 
 # --- discovery -------------------------------------------------------------------------------------
@@ -402,6 +405,21 @@ def period_lock(org: Any, on_date: Any) -> str | None:
             if reason:
                 return reason
     return None
+
+
+def run_periodic() -> dict[str, Any]:
+    """Call every installed app's periodic functions; one failing does not stop the others."""
+    import logging
+
+    out: dict[str, Any] = {}
+    for p in plugins():
+        for path in p.periodic:
+            try:
+                out[path] = import_string(path)()
+            except Exception as exc:  # noqa: BLE001 - reported, retried next minute
+                logging.getLogger(__name__).warning("periodic %s failed: %s", path, exc)
+                out[path] = exc
+    return out
 
 
 def authz_modules() -> list[Any]:

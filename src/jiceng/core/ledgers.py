@@ -44,6 +44,11 @@ class Sheet:
     title: str | Callable[[LedgerRequest], str]
     headers: Sequence[str] | Callable[[LedgerRequest], Sequence[str]]
     rows: Callable[[LedgerRequest], Iterable[Sequence[Any]]]
+    # when(req) False leaves the sheet out of that export (a report sheet only for a single month)
+    when: Callable[[LedgerRequest], bool] | None = None
+
+    def shown(self, req: LedgerRequest) -> bool:
+        return self.when is None or bool(self.when(req))
 
     def title_for(self, req: LedgerRequest) -> str:
         return self.title(req) if callable(self.title) else self.title
@@ -129,6 +134,11 @@ def clean_cell(value: Any) -> Any:
 # --- writing ---------------------------------------------------------------------------------------
 
 
+def sheets_for(ledger: Ledger, req: LedgerRequest) -> list[Sheet]:
+    """The sheets an export writes: those whose ``when`` does not leave them out."""
+    return [sheet for sheet in ledger.sheets if sheet.shown(req)]
+
+
 def _subtitle(ledger: Ledger, req: LedgerRequest) -> str:
     from .scoping import root_orgs
 
@@ -166,7 +176,7 @@ def write_xlsx(ledger: Ledger, req: LedgerRequest, progress: Callable[[int], Non
 
     wb = Workbook(write_only=True)
     counts, done = [], 0
-    for sheet in ledger.sheets:
+    for sheet in sheets_for(ledger, req):
         ws = wb.create_sheet(title=clean_cell(sheet.title_for(req))[:31])
         headers = list(sheet.headers_for(req))
         width = max(len(headers), 1)
@@ -215,10 +225,11 @@ def csv_lines(
     client stops reading)."""
     writer = csv.writer(_Line())
     rows = 0
+    sheets = sheets_for(ledger, req)
     try:
         yield "\ufeff"
-        for i, sheet in enumerate(ledger.sheets):
-            if len(ledger.sheets) > 1:
+        for i, sheet in enumerate(sheets):
+            if len(sheets) > 1:
                 if i:
                     yield writer.writerow([])
                 yield writer.writerow([clean_cell(sheet.title_for(req))])

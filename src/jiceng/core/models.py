@@ -452,8 +452,15 @@ class Notification(models.Model):
     or e-mail by the worker. ``org``: the subtree it concerns (who may read the outbox)."""
 
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
     )
+    # a recipient without an account (a resident who filed a request): the address itself,
+    # encrypted as personal data; the outbox shows it masked
+    to_ciphertext = models.TextField(blank=True)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     kind = models.CharField(_("kind"), max_length=60)
     subject = models.CharField(_("subject"), max_length=200)

@@ -259,6 +259,26 @@ def notify(
     return made
 
 
+def notify_address(
+    *, channel: str, address: str, kind: str, subject: str, body: str, link: str = "", org: Org | None = None
+) -> Notification:
+    """A message to someone with no account (a resident who filed a request): to ``address`` (a
+    phone for SMS), kept encrypted; delivered by the channel's sender like any other."""
+    note = Notification.objects.create(
+        recipient=None,
+        to_ciphertext=crypto.encrypt(address, field=f"notify_{channel}"),
+        channel=channel,
+        kind=kind,
+        subject=subject[:200],
+        body=body,
+        link=link[:300],
+        org=org,
+        status=NotificationStatus.QUEUED,
+    )
+    transaction.on_commit(_enqueue_dispatch)
+    return note
+
+
 def _enqueue_dispatch() -> None:
     from .tasks import dispatch_notifications
 
@@ -286,7 +306,11 @@ def dispatch(limit: int = 200) -> dict[str, int]:
             continue
         note.attempts += 1
         chosen = sender(note.channel)
-        address = chosen.address(note.recipient)
+        address = (
+            chosen.address(note.recipient)
+            if note.recipient is not None
+            else crypto.decrypt(note.to_ciphertext, field=f"notify_{note.channel}")
+        )
         fields: dict[str, Any]
         if address is None:
             fields = {

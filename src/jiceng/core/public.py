@@ -9,6 +9,8 @@ request and a village's decisions). The pattern:
   fails on any person's name, ID or phone number in it, and on a selector returning a model.
 
 ``public`` marks a view: no login, never cached privately, answered 404 for what it does not serve.
+``public_form`` marks a page with a form a resident fills in (a request, a look-up, a rating): GET
+and POST, CSRF-protected, never cached (the page carries a CSRF token and answers for one person).
 """
 
 from __future__ import annotations
@@ -20,8 +22,9 @@ from typing import Any
 
 from django.db.models import Model, QuerySet
 from django.db.models.manager import BaseManager
-from django.views.decorators.cache import cache_control
-from django.views.decorators.http import require_GET
+from django.views.decorators.cache import cache_control, never_cache
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_GET, require_http_methods
 
 from .errors import NotFound
 
@@ -32,6 +35,20 @@ def public(view: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(view)
     @require_GET
     @cache_control(public=True, max_age=60)
+    def wrapped(request, *args, **kwargs):
+        return view(request, *args, **kwargs)
+
+    wrapped.is_public = True  # type: ignore[attr-defined]
+    return wrapped
+
+
+def public_form(view: Callable[..., Any]) -> Callable[..., Any]:
+    """A form anyone may fill in: GET and POST only, CSRF-protected, never cached by anyone."""
+
+    @functools.wraps(view)
+    @require_http_methods(["GET", "POST"])
+    @never_cache
+    @csrf_protect
     def wrapped(request, *args, **kwargs):
         return view(request, *args, **kwargs)
 

@@ -33,11 +33,13 @@ from django.db import DatabaseError, close_old_connections, connection, transact
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from . import indicators
+from . import indicators, kit
 from .indicators import IndicatorValue, Part
 from .models import IndicatorSnapshot, Org, OrgKind, RollupDirty
 from .periods import Period, parse_period
 from .rulepacks import ancestor_paths, overridden_inside
+
+PERIODIC_SECONDS = 60  # how often the loop runs the apps' periodic functions (kit.run_periodic)
 
 
 def max_age() -> int:
@@ -378,11 +380,14 @@ def run(
         _say(quiet, f"rollups: full refresh of {n} organisations for {period.label} in {ms / 1000:.1f}s")
     if once:
         return
-    day, done = timezone.localdate(), 0
+    day, done, periodic_at = timezone.localdate(), 0, 0.0
     while cycles is None or done < cycles:
         time.sleep(every)
         done += 1
         close_old_connections()
+        if time.monotonic() - periodic_at >= PERIODIC_SECONDS:
+            periodic_at = time.monotonic()
+            kit.run_periodic()
         try:
             if timezone.localdate() != day:  # snapshot date moved: everything is a day behind
                 period, day = parse_period(period_text), timezone.localdate()

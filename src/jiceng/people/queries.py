@@ -80,3 +80,17 @@ def villages_with_party_secretary(area_ids, as_of: dt.date) -> set[int]:
             active_on_q(as_of), committee=Committee.PARTY, post=Post.SECRETARY, area_id__in=set(area_ids)
         ).values_list("area_id", flat=True)
     )
+
+
+def households() -> QuerySet:
+    """Every household, wherever it is registered. Everywhere: filter by the area path."""
+    from .models import Household
+
+    return Household.objects.all()
+
+
+def persons() -> QuerySet:
+    """Every person (residents and members alike). Everywhere: filter by the area path."""
+    from .models import Person
+
+    return Person.objects.all()
