@@ -233,3 +233,19 @@ def test_promise_in_a_year_the_calendar_library_does_not_know(cw):
     )
     # Monday–Friday fallback: Thu 2, Fri 3, Mon 6
     assert timezone.localtime(case.due_at).date() == dt.date(2031, 1, 6)
+
+
+def test_case_states_read_as_case_words_in_chinese():
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        assert str(State.CLOSED.label) == "已关闭" and str(State.HANDLING.label) == "办理中"
+
+
+def test_a_whistle_offers_the_county_and_the_case_townships_stations_only(cw):
+    from jiceng.cases import selectors
+
+    here = set(selectors.departments_for(cw.w.users["sec_a"], cw.w.village_a))
+    there = set(selectors.departments_for(cw.w.users["sec_b"], cw.w.village_b))
+    assert cw.station in here and cw.station not in there  # 甲镇司法所 serves 甲镇 only
+    assert cw.dept in here and cw.dept in there

@@ -7,6 +7,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node
 
 from jiceng.core.models import Area
@@ -138,13 +139,14 @@ class Channel(models.TextChoices):
 
 class State(models.TextChoices):
     """Mirrors the workflow instance's state, kept on the row so that queues and figures are plain
-    SQL (the instance is the authority; services move both together)."""
+    SQL (the instance is the authority; services move both together). Labels carry their own
+    context: "closed" and "in progress" are other words for a grading plan (已销号, 整改中)."""
 
-    RECEIVED = "received", _("awaiting acceptance")
-    HANDLING = "handling", _("in progress")
-    RESOLVED = "resolved", _("resolved, awaiting rating")
-    CLOSED = "closed", _("closed")
-    DISMISSED = "dismissed", _("not accepted")
+    RECEIVED = "received", pgettext_lazy("case state", "awaiting acceptance")
+    HANDLING = "handling", pgettext_lazy("case state", "in progress")
+    RESOLVED = "resolved", pgettext_lazy("case state", "resolved, awaiting rating")
+    CLOSED = "closed", pgettext_lazy("case state", "closed")
+    DISMISSED = "dismissed", pgettext_lazy("case state", "not accepted")
 
 
 OPEN_STATES = (State.RECEIVED, State.HANDLING)

@@ -9,20 +9,21 @@ from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 
 from jiceng.core.models import Area, Org, RoleAssignment, User
+from jiceng.core.rulepacks import ancestor_paths as core_ancestor_paths
 
 from .models import LEVEL_KINDS, Case, DepartmentStaff, Level, Rating, State, Whistle
 
 
-def _ancestor_paths(area: Area) -> list[str]:
-    step = Area.steplen
-    return [area.path[:i] for i in range(step, len(area.path) + 1, step)]
+def ancestor_paths(area: Area) -> list[str]:
+    """The area's own path and its ancestors' (core's rule-pack walk, in the area tree)."""
+    return core_ancestor_paths(area.path, Area.steplen)
 
 
 def area_at_level(area: Area, level: int) -> tuple[int, Area]:
     """The area that handles a case placed at ``area`` at ``level``: the nearest enclosing area of
     that level's kind. A place outside any grid starts at its village instead; a place above the
     level (a case filed at a township) starts at the place itself."""
-    chain = list(Area.objects.filter(path__in=_ancestor_paths(area)).order_by("depth"))
+    chain = list(Area.objects.filter(path__in=ancestor_paths(area)).order_by("depth"))
     for lv in range(level, Level.COUNTY + 1):
         found = [a for a in chain if a.kind in LEVEL_KINDS[lv]]
         if found:
@@ -37,13 +38,13 @@ def level_of(area: Area) -> int | None:
 def org_for_area(area: Area) -> Org | None:
     """The top party organisation anchored at the area or its nearest ancestor that has one (the
     audit log and the workflow definitions hang in the org tree)."""
-    paths = _ancestor_paths(area)
+    paths = ancestor_paths(area)
     return Org.objects.filter(area__path__in=paths).order_by("-area__depth", "depth").first()
 
 
 def county_org(area: Area) -> Org | None:
     """The county's committee: where the county's local case workflow is kept."""
-    chain = Area.objects.filter(path__in=_ancestor_paths(area), kind="county")
+    chain = Area.objects.filter(path__in=ancestor_paths(area), kind="county")
     county = chain.first()
     if county is None:
         return org_for_area(area)
@@ -51,7 +52,7 @@ def county_org(area: Area) -> Org | None:
 
 
 def county_area(area: Area) -> Area | None:
-    return Area.objects.filter(path__in=_ancestor_paths(area), kind="county").first()
+    return Area.objects.filter(path__in=ancestor_paths(area), kind="county").first()
 
 
 def handlers_at(area: Area) -> QuerySet[User]:

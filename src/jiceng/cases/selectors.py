@@ -21,6 +21,7 @@ from django.utils import timezone
 from jiceng.core.models import Area
 from jiceng.core.scoping import area_paths, area_q, get_scoped_or_404
 
+from . import queries
 from .models import (
     OPEN_STATES,
     Case,
@@ -50,17 +51,29 @@ def _department_paths(actor) -> list[str]:
 
 
 def cases_for(actor) -> QuerySet[Case]:
-    """Every case the actor may see (the union of the ways above), unordered."""
+    """Every case the actor may see (the union of the ways above), unordered. Only the ways the
+    actor can match are in the query: an OR with a branch that matches nothing still keeps the
+    planner from starting at the actor's areas (a county's search scanned 1.7 M rows at province
+    scale with all five)."""
     if actor is None or not getattr(actor, "is_authenticated", False):
         return Case.objects.none()
-    q = area_q(actor, VIEW_CASE)
-    q |= Q(kind=Kind.ENFORCEMENT) & area_q(actor, PUSH_ENFORCEMENT)
-    dep = Q()
+    branches = []
+    if area_paths(actor, VIEW_CASE):
+        branches.append(area_q(actor, VIEW_CASE))
+    if area_paths(actor, PUSH_ENFORCEMENT):
+        branches.append(Q(kind=Kind.ENFORCEMENT) & area_q(actor, PUSH_ENFORCEMENT))
+    whistled = Q(member_user_id=actor.pk)
     for path in _department_paths(actor):
-        dep |= Q(department__path__startswith=path)
-    whistled = Whistle.objects.filter(Q(member_user_id=actor.pk) | (dep if dep else Q(pk__in=[])))
-    q |= Q(pk__in=whistled.values("case_id"))
-    q |= Q(kind=Kind.DISPUTE, mediator__user_id=actor.pk)
+        whistled |= Q(department__path__startswith=path)
+    if Whistle.objects.filter(whistled).exists():
+        branches.append(Q(pk__in=Whistle.objects.filter(whistled).values("case_id")))
+    if Mediator.objects.filter(user_id=actor.pk).exists():
+        branches.append(Q(kind=Kind.DISPUTE, mediator__user_id=actor.pk))
+    if not branches:
+        return Case.objects.none()
+    q = branches[0]
+    for more in branches[1:]:
+        q |= more
     return Case.objects.filter(q)
 
 
@@ -89,10 +102,11 @@ def _filtered(qs: QuerySet[Case], f: dict) -> QuerySet[Case]:
         qs = qs.filter(
             Q(state=State.RECEIVED, respond_due_at__lt=now) | Q(state__in=OPEN_STATES, due_at__lt=now)
         )
-    if f.get("since"):
-        qs = qs.filter(received_at__date__gte=f["since"])
-    if f.get("until"):
-        qs = qs.filter(received_at__date__lte=f["until"])
+    if f.get("since") or f.get("until"):
+        # ranges on local midnights (an index range), not received_at__date (a function per row)
+        qs = queries.in_period(
+            qs, f.get("since") or dt.date(1900, 1, 1), f.get("until") or dt.date(9999, 12, 30)
+        )
     q = (f.get("q") or "").strip()
     if q:
         qs = qs.filter(Q(number=q.upper()) | Q(title__contains=q) | Q(address__contains=q))
@@ -196,24 +210,23 @@ def whistles(case: Case) -> QuerySet[Whistle]:
 
 
 def departments_for(actor, area: Area) -> QuerySet[Department]:
-    """The departments of the case's county that a whistle may call."""
-    county = next(
-        (
-            a
-            for a in Area.objects.filter(
-                path__in=[area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)],
-                kind="county",
-            )
-        ),
-        None,
+    """The departments a whistle on a case placed at ``area`` may call: the county's departments and
+    the stations of the case's own township (not another township's 派出所)."""
+    chain = list(
+        Area.objects.filter(
+            path__in=queries.ancestor_paths(area), kind__in=("county", "township", "subdistrict")
+        )
     )
+    county = next((a for a in chain if a.kind == "county"), None)
     if county is None:
         return Department.objects.none()
-    return Department.objects.filter(area__path__startswith=county.path, active=True).order_by("path")
+    township = next((a for a in chain if a.kind != "county"), None)
+    here = Q(area=county) | (Q(area=township) if township is not None else Q(pk__in=[]))
+    return Department.objects.filter(here, active=True).order_by("path")
 
 
 def mediators_for(area: Area) -> QuerySet[Mediator]:
-    paths = [area.path[:i] for i in range(Area.steplen, len(area.path) + 1, Area.steplen)]
+    paths = queries.ancestor_paths(area)
     return (
         Mediator.objects.filter(active=True, area__path__in=paths)
         .select_related("user")

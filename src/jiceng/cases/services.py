@@ -371,7 +371,7 @@ def _route_dispute(case: Case) -> None:
     from .catalogue import MEDIATOR_TIER
 
     tier = MEDIATOR_TIER.get(case.severity, "community")
-    paths = [case.area.path[:i] for i in range(Area.steplen, len(case.area.path) + 1, Area.steplen)]
+    paths = queries.ancestor_paths(case.area)
     mediator = (
         Mediator.objects.filter(active=True, tier=tier, area__path__in=paths)
         .order_by("-area__depth", "pk")
@@ -783,7 +783,7 @@ def assign_mediator(*, actor, case: Case, mediator_id: Any) -> None:
         raise DomainError(field="mediator", message="调解员：只有矛盾纠纷类诉求可以指派调解员。")
     if not can_access_area(actor, HANDLE_CASE, case.handling_area):
         raise DomainError(field="mediator", message="调解员：只有当前层级的办理人员可以指派。")
-    paths = [case.area.path[:i] for i in range(Area.steplen, len(case.area.path) + 1, Area.steplen)]
+    paths = queries.ancestor_paths(case.area)
     mediator = Mediator.objects.filter(
         pk=_int_id(mediator_id) or 0, active=True, area__path__in=paths
     ).first()
