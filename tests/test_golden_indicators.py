@@ -8,7 +8,8 @@ grading round, the households of the whole population): by ``jiceng demo --as-of
 move with the calendar), with indicator code that gave the first files' values on the first demo; and once more when the
 demo member's party group was left without last month's 党小组会 (the overdue item the secretary's
 home page offers): 20 committee and 2 branch values moved, by that meeting and the attendance drawn
-after it.
+after it. The cases and grids apps then added their figures: every earlier value stayed as it was
+(compared before the files were written again), theirs were added.
 The demo is loaded into its own SQLite file by the real commands, as a user runs them; the figures
 are database-independent, so this runs on SQLite under either suite. The same full-size county
 also shows what the demo claims about itself (households, secretaries, last year's grading).
