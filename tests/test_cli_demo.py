@@ -185,3 +185,19 @@ def test_demo_stands_on_today_unless_pinned(tmp_path):
     assert as_of in (today, today - dt.timedelta(days=1)) and f"截至 {as_of}" in out.stdout
     assert dt.date.fromisoformat(last) < as_of and dt.date.fromisoformat(first).year == as_of.year - 1
     assert year == as_of.year - 1
+
+
+def test_banner_lists_every_apps_demo_logins(demo_county, capsys):
+    """`make run`'s banner names core's log-ins and those the apps' demo steps made (kit.demo_logins),
+    and each one it names exists."""
+    from jiceng.cli import _print_banner
+    from jiceng.core import kit
+    from jiceng.core.models import User
+
+    _print_banner(8000)
+    out = capsys.readouterr().out
+    named = [u for u, _ in kit.demo_logins()]
+    assert "housing" in named and "mediator" in named
+    for username in ["county", *named]:
+        assert f"    {username} " in out
+    assert set(User.objects.filter(username__in=named).values_list("username", flat=True)) == set(named)

@@ -66,12 +66,13 @@ def cmd_demo(ns: argparse.Namespace) -> int:
 
 
 def _print_banner(port: int) -> None:
+    from jiceng.core import kit
     from jiceng.core.demo import DEMO_LOGINS, demo_loaded
 
     print(f"\n  jiceng 基层治理平台  →  http://127.0.0.1:{port}/\n")
     if demo_loaded():
         print("  演示账号（密码均为 demo12345）：")
-        for username, role in DEMO_LOGINS:
+        for username, role in [*DEMO_LOGINS, *kit.demo_logins()]:
             print(f"    {username:<14} {role}")
         print()
 

@@ -364,6 +364,7 @@ def test_a_project_closes_only_when_every_milestone_is_done(cw):
     routine.close_project(actor=sec, project=project)
     assert ListItem.objects.get(pk=project.pk).closed_on == today()
     assert ListItem.objects.get(pk=need.pk).closed_on == today()  # the need closes with its project
+    assert ListItem.objects.get(pk=need.pk).closing_note == f"项目“{project.title}”已销号"
     assert ListItem.objects.get(pk=money.pk).closed_on is None  # a resource stays on its list
     with pytest.raises(DomainError):
         routine.add_milestone(actor=sec, project=project, title="追加", due_on=today())
@@ -389,6 +390,7 @@ def test_a_need_closes_by_hand_with_a_reason_and_sources_stay_in_their_village(c
         routine.close_item(actor=sec, item=need_b, reason="越权")
     routine.close_item(actor=sec, item=need, reason="已由镇统一建设")
     assert ListItem.objects.get(pk=need.pk).closed_on == today()
+    assert ListItem.objects.get(pk=need.pk).closing_note == "已由镇统一建设"
     entry = AuditEntry.objects.filter(action="list_close").latest("pk")
     assert entry.changes["closure_reason"] == [None, "已由镇统一建设"]
     project = routine.add_project(
@@ -554,5 +556,7 @@ def test_a_need_page_closes_it_by_hand(cw, login):
     assert r.status_code == 200 and 'data-field="reason"' in r.text
     r = client.post(url("cases_list_item", need.pk), {"action": "close", "reason": "镇里统一配置"})
     assert r.status_code == 302 and ListItem.objects.get(pk=need.pk).closed_on == today()
+    page = client.get(url("cases_list_item", need.pk))
+    assert 'id="closing-note"' in page.text and "镇里统一配置" in page.text
     page = client.get(url("cases_lists_village", w.village_a.pk, state="closed"))
     assert "健身器材" in page.text

@@ -17,6 +17,7 @@ from jiceng.core.models import AuditEntry
 from jiceng.grids import services
 from jiceng.grids.models import GridDuty, Unit, Visit, VisitPhoto
 from jiceng.people import queries as people_queries
+from tests.factories import MemberFactory
 from tests.grids.conftest import gps_jpeg, valid_uscc
 
 TODAY = timezone.localdate()
@@ -343,3 +344,16 @@ def test_a_failed_write_removes_the_photo_already_saved(gw, settings, monkeypatc
     with pytest.raises(RuntimeError):
         visit(gw, photos_in=[gps_jpeg()])
     assert media(settings) == [] and Visit.objects.count() == before
+
+
+def test_moving_a_household_moves_the_residents_recorded_where_it_was(gw):
+    """赵六 lives at h1's grid and moves with it; a person of h1 recorded elsewhere keeps their own."""
+    elsewhere = MemberFactory(
+        actor=gw.w.users["county"], org=gw.w.group_a, name="钱九", area=gw.w.village_b
+    ).person
+    people_queries.persons().filter(pk=elsewhere.pk).update(household=gw.h1)
+    services.household_move(actor=gw.w.users["sec_a"], household=gw.h1, grid=gw.grid_a2)
+    assert people_queries.persons().get(pk=gw.resident.pk).area_id == gw.grid_a2.pk
+    assert people_queries.persons().get(pk=elsewhere.pk).area_id == gw.w.village_b.pk
+    entry = AuditEntry.objects.filter(action="grid_move").latest("pk")
+    assert entry.changes["residents_moved"] == [None, 1]

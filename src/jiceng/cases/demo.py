@@ -74,24 +74,11 @@ from .models import (
     WageClaim,
     Whistle,
 )
+from .plugin import CASE_LOGINS
 from .services import NUMBER_ALPHABET, NUMBER_LENGTH, CaseIn, WageIn
 from .workflows import KEY
 
-# --- the demo accounts this step adds (password: the demo's) -------------------------------------------
-
-CASE_LOGINS = [
-    ("housing", "住房和城乡建设局办事员（部门报到）"),
-    ("civil", "民政局办事员（部门报到）"),
-    ("hrss", "人力资源和社会保障局办事员（部门报到）"),
-    ("justice_station", "第一个乡镇司法所（站所报到）"),
-    ("police_station", "第一个乡镇派出所（站所报到）"),
-    ("mediator", "社区调解员（书记所在村）"),
-    ("judge", "社区法官（第一个乡镇）"),
-    ("court", "县人民法院执行联络员"),
-    ("hotline", "12345热线话务员"),
-    ("handler", "村便民服务站办事员（书记所在村）"),
-    ("errand", "代办员（书记所在村）"),
-]
+# the demo accounts this step adds (password: the demo's) are plugin.CASE_LOGINS
 
 # the township stations and the county department each hangs under
 STATION_PARENT = {

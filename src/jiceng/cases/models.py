@@ -475,6 +475,8 @@ class ListItem(models.Model):
     sources = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="projects")
     case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    # why it was closed (销号理由): typed for a need or resource, written for a project's needs
+    closing_note = models.CharField(_("reason for closing"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )

@@ -20,6 +20,22 @@ DEPARTMENT_WORK = "department_work"  # report in and work the cases one's depart
 
 STAFF = ("county_admin", "township_admin", "branch_secretary", "grid_worker", "village_handler")
 
+# the demo step's log-ins (demo.py makes them; `make run`'s banner lists them)
+CASE_LOGINS = [
+    ("housing", "住房和城乡建设局办事员（部门报到）"),
+    ("civil", "民政局办事员（部门报到）"),
+    ("hrss", "人力资源和社会保障局办事员（部门报到）"),
+    ("justice_station", "第一个乡镇司法所（站所报到）"),
+    ("police_station", "第一个乡镇派出所（站所报到）"),
+    ("mediator", "社区调解员（书记所在村）"),
+    ("judge", "社区法官（第一个乡镇）"),
+    ("court", "县人民法院执行联络员"),
+    ("hotline", "12345热线话务员"),
+    ("handler", "村便民服务站办事员（书记所在村）"),
+    ("errand", "代办员（书记所在村）"),
+]
+
+
 PLUGIN = kit.AppPlugin(
     label="cases",
     roles=(
@@ -169,6 +185,7 @@ PLUGIN = kit.AppPlugin(
     ledgers="jiceng.cases.ledgers",
     workflows="jiceng.cases.workflows",
     periodic=("jiceng.cases.jobs.auto_close",),
+    demo_logins=tuple(CASE_LOGINS),
     demo=(kit.Step("jiceng.cases.demo.build", order=50),),
     gen=(kit.Step("jiceng.cases.gen.build", order=50),),
     authz="jiceng.cases.authz",

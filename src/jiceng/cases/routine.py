@@ -567,7 +567,8 @@ def close_project(*, actor, project: ListItem) -> ListItem:
     needs = list(project.sources.filter(kind=ListItemKind.NEED, closed_on__isnull=True))
     for need in needs:
         need.closed_on = today
-        need.save(update_fields=["closed_on"])
+        need.closing_note = f"项目“{project.title}”已销号"  # a title is ≤ 100 characters
+        need.save(update_fields=["closed_on", "closing_note"])
         audit.record(
             actor=actor,
             action="list_close",
@@ -576,7 +577,7 @@ def close_project(*, actor, project: ListItem) -> ListItem:
             org_path=_org_path(area),
             changes={
                 "closed_on": [None, today.isoformat()],
-                "closure_reason": [None, f"项目“{project.title}”已销号"],
+                "closure_reason": [None, need.closing_note],
             },
         )
     audit.record(
@@ -602,7 +603,8 @@ def close_item(*, actor, item: ListItem, reason: str) -> ListItem:
     errors.raise_if_any()
     today = timezone.localdate()
     item.closed_on = today
-    item.save(update_fields=["closed_on"])
+    item.closing_note = reason
+    item.save(update_fields=["closed_on", "closing_note"])
     audit.record(
         actor=actor,
         action="list_close",

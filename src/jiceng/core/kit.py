@@ -225,6 +225,9 @@ class AppPlugin:
     # functions (dotted paths, no arguments) the background worker calls about once a minute:
     # time-driven steps no user takes (a resolved request nobody rated closes by itself)
     periodic: tuple[str, ...] = ()
+    # (username, what the log-in is for) of the log-ins the app's demo step makes; `make run`'s
+    # banner lists them after core's
+    demo_logins: tuple[tuple[str, str], ...] = ()
 
 
 # --- discovery -------------------------------------------------------------------------------------
@@ -405,6 +408,11 @@ def period_lock(org: Any, on_date: Any) -> str | None:
             if reason:
                 return reason
     return None
+
+
+def demo_logins() -> list[tuple[str, str]]:
+    """Every installed app's demo log-ins, in INSTALLED_APPS order (core's come from core.demo)."""
+    return [login for p in plugins() for login in p.demo_logins]
 
 
 def run_periodic() -> dict[str, Any]:

@@ -248,8 +248,8 @@ def unit_move(*, actor, unit: Unit, grid: Area | None) -> Unit:
 
 def household_move(*, actor, household, grid: Area | None):
     """Put a household into a grid of its village or community (004-P7: every household in a
-    grid). Only the household's registered area changes (people has no service of its own for
-    this): its residents keep their recorded residence."""
+    grid). The household's registered area changes, and with it the residence of its residents who
+    were recorded where the household was (one living elsewhere keeps their own)."""
     if not can_access_area(actor, MANAGE_GRID, household.area):
         raise NotFound()
     errors = ErrorCollector()
@@ -259,6 +259,7 @@ def household_move(*, actor, household, grid: Area | None):
     before = household.area
     with transaction.atomic():
         people.households().filter(pk=household.pk).update(area=grid)
+        moved = people.persons().filter(household=household, area=before).update(area=grid)
         household.area = grid
         for path in {org_path_for_area(grid), org_path_for_area(before)}:
             audit.record(
@@ -266,7 +267,7 @@ def household_move(*, actor, household, grid: Area | None):
                 action="grid_move",
                 target=household,
                 org_path=path,
-                changes={"grid": [before.name, grid.name]},
+                changes={"grid": [before.name, grid.name], "residents_moved": [None, moved]},
             )
     return household
 
