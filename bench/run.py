@@ -8,15 +8,16 @@ Against PostgreSQL (``DATABASE_URL`` pointing at a server; the database ``jiceng
 is created next to it). Without ``DATABASE_URL`` it runs on a SQLite file under var/ — fine for the
 smoke test CI runs at village scale, meaningless for the targets.
 
-``--only http``: the pages and the HTTP load alone; ``--only cases``: the residents' requests alone
-(bench/cases.py: queues, search, figures, a department's page, Open311), which the default run
-includes too. ``--database NAME`` (or ``BENCH_DATABASE``): that PostgreSQL database instead of
+``--only http``: the pages and the HTTP load alone; ``--only cases`` / ``--only development``: one
+app's section alone (bench/cases.py: queues, search, figures, a department's page, Open311;
+bench/development.py: the board, stage counts, figures), which the default run includes too. ``--database NAME`` (or ``BENCH_DATABASE``): that PostgreSQL database instead of
 ``jiceng_bench_<scale>``.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import resource
 import statistics
@@ -27,6 +28,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# the apps' own sections, bench/<name>.py with measure(table, scale), in the default run's order
+APP_BENCHES = ("cases", "development", "contacts", "dues", "mobility")
 BIN = Path(sys.executable).parent
 
 
@@ -146,10 +149,8 @@ def measure(scale: str, seconds: int, only: str = "all") -> None:
         f"database {connection.vendor}",
         flush=True,
     )
-    if only == "cases":  # the residents' requests alone (bench/cases.py)
-        import cases as cases_bench
-
-        cases_bench.measure(table, scale)
+    if only in APP_BENCHES:  # one app's section alone (bench/<app>.py)
+        importlib.import_module(only).measure(table, scale)
         print()
         table.print()
         return
@@ -283,9 +284,8 @@ def measure(scale: str, seconds: int, only: str = "all") -> None:
     county = orgs["county"]
     table.timed("compliance, one county, one year", lambda: compliance.tally(county, period), n=3)
 
-    import cases as cases_bench  # residents' requests: queues, search, figures, departments, Open311
-
-    cases_bench.measure(table, scale)
+    for app in APP_BENCHES:  # each app's section: cases (queues, search, figures, Open311), development …
+        importlib.import_module(app).measure(table, scale)
 
     _export(table, scale)
     _import(table, 5_000 if scale == "village" else 100_000)
@@ -483,9 +483,9 @@ def main() -> int:
     parser.add_argument("--seconds", type=int, default=20, help="duration of the HTTP load")
     parser.add_argument(
         "--only",
-        choices=["all", "http", "cases"],
+        choices=["all", "http", *APP_BENCHES],
         default="all",
-        help="http: the pages and the load only; cases: the residents' requests only",
+        help="http: the pages and the load only; an app's name: that app's section only (bench/<app>.py)",
     )
     parser.add_argument(
         "--database",

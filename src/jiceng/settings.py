@@ -56,6 +56,10 @@ INSTALLED_APPS = [
     "jiceng.grading",
     "jiceng.grids",
     "jiceng.cases",
+    "jiceng.development",
+    "jiceng.contacts",
+    "jiceng.dues",
+    "jiceng.mobility",
     "jiceng.reports",
 ]
 

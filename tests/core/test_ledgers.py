@@ -99,6 +99,9 @@ def test_every_ledger_as_xlsx_and_csv_gives_the_same_rows(demo_county, client):
         assert subtitle.startswith("填报单位：中共青山县委员会") and "导出人：" in subtitle
         xlsx = sheet_rows(wb.worksheets[0])
         csv_ = csv_rows(get_ledger(client, key, fmt="csv", **params))
+        if len(wb.worksheets) > 1:  # a ledger of several sheets names each in its CSV: the first one's part
+            assert csv_[0] == [title[0]], key
+            csv_ = csv_[1 : csv_.index([]) if [] in csv_ else len(csv_)]
         assert [str(h) for h in xlsx[0]] == csv_[0], key
         assert len(xlsx) == len(csv_), key
         if key != "grading.rectification":  # the demo has no plans

@@ -76,6 +76,15 @@ def test_role_permission_table_is_what_the_apps_declare():
         "view_grid",  # grids
         "manage_grid",
         "record_visit",
+        "develop_members",  # development
+        "approve_development",
+        "development_exception",
+        "manage_contacts",  # contacts
+        "manage_dues",  # dues
+        "view_dues",
+        "manage_mobility",  # mobility
+        "view_mobility",
+        "transfer_relation",
     }
     # cases: who handles residents' requests (the county holds every right, so it may grant them)
     handles = {"view_case", "enter_case", "handle_case"}
@@ -105,6 +114,13 @@ def test_role_permission_table_is_what_the_apps_declare():
                 *handles,
                 "whistle",
                 "manage_duty",
+                "develop_members",
+                "manage_contacts",
+                "manage_dues",
+                "view_dues",
+                "manage_mobility",
+                "view_mobility",
+                "transfer_relation",
             }
         ),
         "grid_worker": frozenset({"view_org", "view_member", "view_grid", "record_visit", *handles}),
@@ -115,4 +131,5 @@ def test_role_permission_table_is_what_the_apps_declare():
         "mediator": frozenset({"mediate"}),
         "court_liaison": frozenset({"push_enforcement"}),
         "department_handler": frozenset({"department_work"}),
+        "dues_collector": frozenset({"view_org", "view_member", "manage_dues", "view_dues"}),
     }

@@ -287,3 +287,29 @@ def test_client_ip_behind_trusted_proxy(rf, settings):
     assert client_ip(req) == "127.0.0.1"  # no proxy configured: a client cannot spoof its address
     settings.JICENG_PROXY_COUNT = 1
     assert client_ip(req) == "10.1.2.3"
+
+
+def test_resolve_all_agrees_with_resolve_rule_by_rule(world):
+    """The rule page reads every rule from one query (rulepacks.resolve_all): the same answers as
+    resolve, key by key — the nearest organisation's override, its latest start, else the default."""
+    from jiceng.core.rulepacks import resolve, resolve_all
+
+    county = world.users["county"]
+    for org, value, since in (
+        (world.county_org, 0.12, dt.date(2020, 1, 1)),
+        (world.town_a_org, 0.15, dt.date(2021, 1, 1)),
+        (world.town_a_org, 0.18, dt.date(2022, 1, 1)),
+    ):
+        services.rule_override_set(
+            actor=county,
+            org=org,
+            key="grading.bottom_share",
+            value=value,
+            valid_from=since,
+            reason="县委文件",
+        )
+    for org in (world.branch_a, world.branch_b, world.county_org):
+        got = resolve_all(org)
+        assert got == {key: resolve(key, org) for key in got}
+    assert resolve_all(world.branch_a)["grading.bottom_share"] == (0.18, world.town_a_org.name)
+    assert resolve_all(world.branch_b)["grading.bottom_share"] == (0.12, world.county_org.name)

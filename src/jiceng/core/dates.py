@@ -27,3 +27,15 @@ def years_before(day: dt.date, years: int) -> dt.date:
 def years_between(birth: dt.date, on: dt.date) -> int:
     """Whole years from ``birth`` to ``on`` (an age)."""
     return on.year - birth.year - ((on.month, on.day) < (birth.month, birth.day))
+
+
+def months_after(day: dt.date, months: int) -> dt.date:
+    """The same day ``months`` later; a day the month lacks (31 January + 1) becomes the first of
+    the month after it, as years_after does for 29 February."""
+    total = day.year * 12 + day.month - 1 + months
+    year, month = divmod(total, 12)
+    try:
+        return dt.date(year, month + 1, day.day)
+    except ValueError:
+        first_next = dt.date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+        return first_next

@@ -92,7 +92,8 @@ class Sink:
     def _flush(self) -> None:
         if not self._buf:
             return
-        cols = ", ".join(self.columns)
+        # quoted: a column may be a reserved word ("on")
+        cols = ", ".join(connection.ops.quote_name(c) for c in self.columns)
         if connection.vendor == "postgresql":
             with (
                 connection.cursor() as cur,
@@ -356,3 +357,16 @@ def users(ctx: GenContext) -> None:
     ):
         u = User.objects.create(username=username, password=pw, display_name=username)
         RoleAssignment.objects.create(user=u, role=role, org_id=org_id)
+
+
+def fast_id_number(rng: random.Random, birth: dt.date, gender: str) -> str:
+    """A valid ID number for the generator at scale: uniqueness by set would cost too much memory;
+    a 3-digit sequence plus a random region code from the demo's list makes collisions rare, and
+    the ID digest column is not unique in the schema."""
+    from stdnum.cn import ric
+
+    from .demo import ID_REGIONS
+
+    seq = rng.randint(0, 499) * 2 + (1 if gender == "male" else 0)
+    body = f"{rng.choice(ID_REGIONS)}{birth:%Y%m%d}{seq:03d}"
+    return body + ric.calc_check_digit(body + "0")

@@ -310,8 +310,11 @@ def combine(values: Sequence[IndicatorValue], ind: Indicator) -> IndicatorValue:
             parts.setdefault(p.key, [p.label, 0])[1] += p.value
     numerators = [v.numerator for v in values if v.numerator is not None]
     denominators = [v.denominator for v in values if v.denominator is not None]
+    total = sum(v.value or 0 for v in values)
+    if isinstance(total, float):  # amounts in yuan: a sum of binary fractions drifts (0.1 + 0.2)
+        total = round(total, 6)
     return IndicatorValue(
-        value=sum(v.value or 0 for v in values),
+        value=total,
         numerator=sum(numerators) if numerators else None,
         denominator=sum(denominators) if denominators else None,
         parts=[Part(k, label, n) for k, (label, n) in parts.items()],

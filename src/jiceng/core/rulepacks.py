@@ -51,6 +51,20 @@ def resolve(key: str, org: Org | None = None, on: dt.date | None = None) -> tupl
     return override.value, override.org.name
 
 
+def resolve_all(org: Org, on: dt.date | None = None) -> dict[str, tuple[Any, str]]:
+    """``resolve(key, org, on)`` for every rule of the pack, from one query (the rule page)."""
+    on = on or timezone.localdate()
+    found: dict[str, tuple[Any, str]] = {}
+    overrides = (
+        RuleOverride.objects.filter(org__path__in=ancestor_paths(org.path), valid_from__lte=on)
+        .select_related("org")
+        .order_by("key", "-org__depth", "-valid_from")
+    )
+    for o in overrides:
+        found.setdefault(o.key, (o.value, o.org.name))  # the nearest organisation, the latest start
+    return {key: found.get(key, (r.value, "default")) for key, r in kit.rules().items()}
+
+
 def resolve_many(key: str, orgs: Iterable[Org], on: dt.date | None = None) -> dict[int, Any]:
     """``rule(key, org, on)`` for many organisations, from one query: {org pk: value}."""
     orgs = list(orgs)

@@ -27,7 +27,7 @@ from .errors import DomainError, NotFound
 from .forms import HolidayForm, RuleOverrideForm, WorkflowInsertForm, WorkflowRemoveForm, WorkflowTimeForm
 from .models import Channel, Job, NotificationStatus, OrgKind, SecurityEvent, User
 from .roles import Perm
-from .rulepacks import VERSION, default_rules, resolve, words
+from .rulepacks import VERSION, default_rules, resolve_all, words
 from .scoping import can_access_org, has_perm_anywhere
 from .web import HtmxRequest, form_errors, needs
 
@@ -120,8 +120,9 @@ def rule_list(request: HttpRequest) -> HttpResponse:
                 return redirect(f"{here}#rule-{d['key']}")
     today = timezone.localdate()
     rows = []
+    resolved = resolve_all(org)
     for key, r in rules.items():
-        value, where = resolve(key, org)
+        value, where = resolved[key]
         lines = words(r, value)
         row = {
             "key": key,

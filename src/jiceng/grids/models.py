@@ -142,6 +142,15 @@ class Visit(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # the party member who made a contact visit (联系户, the contacts app), whoever typed it in
+    visitor_person = models.ForeignKey(
+        Person,
+        verbose_name=_("visiting member"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="contact_visits",
+    )
     visited_on = models.DateField(_("date"))
     kind = models.CharField(_("kind"), max_length=10, choices=VisitKind.choices)
     asked_needs = models.CharField(_("needs"), max_length=500, blank=True)  # 问需求

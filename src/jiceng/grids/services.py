@@ -455,6 +455,69 @@ def visit_record(
     a real JPEG, PNG or WebP, stored stripped of its EXIF and GPS data (core.photos)."""
     if grid.kind != AreaKind.GRID or not can_access_area(actor, RECORD_VISIT, grid):
         raise NotFound()
+    return _visit_write(
+        actor=actor,
+        grid=grid,
+        kind=kind,
+        visited_on=visited_on,
+        household=household,
+        unit=unit,
+        person=person,
+        asked_needs=asked_needs,
+        asked_difficulties=asked_difficulties,
+        asked_suggestions=asked_suggestions,
+        sent_warmth=sent_warmth,
+        sent_policy=sent_policy,
+        sent_service=sent_service,
+        notes=notes,
+        follow_up=follow_up,
+        photos_in=photos_in,
+    )
+
+
+def contact_visit_record(
+    *, actor, household, visitor_person, visited_on: dt.date | None, **fields: Any
+) -> Visit:
+    """A party member's visit to a household they are assigned to contact (联系户: the contacts
+    app's duty, which the caller has checked: the actor is the member or may record for them):
+    recorded in the household's grid with the member as ``visitor_person``, by the same rules as
+    ``visit_record``, without the grid worker's right to record visits there."""
+    grid = queries.grid_of(household.area)
+    if grid is None:
+        raise DomainError(
+            field="household",
+            message="联系户：该户还没有划入网格，走访要记在网格里，请先请网格员把该户划入网格。",
+        )
+    return _visit_write(
+        actor=actor,
+        grid=grid,
+        visited_on=visited_on,
+        household=household,
+        visitor_person=visitor_person,
+        **fields,
+    )
+
+
+def _visit_write(
+    *,
+    actor,
+    grid: Area,
+    kind: str = "visit",
+    visited_on: dt.date | None,
+    household=None,
+    unit=None,
+    person=None,
+    asked_needs: str = "",
+    asked_difficulties: str = "",
+    asked_suggestions: str = "",
+    sent_warmth: bool = False,
+    sent_policy: bool = False,
+    sent_service: bool = False,
+    notes: str = "",
+    follow_up: str = "",
+    photos_in: Iterable[Any] = (),
+    visitor_person=None,
+) -> Visit:
     errors = ErrorCollector()
     if kind not in _VISIT_KINDS:
         errors.add("kind", f"走访方式：应为{'、'.join(VISIT_KIND_NAMES.values())}之一。")
@@ -505,6 +568,7 @@ def visit_record(
                 unit=un,
                 person=who,
                 visitor=actor if getattr(actor, "pk", None) else None,
+                visitor_person=visitor_person,
                 visited_on=visited_on,
                 kind=kind,
                 sent_warmth=bool(sent_warmth),

@@ -25,6 +25,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -97,13 +98,14 @@ def committee_branch_ids(root: Org, as_of: dt.date, threshold: int) -> list[int]
 
 
 def _committee_branch_paths(members: Q, as_of: dt.date, threshold: int) -> QuerySet:
+    # each full member in the organisation they belonged to that day (people's membership history)
     return (
-        people.full_members_on(as_of)
+        people.full_memberships_on(as_of)
         .filter(members)
         .annotate(bp=_branch_path_of_meeting())
         .order_by()
         .values("bp")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("member_id"))
         .filter(n__gte=threshold)
         .values_list("bp", flat=True)
     )
@@ -369,7 +371,9 @@ def silent_counts(scopes: Sequence[Scope], today: dt.date) -> dict[int, int]:
 def member_counts(scopes: Sequence[Scope], as_of: dt.date) -> dict[int, int]:
     return {
         pk: agg["n"]
-        for pk, agg in grouped(scopes, people.members_on(as_of), "org__path", {"n": Count("pk")}).items()
+        for pk, agg in grouped(
+            scopes, people.memberships_on(as_of), "org__path", {"n": Count("member_id")}
+        ).items()
     }
 
 
@@ -386,17 +390,19 @@ def _attended(period: Period, wanted: list[str]) -> QuerySet:
 def attended_scopes(
     scopes: Sequence[Scope], period: Period, kinds: dict[str, list[str]]
 ) -> dict[int, dict[str, int]]:
-    """Per scope, distinct members who attended (present or online) a meeting of each group of
-    ``kinds``, all groups from one scan."""
-    wanted = sorted({k for group in kinds.values() for k in group})
+    """Per scope, the members who attended (present or online) a meeting of each group of
+    ``kinds`` — each placed in the organisation they belonged to on the period's last day and
+    counted only if on the rolls that day, as the denominator (member_counts) places them: one
+    pass over the memberships of that day, a semi-join into the attendance per group."""
+    flags = {
+        f"_attended_{name}": Exists(_attended(period, group).filter(member_id=OuterRef("member_id")))
+        for name, group in kinds.items()
+    }
     return grouped(
         scopes,
-        _attended(period, wanted),
-        "member__org__path",
-        {
-            name: Count("member_id", distinct=True, filter=Q(meeting__kind__in=group))
-            for name, group in kinds.items()
-        },
+        people.memberships_on(period.as_of).annotate(**flags),
+        "org__path",
+        {name: Count("member_id", filter=Q(**{f"_attended_{name}": True})) for name in kinds},
     )
 
 
@@ -407,7 +413,8 @@ def attended_counts(root: Org, period: Period, kinds: dict[str, list[str]]) -> d
 
 def attendees(root: Org, period: Period, kinds: list[str]) -> QuerySet:
     """The members of the subtree who attended a meeting of one of ``kinds`` (the rows behind a rate)."""
-    ids = _attended(period, sorted(kinds)).filter(member__org__path__startswith=root.path).values("member_id")
+    # members_of places them by the membership history, as attended_scopes does
+    ids = _attended(period, sorted(kinds)).values("member_id")
     return people.members_of(root, period.as_of).filter(pk__in=ids)
 
 

@@ -511,6 +511,7 @@ def _build(ctx: DemoContext) -> None:
         )
     _ensure_early_members(g, villages, member_specs, persons, members)
     PartyMember.objects.bulk_create(members, batch_size=2000)
+    open_missing_memberships()
 
     ctx.say(f"居民（{len(residents.rows):,} 人）")
     first_resident = person_ids[-1] + 1 if person_ids else 1
@@ -627,3 +628,21 @@ def _build(ctx: DemoContext) -> None:
         f"{n_hh} 户（村 {n_by_kind['village'][0]} 户、社区 {n_by_kind['community'][0]} 户），"
         f"{len(residents.rows) + sum(1 for p in persons if p.household_id)} 名户籍居民"
     )
+
+
+_OPEN_MISSING = """
+INSERT INTO people_membership (member_id, org_id, since, until)
+SELECT pm.id, pm.org_id, pm.joined_on, NULL
+FROM people_partymember pm
+WHERE NOT EXISTS (SELECT 1 FROM people_membership h WHERE h.member_id = pm.id)
+"""
+
+
+def open_missing_memberships() -> int:
+    """The first history row (current organisation since joining) of every member written in bulk
+    without one: one INSERT … SELECT, for the demo's and the generator's bulk writers."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute(_OPEN_MISSING)
+        return cur.rowcount

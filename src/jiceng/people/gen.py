@@ -8,7 +8,7 @@ import random
 from jiceng.core import crypto
 from jiceng.core.gen import GenContext, ModelSink
 
-from .demo import EDU_MID, EDU_OLD, EDU_YOUNG, PERSON_COLUMNS
+from .demo import EDU_MID, EDU_OLD, EDU_YOUNG, PERSON_COLUMNS, open_missing_memberships
 from .models import CadrePost, Household, PartyMember, Person
 
 
@@ -138,7 +138,9 @@ def build(ctx: GenContext) -> None:
                 posts += 1
             if vi % 5000 == 4999:
                 ctx.say(f"people: {vi + 1}/{len(tree.villages)} villages, {members} members")
+    history = open_missing_memberships()  # after the sinks have written the members
     ctx.say(f"people: {persons} persons, {members} members, {posts} 两委 seats, {households} households")
+    ctx.say(f"people: {history} membership history rows")
     ctx.counts.update(
         {"persons": persons, "members": members, "cadre_posts": posts, "households": households}
     )

@@ -323,6 +323,7 @@ def _write(actor, org: Org, clean: list, filename: str, report: Progress, total:
             digests.extend(m.person.id_number_digest for m in members)
             bulk.insert([m.person for m in members], batch_size=BATCH)
             bulk.insert(members, batch_size=BATCH)
+            bulk.insert(services.first_memberships(members), batch_size=BATCH)
             for m in members:
                 yield m, m.org.path, services.member_created_changes(m)
 

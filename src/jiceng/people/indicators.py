@@ -26,7 +26,7 @@ from jiceng.core.periods import Period
 from jiceng.core.rulepacks import rule
 
 from .models import CadrePost, Committee, MemberStatus, Person, Post
-from .queries import active_on_q, age_band_q, members_on
+from .queries import active_on_q, age_band_q, members_of, memberships_on
 
 VILLAGE_KINDS = (AreaKind.VILLAGE, AreaKind.COMMUNITY)
 NOT_FILLED = "unknown"
@@ -68,24 +68,26 @@ def _part_rows(qs: QuerySet, parts: list[tuple[str, str, Q]], which: str) -> Que
 # --- members ---------------------------------------------------------------------------------------
 
 
-def _status_parts(period: Period) -> list[tuple[str, str, Q]]:
-    # the status on a past date: full from the day of conversion
+def _status_parts(period: Period, prefix: str = "") -> list[tuple[str, str, Q]]:
+    # the status on a past date: full from the day of conversion. ``prefix``: "member__" when the
+    # rows are membership periods (the figure), "" when they are the members (its rows)
+    full_on = f"{prefix}full_on"
     return [
-        (MemberStatus.FULL.value, str(MemberStatus.FULL.label), Q(full_on__lte=period.as_of)),
+        (MemberStatus.FULL.value, str(MemberStatus.FULL.label), Q(**{f"{full_on}__lte": period.as_of})),
         (
             MemberStatus.PROBATIONARY.value,
             str(MemberStatus.PROBATIONARY.label),
-            Q(full_on__gt=period.as_of) | Q(full_on__isnull=True),
+            Q(**{f"{full_on}__gt": period.as_of}) | Q(**{f"{full_on}__isnull": True}),
         ),
     ]
 
 
 def _member_rows(org: Org, period: Period, which: str) -> QuerySet:
-    return _part_rows(
-        members_on(period.as_of).filter(org__path__startswith=org.path), _status_parts(period), which
-    )
+    return _part_rows(members_of(org, period.as_of), _status_parts(period), which)
 
 
+# Members are placed in the organisation they belonged to on the period's last day (the membership
+# history, people.queries.memberships_on), not where they are now, and not counted after leaving.
 @register(
     "people.member_count",
     label=_("party members by status"),
@@ -96,7 +98,7 @@ def _member_rows(org: Org, period: Period, which: str) -> QuerySet:
     description=_("Members of the subtree on the period's last day, full and probationary."),
 )
 def member_count(scopes: Sequence[Scope], period: Period) -> dict[int, IndicatorValue]:
-    return _counted(scopes, members_on(period.as_of), "org__path", _status_parts(period))
+    return _counted(scopes, memberships_on(period.as_of), "org__path", _status_parts(period, "member__"))
 
 
 def _bands(scopes: Sequence[Scope], period: Period, key: str, part_q) -> dict[int, IndicatorValue]:
@@ -106,27 +108,27 @@ def _bands(scopes: Sequence[Scope], period: Period, key: str, part_q) -> dict[in
         out.update(
             _counted(
                 members,
-                members_on(period.as_of),
+                memberships_on(period.as_of),
                 "org__path",
-                [(b["key"], b["label"], part_q(b, period)) for b in bands],
+                [(b["key"], b["label"], part_q(b, period, "member__")) for b in bands],
             )
         )
     return out
 
 
-def _age_q(band: dict, period: Period) -> Q:
-    return age_band_q(band, period.as_of, "person__birth_date")
+def _age_q(band: dict, period: Period, prefix: str = "") -> Q:
+    return age_band_q(band, period.as_of, f"{prefix}person__birth_date")
 
 
-def _education_q(band: dict, period: Period) -> Q:
-    return Q(person__education__in=band["levels"])
+def _education_q(band: dict, period: Period, prefix: str = "") -> Q:
+    return Q(**{f"{prefix}person__education__in": band["levels"]})
 
 
 def _band_rows(key: str, part_q):
     def rows(org: Org, period: Period, which: str) -> QuerySet:
         bands = rule(key, org, period.as_of)
         return _part_rows(
-            members_on(period.as_of).filter(org__path__startswith=org.path),
+            members_of(org, period.as_of),
             [(b["key"], b["label"], part_q(b, period)) for b in bands],
             which,
         )

@@ -182,9 +182,20 @@ class Mobility(models.TextChoices):
     INFLOW = "inflow", _("hosted here (in-flow)")
 
 
+class LeaveReason(models.TextChoices):
+    """Why a member is no longer on this system's rolls (PartyMember.left_on)."""
+
+    TRANSFERRED_OUT = "transferred_out", _("relation transferred out of the system")  # 组织关系转出
+    DIED = "died", _("died")  # 去世
+    LEFT = "left", _("left the party")  # 退党
+    REMOVED = "removed", _("removed from the party")  # 除名、开除党籍
+
+
 class PartyMember(models.Model):
     """A party member, kept in a branch or one of its groups (org). Status as of any date is
-    derivable from the dates, so statistics for past periods are exact."""
+    derivable from the dates, so statistics for past periods are exact. ``org`` is the current
+    organisation; where the member's relation was on a past day is ``Membership`` (the history,
+    moved only by services.member_move / member_leave, which keep ``org`` in step)."""
 
     person = models.OneToOneField(Person, on_delete=models.PROTECT, related_name="party_member")
     org = models.ForeignKey(
@@ -201,6 +212,11 @@ class PartyMember(models.Model):
     service_list = models.TextField(
         _("my list of services to the people"), blank=True
     )  # 服务群众工作清单, one per line
+    # no longer on the rolls from this day (not counted on it); blank while still a member
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    left_reason = models.CharField(
+        _("reason for leaving"), max_length=20, choices=LeaveReason.choices, blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -216,6 +232,37 @@ class PartyMember(models.Model):
         from django.urls import reverse
 
         return reverse("member_detail", kwargs={"member_id": self.pk})
+
+
+class Membership(models.Model):
+    """Where a member's relation was kept: ``org`` from ``since`` (counted that day) until ``until``
+    (not counted that day; blank: still there). One open row per member still on the rolls; the
+    first row starts on ``joined_on``; a move closes one row and opens the next on the same day;
+    leaving closes the last. Figures for a past day place a member in the row open that day."""
+
+    member = models.ForeignKey(PartyMember, on_delete=models.CASCADE, related_name="memberships")
+    org = models.ForeignKey(
+        Org, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="member_history"
+    )
+    since = models.DateField(_("since"))
+    until = models.DateField(_("until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("membership period")
+        verbose_name_plural = _("membership periods")
+        indexes = [
+            # an org subtree's members on a day: the org ids of the subtree, then a range on since
+            models.Index(fields=["org", "since"], name="membership_org_since"),
+            models.Index(fields=["member", "since"], name="membership_member_since"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=models.Q(until__isnull=True), name="membership_one_open"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id}@{self.org_id} {self.since}–{self.until or ''}"
 
 
 class Committee(models.TextChoices):

@@ -27,6 +27,10 @@ FIELD_LABELS = {
     "pledge": _("My pledge"),
     "service_list": _("My list of services to the people"),
     "own": _("their own record"),
+    "moved_on": _("Moved on"),
+    "left_on": _("Left on"),
+    "left_reason": _("Reason for leaving"),
+    "note": _("Note"),
 }
 
 PLUGIN = kit.AppPlugin(
@@ -39,6 +43,7 @@ PLUGIN = kit.AppPlugin(
         ),
     ),
     rules=RULES,
+    audit_actions={"move": _("moved the relation"), "leave": _("left the rolls")},
     audit_fields=FIELD_LABELS,
     panels=(
         kit.Panel("people.org_count", "bar", order=10),

@@ -59,7 +59,7 @@ def members_for(*, actor, perm: str = Perm.VIEW_MEMBER) -> QuerySet[PartyMember]
 def member_search(*, actor, filters: MemberFilters, perm: Perm = Perm.VIEW_MEMBER) -> QuerySet[PartyMember]:
     """``perm``: VIEW_MEMBER for pages, EXPORT_PERSONAL for exports (a role may read where it may not
     export)."""
-    qs = members_for(actor=actor, perm=perm)
+    qs = members_for(actor=actor, perm=perm).filter(left_on__isnull=True)  # the rolls: not those who left
     if filters.q:
         # names match from their start (surname first): an index range, where "contains" reads all
         # 2 M persons of a province (650 ms) and a trigram index cannot help two-character names

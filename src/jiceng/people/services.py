@@ -29,6 +29,8 @@ from .models import (
     Education,
     Gender,
     Household,
+    LeaveReason,
+    Membership,
     MemberStatus,
     Mobility,
     PartyMember,
@@ -343,6 +345,11 @@ def member_build(person_clean: dict[str, Any], member_clean: dict[str, Any]) -> 
     return PartyMember(person=person, **member_clean)
 
 
+def first_memberships(members: list[PartyMember]) -> list[Membership]:
+    """The first history row of new (saved) members, for a bulk writer to insert after them."""
+    return [Membership(member_id=m.pk, org_id=m.org_id, since=m.joined_on) for m in members]
+
+
 def member_created_changes(member: PartyMember) -> dict[str, list[Any]]:
     """The audit entry's changes for a new member: every field, personal values masked."""
     return audit.diff({}, _snapshot(member))
@@ -358,6 +365,7 @@ def member_create(*, actor, **data: Any) -> PartyMember:
         member = member_build(person_clean, member_clean)
         member.person.save(force_insert=True)
         member.save(force_insert=True)
+        Membership.objects.create(member=member, org=member.org, since=member.joined_on)
         audit.record(
             actor=actor,
             action="create",
@@ -399,8 +407,22 @@ def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
     errors = ErrorCollector()
     person_clean = _check_person(errors, actor, merged, person)
     member_clean = _check_member(errors, actor, merged, person_clean["birth_date"], current_org=member.org)
+    moving = member_clean["org"] is not None and member_clean["org"] != member.org
+    if moving and member.left_on is not None:
+        errors.add(
+            "org", f"所属党组织：该党员已于{member.left_on:%Y-%m-%d}离开党员名册，不能再调整所属组织。"
+        )
+    history = list(Membership.objects.filter(member=member).order_by("since", "pk"))
+    joined = member_clean["joined_on"]
+    if joined and history and joined != member.joined_on:
+        first = history[0]
+        if first.until is not None and joined >= first.until:
+            errors.add(
+                "joined_on",
+                f"入党日期：不能晚于该党员第一次调整组织关系的日期（{first.until:%Y-%m-%d}）。",
+            )
     errors.raise_if_any()
-    old_path = member.org.path
+    old_org = member.org
     with transaction.atomic():
         before = _snapshot(member)
         _apply_person(person, person_clean)
@@ -408,13 +430,132 @@ def member_update(*, actor, member: PartyMember, **changes: Any) -> PartyMember:
         for f, v in member_clean.items():
             setattr(member, f, v)
         member.save()
+        if history and history[0].since != member.joined_on:
+            Membership.objects.filter(pk=history[0].pk).update(since=member.joined_on)
+        if moving:  # a move inside the township: the history closes the old period today
+            _move_history(member, old_org, member.org, timezone.localdate())
         changed = audit.diff(before, _snapshot(member))
         if changed:
             audit.record(
                 actor=actor, action="update", target=member, org_path=member.org.path, changes=changed
             )
-        if member.org.path != old_path:  # the organisation the member left sees the move too
-            audit.record(actor=actor, action="update", target=member, org_path=old_path, changes=changed)
+        if member.org.path != old_org.path:  # the organisation the member left sees the move too
+            audit.record(actor=actor, action="update", target=member, org_path=old_org.path, changes=changed)
+    return member
+
+
+# --- membership history: moves and leaving --------------------------------------------------------
+
+
+def _move_history(member: PartyMember, old_org: Org, new_org: Org, on: dt.date) -> None:
+    """Close the open period on ``on`` and open one in ``new_org`` from ``on``. A period opened the
+    same day is re-pointed instead (a same-day correction leaves no empty period behind)."""
+    current = Membership.objects.filter(member=member, until__isnull=True).first()
+    if current is None:  # a member written before the history existed (bulk writers add it)
+        Membership.objects.create(member=member, org=new_org, since=on)
+        return
+    if current.since >= on:
+        current.org = new_org
+        current.save(update_fields=["org"])
+        return
+    current.until = on
+    current.save(update_fields=["until"])
+    Membership.objects.create(member=member, org=new_org, since=on)
+
+
+def _open_since(member: PartyMember) -> dt.date:
+    since = (
+        Membership.objects.filter(member=member, until__isnull=True).values_list("since", flat=True).first()
+    )
+    return since or member.joined_on
+
+
+def member_move(
+    *, actor, member: PartyMember, to_org: Org, on: dt.date, issued_by=None, note: str = ""
+) -> PartyMember:
+    """Move a member's relation to ``to_org`` from ``on`` (the history closes the old period that day
+    and opens the new one; ``PartyMember.org`` follows). Inside a township (乡镇/街道党委) the actor
+    needs the right over both organisations. A relation transfer (组织关系转接) confirmed by the
+    receiving side passes ``issued_by``, the user who issued it: then the actor answers for
+    ``to_org`` and ``issued_by`` for the member's organisation, and the move may cross townships."""
+    from_org = member.org
+    sender = issued_by if issued_by is not None else actor
+    if not can_access_org(sender, CHANGE_MEMBER, from_org):
+        raise NotFound()
+    errors = ErrorCollector()
+    today = timezone.localdate()
+    if to_org is None:
+        errors.add("to_org", "转入组织：必填。")
+    elif not can_access_org(actor, CHANGE_MEMBER, to_org):
+        errors.add("to_org", "转入组织：不在您的管辖范围内。")
+    elif to_org.pk == from_org.pk:
+        errors.add("to_org", f"转入组织：该党员已在{to_org.name}。")
+    else:
+        kinds = rule("people.member_org_kinds", to_org)
+        if to_org.kind not in kinds:
+            allowed = "、".join(str(OrgKind(k).label) for k in kinds)
+            errors.add(
+                "to_org",
+                f"转入组织：党员应编入{allowed}，不能编入{to_org.get_kind_display()}（支部工作条例第三条）。",
+            )
+        elif issued_by is None and _township_anchor(to_org) != _township_anchor(from_org):
+            errors.add(
+                "to_org",
+                "转入组织：跨乡镇（街道）调整属于组织关系转接，须由转出方开具、转入方确认（流动党员页面）。",
+            )
+    if member.left_on is not None:
+        errors.add("member", f"党员：已于{member.left_on:%Y-%m-%d}离开党员名册，不能转接。")
+    if on is None:
+        errors.add("on", "转接日期：必填。")
+    elif on > today:
+        errors.add("on", "转接日期：不能晚于今天。")
+    elif on < (since := _open_since(member)):
+        errors.add("on", f"转接日期：不能早于该党员编入现组织的日期（{since:%Y-%m-%d}）。")
+    note = (note or "").strip()
+    if len(note) > 200:
+        errors.add("note", f"说明：最多200个字符（现为{len(note)}个）。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        _move_history(member, from_org, to_org, on)
+        member.org = to_org
+        member.save(update_fields=["org", "updated_at"])
+        changes = {"org": [from_org.name, to_org.name], "moved_on": [None, on.isoformat()]}
+        if note:
+            changes["note"] = [None, note]
+        for path in (to_org.path, from_org.path):  # both sides' auditors see the move
+            audit.record(actor=actor, action="move", target=member, org_path=path, changes=changes)
+    return member
+
+
+def member_leave(*, actor, member: PartyMember, on: dt.date, reason: str, note: str = "") -> PartyMember:
+    """The member is no longer on this system's rolls from ``on`` (not counted that day): relation
+    transferred out of the system, died, left or removed. The open history period closes on ``on``.
+    Nothing is deleted: past figures still count the member where they were."""
+    if not can_access_org(actor, CHANGE_MEMBER, member.org):
+        raise NotFound()
+    errors = ErrorCollector()
+    if member.left_on is not None:
+        errors.add("member", f"党员：已于{member.left_on:%Y-%m-%d}离开党员名册。")
+    if reason not in LeaveReason.values:
+        errors.add("reason", "离开原因：请选择组织关系转出、去世、退党或除名。")
+    if on is None:
+        errors.add("on", "离开日期：必填。")
+    elif on > timezone.localdate():
+        errors.add("on", "离开日期：不能晚于今天。")
+    elif on < (since := _open_since(member)):
+        errors.add("on", f"离开日期：不能早于该党员编入现组织的日期（{since:%Y-%m-%d}）。")
+    note = (note or "").strip()
+    if len(note) > 200:
+        errors.add("note", f"说明：最多200个字符（现为{len(note)}个）。")
+    errors.raise_if_any()
+    with transaction.atomic():
+        Membership.objects.filter(member=member, until__isnull=True).update(until=on)
+        member.left_on, member.left_reason = on, reason
+        member.save(update_fields=["left_on", "left_reason", "updated_at"])
+        changes = {"left_on": [None, on.isoformat()], "left_reason": [None, reason]}
+        if note:
+            changes["note"] = [None, note]
+        audit.record(actor=actor, action="leave", target=member, org_path=member.org.path, changes=changes)
     return member
 
 
@@ -645,3 +786,59 @@ def own_reveal(*, actor, member: PartyMember, field: str, password: str) -> str:
         changes={"field": [None, str(FIELD_LABELS[field])], "own": [None, True]},
     )
     return value
+
+
+# --- for member development: a person first, a member once admitted --------------------------------
+
+
+def person_create(*, actor, **data: Any) -> Person:
+    """Register a person who is not a member (an applicant for membership, 入党申请人): the fields
+    of PERSON_FIELDS, checked as a member's are; ``area`` (residence) is required and must lie in
+    the actor's scope."""
+    errors = ErrorCollector()
+    if data.get("area") is None:
+        errors.add("area", "居住地：必填。")
+    clean = _check_person(errors, actor, data, None)
+    errors.raise_if_any()
+    with transaction.atomic():
+        person = Person()
+        _apply_person(person, clean)
+        person.save(force_insert=True)
+        assert person.area is not None  # required above
+        audit.record(
+            actor=actor,
+            action="create",
+            target=person,
+            org_path=org_path_for_area(person.area),
+            changes=audit.diff({}, {"name": person.name, "id_number": person.id_number_masked}),
+        )
+        if person.id_number_digest:
+            lock_registrations([person.id_number_digest])
+    return person
+
+
+def member_admit(*, actor, person: Person, org: Org, joined_on: dt.date) -> PartyMember:
+    """A probationary member made from an existing person (member development: the higher
+    committee's approval). ``joined_on`` is the branch assembly's date (党章第七条)."""
+    errors = ErrorCollector()
+    if PartyMember.objects.filter(person=person).exists():
+        errors.add("person", f"{person.name}已是党员，不能重复接收。")
+    clean = _check_member(
+        errors,
+        actor,
+        {"org": org, "status": MemberStatus.PROBATIONARY, "joined_on": joined_on},
+        person.birth_date,
+    )
+    errors.raise_if_any()
+    with transaction.atomic():
+        member = PartyMember(person=person, **clean)
+        member.save(force_insert=True)
+        Membership.objects.create(member=member, org=member.org, since=member.joined_on)
+        audit.record(
+            actor=actor,
+            action="create",
+            target=member,
+            org_path=org.path,
+            changes=member_created_changes(member),
+        )
+    return member
