@@ -168,3 +168,16 @@ def test_payments_ledger_and_scope(story, login):
     assert "王五" not in text and "三社区" not in text
     for key in ("dues.members", "dues.payments", "dues.branches"):
         assert get_ledger(client, key, period="2026", org=w.branch_b.pk).status_code == 404
+
+
+def test_a_member_who_left_owes_nothing_from_the_month_they_left(story):
+    """People's left_on (a transfer out of the system): months from the month of leaving are neither
+    due nor counted as paid, so the rate stays paid ÷ due of the months the member was here."""
+    from jiceng.people import services as people_services
+
+    w = story
+    assert values(w.town_b_org)[:3] == (1.0, 1000, 1000)  # 1 yuan a month, January to October
+    people_services.member_leave(
+        actor=w.users["county"], member=w.member_b, on=dt.date(2026, 6, 15), reason="transferred_out"
+    )
+    assert values(w.town_b_org)[:3] == (1.0, 500, 500)  # January to May

@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import Any
 
 from django.db.models import (
     Count,
@@ -29,7 +30,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, ExtractMonth, ExtractYear, Greatest, Least
 
 from jiceng.people import queries as people
 
@@ -70,21 +71,34 @@ def due_rows(lo: int, hi: int) -> QuerySet:
     """Declarations in force in some month of [lo, hi], each annotated with ``n_months`` (how many
     of those months) and ``due`` (amount × n_months): Sum("due") over a subtree is what its
     members owe for those months."""
+    # a member who left (people's left_on) owes nothing from the month they left: the last month
+    # due is the one before it
+    left_no = _left_no("member__")
+    last = Least(Coalesce(F("until_no"), Value(OPEN)), Coalesce(left_no - Value(1), Value(OPEN)), Value(hi))
     overlap = ExpressionWrapper(
-        Least(Coalesce(F("until_no"), Value(OPEN)), Value(hi)) - Greatest(F("from_no"), Value(lo)) + Value(1),
-        output_field=IntegerField(),
+        last - Greatest(F("from_no"), Value(lo)) + Value(1), output_field=IntegerField()
     )
     return (
         DuesBase.objects.filter(from_no__lte=hi)
         .filter(Q(until_no__isnull=True) | Q(until_no__gte=lo))
         .annotate(n_months=overlap)
+        .filter(n_months__gt=0)
         .annotate(due=ExpressionWrapper(F("amount") * F("n_months"), output_field=MONEY))
     )
 
 
+def _left_no(prefix: str) -> Any:
+    """The month a member left (people's ``left_on``) as a month number, or null."""
+    return ExtractYear(f"{prefix}left_on") * Value(12) + ExtractMonth(f"{prefix}left_on") - Value(1)
+
+
 def paid_rows(lo: int, hi: int, as_of: dt.date) -> QuerySet:
-    """Paid months of [lo, hi], paid by ``as_of``."""
-    return PaymentMonth.objects.filter(month_no__gte=lo, month_no__lte=hi, payment__paid_on__lte=as_of)
+    """Paid months of [lo, hi], paid by ``as_of`` — those due (before the month a member left)."""
+    return (
+        PaymentMonth.objects.filter(month_no__gte=lo, month_no__lte=hi, payment__paid_on__lte=as_of)
+        .annotate(_left=_left_no("member__"))
+        .filter(Q(member__left_on__isnull=True) | Q(month_no__lt=F("_left")))
+    )
 
 
 def _first_no() -> Subquery:
