@@ -638,39 +638,67 @@ def record_step(*, actor, applicant: Applicant, step: StepIn, uploads=()) -> Ste
         own["votes"] = _votes([], applicant, on, step.data["votes"])
     if action == "s15_vote_failed":
         own["passed"] = False
-    with transaction.atomic():
-        record = Step.objects.create(
-            applicant=applicant,
-            code=action,
-            done_on=on,
-            org=applicant.org,
-            people=people_text,
-            document=document,
-            note=note,
-            data=own,
-            exception_reason=reason,
-            recorded_by=actor,
-        )
-        for img in cleaned:
-            StepPhoto.objects.create(
-                step=record, name=photos.save(img, kind=PHOTO_KIND), content_type=img.content_type
+    saved: list[str] = []
+    try:
+        with transaction.atomic():
+            record = _write_step(
+                actor,
+                applicant,
+                instance,
+                action,
+                on,
+                people_text,
+                document,
+                note,
+                own,
+                reason,
+                data,
+                cleaned,
+                saved,
             )
-        changes = _apply(actor, applicant, action, record)
-        workflows.transition(
-            actor=actor,
-            instance=instance,
-            action=action,
-            data=_json_safe({**data, "code": action, "_record": record.pk}),
-            target=applicant,
-            audit_action="development_step",
-            changes={
-                "step": [None, BY_CODE[action].label if action in BY_CODE else _other_label(action)],
-                "on": [None, on.isoformat()],
-                **changes,
-            },
-            exception_reason=reason,
-            org_path=applicant.org.path,
-        )
+    except BaseException:
+        for name in saved:  # nothing of a refused write stays behind, on disk either
+            photos.delete(name)
+        raise
+    return record
+
+
+def _write_step(
+    actor, applicant, instance, action, on, people_text, document, note, own, reason, data, cleaned, saved
+) -> Step:
+    """The step's writes, in the caller's transaction: the record, its photos (their file names
+    into ``saved``, for the caller to remove if anything fails), the stage dates and the move."""
+    record = Step.objects.create(
+        applicant=applicant,
+        code=action,
+        done_on=on,
+        org=applicant.org,
+        people=people_text,
+        document=document,
+        note=note,
+        data=own,
+        exception_reason=reason,
+        recorded_by=actor,
+    )
+    for img in cleaned:
+        saved.append(photos.save(img, kind=PHOTO_KIND))
+        StepPhoto.objects.create(step=record, name=saved[-1], content_type=img.content_type)
+    changes = _apply(actor, applicant, action, record)
+    workflows.transition(
+        actor=actor,
+        instance=instance,
+        action=action,
+        data=_json_safe({**data, "code": action, "_record": record.pk}),
+        target=applicant,
+        audit_action="development_step",
+        changes={
+            "step": [None, BY_CODE[action].label if action in BY_CODE else _other_label(action)],
+            "on": [None, on.isoformat()],
+            **changes,
+        },
+        exception_reason=reason,
+        org_path=applicant.org.path,
+    )
     return record
 
 
