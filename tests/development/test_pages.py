@@ -49,6 +49,9 @@ def test_township_sees_counts_per_village(dw, login):
     row = row[: row.index("</tr>")]
     assert '<td data-stage="applicant">1</td>' in row and '<td data-stage="candidate">1</td>' in row
     assert '<td class="overdue">1</td>' in row  # one applicant not talked to within the month
+    since = text[text.index(f'data-since="{dw.w.branch_a.pk}"') :]
+    since = since[: since.index("</tr>")]
+    assert f'<td data-since-stage="candidate"><small>{a.candidate_on:%Y-%m}</small></td>' in since
 
 
 def test_apply_page_registers_and_refuses_with_the_field(dw, login):

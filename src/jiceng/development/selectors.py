@@ -5,7 +5,7 @@ its steps, the members who may guide or introduce, the stage counts per child un
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, QuerySet
@@ -29,6 +29,13 @@ from .workflows import MOVES
 
 VIEW = Perm.VIEW_MEMBER
 OPEN_STAGES = (Stage.APPLICANT, Stage.ACTIVIST, Stage.CANDIDATE, Stage.PROBATIONARY)
+# the day a record entered each open stage
+STAGE_DATE = {
+    Stage.APPLICANT: "applied_on",
+    Stage.ACTIVIST: "activist_on",
+    Stage.CANDIDATE: "candidate_on",
+    Stage.PROBATIONARY: "approved_on",
+}
 
 
 def applicants_for(*, actor) -> QuerySet[Applicant]:
@@ -250,10 +257,16 @@ class StageRow:
     counts: dict[str, int]
     overdue_talks: int
     oldest_applied: dt.date | None
+    # per stage, the earliest day a record now in it entered it: how old the pipeline is
+    since: dict[str, dt.date | None] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
         return sum(self.counts.values())
+
+    @property
+    def cells(self) -> list[tuple[str, int, dt.date | None]]:
+        return [(st, n, self.since.get(st)) for st, n in self.counts.items()]
 
 
 def stage_counts(*, actor, org: Org) -> list[StageRow]:
@@ -275,6 +288,7 @@ def stage_counts(*, actor, org: Org) -> list[StageRow]:
             **{str(st): Count("pk", filter=Q(stage=st)) for st in OPEN_STAGES},
             "late": Count("pk", filter=late_talk),
             "oldest": Min("applied_on"),
+            **{f"since_{st}": Min(STAGE_DATE[st], filter=Q(stage=st)) for st in OPEN_STAGES},
         },
     )
     out = [
@@ -283,6 +297,7 @@ def stage_counts(*, actor, org: Org) -> list[StageRow]:
             {str(st): got[c.pk][str(st)] or 0 for st in OPEN_STAGES},
             got[c.pk]["late"] or 0,
             got[c.pk]["oldest"],
+            {str(st): got[c.pk][f"since_{st}"] for st in OPEN_STAGES},
         )
         for c in children
     ]
