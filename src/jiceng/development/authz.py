@@ -85,7 +85,7 @@ CASES = kit.AuthzCases(
     records=_records,
     params={
         "applicant_id": lambda w, r: r["applicant_b"].pk,
-        "photo_id": lambda w, r: r["dev_photo_b"].pk,
+        "step_photo_id": lambda w, r: r["dev_photo_b"].pk,
     },
     page_params={"code": lambda w, r: "s02_talk"},
     neutral_params={"code": lambda w, r: ["s02_talk"]},

@@ -9,5 +9,5 @@ urlpatterns = [
     path("<int:applicant_id>/", views.record, name="development_record"),
     path("<int:applicant_id>/step/<slug:code>/", views.step, name="development_step"),
     path("<int:applicant_id>/end/", views.end, name="development_end"),
-    path("photo/<int:photo_id>/", views.photo, name="development_photo"),
+    path("photo/<int:step_photo_id>/", views.photo, name="development_photo"),
 ]

@@ -290,6 +290,6 @@ def plans(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @needs(Perm.VIEW_MEMBER)
-def photo(request: HttpRequest, photo_id: int) -> HttpResponse:
-    p = selectors.photo_get(actor=request.user, photo_id=photo_id)
+def photo(request: HttpRequest, step_photo_id: int) -> HttpResponse:
+    p = selectors.photo_get(actor=request.user, photo_id=step_photo_id)
     return photos.response(p.name, p.content_type)
