@@ -18,27 +18,8 @@ single query we can write for the same answer (its SQL floor), as the rest of th
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Callable
 
-
-def _floor(connection, sql: str, params: list) -> Callable[[], object]:
-    def run():
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-
-    return run
-
-
-def _with_floor(table, name: str, app: Callable[[], object], floor: Callable[[], object], n: int) -> None:
-    t = table.timed(name, app, n=n)
-    f = table.timed(f"  floor {name}", floor, n=n)
-    table.rows[-1] = (
-        *table.rows[-1][:5],
-        f"app/floor = {statistics.median(t) / max(statistics.median(f), 0.001):.2f}",
-    )
-
+from floors import floor, with_floor
 
 FIGURES_SQL = """
 SELECT COUNT(*),
@@ -115,11 +96,11 @@ def measure(table, scale: str) -> None:
     for who in ("bench_township", "bench_village"):
         actor = users[who]
         area = orgs[who].area
-        _with_floor(
+        with_floor(
             table,
             f"cases queue, first page ({who.removeprefix('bench_')}, {selectors.queue(actor).count():,} open)",
             lambda actor=actor: list(selectors.queue(actor)[:50]),
-            _floor(
+            floor(
                 connection,
                 f"{PAGE} WHERE c.state IN ('received', 'handling') AND c.handling_area_id = %s "
                 "ORDER BY c.due_at, c.id LIMIT 50",
@@ -140,17 +121,17 @@ def measure(table, scale: str) -> None:
          ["道路", "%道路%", "%道路%"]),
     ):  # fmt: skip
         args = [county.path + "%", *params]
-        page = _floor(
+        page = floor(
             connection,
             f"{PAGE} WHERE a.path LIKE %s {where} ORDER BY c.received_at DESC, c.id DESC LIMIT 50",
             args,
         )
-        count = _floor(
+        count = floor(
             connection,
             f"SELECT COUNT(*) FROM cases_case c JOIN core_area a ON a.id = c.area_id WHERE a.path LIKE %s {where}",
             args,
         )
-        _with_floor(
+        with_floor(
             table,
             f"cases search {label}: first page + count",
             lambda filters=filters: (
@@ -171,23 +152,23 @@ def measure(table, scale: str) -> None:
         like = org.area.path + "%"
         cases_in = Case.objects.filter(area__path__startswith=org.area.path)
         runs = 1 if (who == "bench_root" and scale == "province") else (3 if scale == "city" else n)
-        _with_floor(
+        with_floor(
             table,
             f"cases figures ({len(names)} indicators), {org.name}",
             lambda org=org: indicators.compute_live(names, org, period),
             lambda like=like: (
-                _floor(connection, FIGURES_SQL, [like, lo, hi])(),
-                _floor(connection, SPECIAL_SQL, [like, lo, hi])(),
+                floor(connection, FIGURES_SQL, [like, lo, hi])(),
+                floor(connection, SPECIAL_SQL, [like, lo, hi])(),
             ),
             runs,
         )
-        _with_floor(
+        with_floor(
             table,
             f"cases queries.figures, {org.name}",
             lambda cases_in=cases_in: queries.figures(
                 queries.in_period(cases_in, period.start, period.as_of)
             ),
-            _floor(connection, FIGURES_SQL, [like, lo, hi]),
+            floor(connection, FIGURES_SQL, [like, lo, hi]),
             runs,
         )
 
@@ -200,17 +181,17 @@ def measure(table, scale: str) -> None:
         "FROM cases_case c WHERE c.state IN ('received', 'handling') AND c.id IN (SELECT w.case_id FROM cases_whistle w "
         "JOIN cases_department d ON d.id = w.department_id WHERE d.path LIKE %s)"
     )
-    _with_floor(
+    with_floor(
         table,
         f"cases department page ({dep.name if dep else '-'}), first page + count",
         lambda: (list(selectors.department_cases(dept)[:50]), selectors.department_cases(dept).count()),
         lambda: (
-            _floor(
+            floor(
                 connection,
                 f"SELECT c.id, c.number, c.title {dep_sql} ORDER BY c.due_at, c.id LIMIT 50",
                 [dep.path + "%"],
             )(),
-            _floor(connection, f"SELECT COUNT(*) {dep_sql}", [dep.path + "%"])(),
+            floor(connection, f"SELECT COUNT(*) {dep_sql}", [dep.path + "%"])(),
         ),
         n,
     )
@@ -241,11 +222,11 @@ def measure(table, scale: str) -> None:
         url = f"/open311/v2/requests.json?jurisdiction_id={jurisdiction}{query}"
         r = c.get(url)
         got = len(r.json()) if r.status_code == 200 else f"HTTP {r.status_code}"
-        _with_floor(
+        with_floor(
             table,
             f"Open311 GET requests.json {label} ({got} requests)",
             lambda url=url: c.get(url),
-            _floor(
+            floor(
                 connection,
                 f"SELECT c.id, c.number, c.title, c.state, c.received_at, k.code, k.name {listed}{extra} "
                 "ORDER BY c.received_at DESC, c.id DESC LIMIT 1000",

@@ -6,27 +6,8 @@ section), and the two ``contacts.*`` figures of a county and of the root."""
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Callable
 
-
-def _floor(connection, sql: str, params: list) -> Callable[[], object]:
-    def run():
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-
-    return run
-
-
-def _with_floor(table, name: str, app: Callable[[], object], floor: Callable[[], object], n: int) -> None:
-    t = table.timed(name, app, n=n)
-    f = table.timed(f"  floor {name}", floor, n=n)
-    table.rows[-1] = (
-        *table.rows[-1][:5],
-        f"app/floor = {statistics.median(t) / max(statistics.median(f), 0.001):.2f}",
-    )
-
+from floors import floor, with_floor
 
 QUOTA_SQL = """
 SELECT d.person_id, p.name, d.role, SUM(CASE WHEN d.household_id IS NOT NULL THEN 1 ELSE 0 END), COUNT(*)
@@ -69,28 +50,28 @@ def measure(table, scale: str) -> None:
     today = dt.date.today()
     village_user, village = users["bench_village"], orgs["bench_village"]
     like = village.path + "%"
-    _with_floor(
+    with_floor(
         table,
         "contacts quota table (a village)",
         lambda: selectors.quota_rows(actor=village_user, org=village),
-        _floor(connection, QUOTA_SQL, [like, today, today]),
+        floor(connection, QUOTA_SQL, [like, today, today]),
         n,
     )
-    _with_floor(
+    with_floor(
         table,
         "contacts never-visited count (a village)",
         lambda: selectors.org_duties(actor=village_user, org=village, flag="never").count(),
-        _floor(connection, NEVER_SQL, [like, today, today, today]),
+        floor(connection, NEVER_SQL, [like, today, today, today]),
         n,
     )
     period = Period(dt.date(today.year, 1, 1), today - dt.timedelta(days=1), "year")
     names = ["contacts.duties", "contacts.never_visited"]
     for label, org in (("a county", orgs["bench_county"]), ("the root", orgs["bench_root"])):
         d = period.as_of
-        _with_floor(
+        with_floor(
             table,
             f"2 contacts.* figures, {label} ({org.name})",
             lambda org=org: indicators.compute_live(names, org, period),
-            _floor(connection, NEVER_SQL, [org.path + "%", d, d, d]),
+            floor(connection, NEVER_SQL, [org.path + "%", d, d, d]),
             n if label == "a county" else 2,
         )

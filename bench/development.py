@@ -12,27 +12,8 @@ best single query we can write for the same answer (its SQL floor).
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Callable
 
-
-def _floor(connection, sql: str, params: list) -> Callable[[], object]:
-    def run():
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-
-    return run
-
-
-def _with_floor(table, name: str, app: Callable[[], object], floor: Callable[[], object], n: int) -> None:
-    t = table.timed(name, app, n=n)
-    f = table.timed(f"  floor {name}", floor, n=n)
-    table.rows[-1] = (
-        *table.rows[-1][:5],
-        f"app/floor = {statistics.median(t) / max(statistics.median(f), 0.001):.2f}",
-    )
-
+from floors import floor, with_floor
 
 BOARD_SQL = """
 SELECT a.id, p.name, a.stage, a.applied_on, a.activist_on, a.candidate_on, a.admitted_on, a.probation_ends_on,
@@ -102,11 +83,11 @@ def measure(table, scale: str) -> None:
         qs = selectors.board(actor=village_user, org=branch)
         return selectors.board_rows(actor=village_user, applicants=list(qs[:30]))
 
-    _with_floor(
+    with_floor(
         table,
         "development board, first page + dues (a branch)",
         board,
-        _floor(connection, BOARD_SQL, [like]),
+        floor(connection, BOARD_SQL, [like]),
         n,
     )
 
@@ -116,11 +97,11 @@ def measure(table, scale: str) -> None:
     ).first()
     if township is not None:
         child_len = len(township.path) + Org.steplen
-        _with_floor(
+        with_floor(
             table,
             f"development stage counts per village ({township.name})",
             lambda: selectors.stage_counts(actor=county_user, org=township),
-            _floor(connection, STAGES_SQL, [child_len, township.path + "%"]),
+            floor(connection, STAGES_SQL, [child_len, township.path + "%"]),
             n,
         )
     today = dt.date.today()
@@ -128,10 +109,10 @@ def measure(table, scale: str) -> None:
     names = [k for k in indicators.registry() if k.startswith("development.")]
     for label, org in (("a county", county), ("the root", orgs["bench_root"])):
         params = {"d": period.as_of, "s": period.start, "p": org.path + "%"}
-        _with_floor(
+        with_floor(
             table,
             f"{len(names)} development.* figures, {label} ({org.name})",
             lambda org=org: indicators.compute_live(names, org, period),
-            _floor(connection, FIGURES_SQL, params),  # type: ignore[arg-type]
+            floor(connection, FIGURES_SQL, params),  # type: ignore[arg-type]
             n if label == "a county" else max(2, n // 2),
         )

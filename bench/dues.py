@@ -12,30 +12,8 @@ best single query we can write for the same answer (its SQL floor), as bench/cas
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Callable
 
-
-def _floor(connection, sql: str, params: list) -> Callable[[], object]:
-    if connection.vendor == "sqlite":  # SQLite's two-argument MIN/MAX are LEAST/GREATEST
-        sql = sql.replace("LEAST(", "MIN(").replace("GREATEST(", "MAX(")
-
-    def run():
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-
-    return run
-
-
-def _with_floor(table, name: str, app: Callable[[], object], floor: Callable[[], object], n: int) -> None:
-    t = table.timed(name, app, n=n)
-    f = table.timed(f"  floor {name}", floor, n=n)
-    table.rows[-1] = (
-        *table.rows[-1][:5],
-        f"app/floor = {statistics.median(t) / max(statistics.median(f), 0.001):.2f}",
-    )
-
+from floors import floor, with_floor
 
 DUE_SQL = """
 SELECT SUM(b.amount * (LEAST(COALESCE(b.until_no, 10000000), %s) - GREATEST(b.from_no, %s) + 1))
@@ -115,11 +93,11 @@ def measure(table, scale: str) -> None:
         return selectors.member_rows(actor=sec, org=branch, members=members, today=today)
 
     last = calc.last_full_month_no(today)
-    _with_floor(
+    with_floor(
         table,
         "dues branch page, first 50 members",
         branch_page,
-        _floor(
+        floor(
             connection,
             ARREARS_SQL.replace(
                 "SUM(CASE WHEN (%s + 1 - s.start - COALESCE(s.paid, 0)) >= 3 THEN 1 ELSE 0 END),\n       SUM(CASE WHEN (%s - GREATEST(COALESCE(s.last, -1), s.start - 1)) >= 6 THEN 1 ELSE 0 END)",
@@ -141,15 +119,15 @@ def measure(table, scale: str) -> None:
         runs = 1 if (who == "bench_root" and scale == "province") else (3 if scale == "city" else n)
         day = period.as_of + dt.timedelta(days=1)
         L = calc.last_full_month_no(day)
-        _with_floor(
+        with_floor(
             table,
             f"dues figures ({len(names)} indicators), {org.name}",
             lambda org=org: indicators.compute_live(names, org, period),
             lambda like=like, L=L: (
-                _floor(connection, DUE_SQL, [hi, lo, like, hi, lo])(),
-                _floor(connection, PAID_SQL, [like, lo, hi, period.as_of])(),
-                _floor(connection, COLLECTED_SQL, [like, period.start, period.as_of])(),
-                _floor(
+                floor(connection, DUE_SQL, [hi, lo, like, hi, lo])(),
+                floor(connection, PAID_SQL, [like, lo, hi, period.as_of])(),
+                floor(connection, COLLECTED_SQL, [like, period.start, period.as_of])(),
+                floor(
                     connection, ARREARS_SQL, [L, L, L, period.as_of, L, period.as_of, like, period.as_of]
                 )(),
             ),
@@ -160,11 +138,11 @@ def measure(table, scale: str) -> None:
     ids = list(
         PaymentMonth.objects.order_by("member_id").values_list("member_id", flat=True).distinct()[:1000]
     )
-    _with_floor(
+    with_floor(
         table,
         f"dues unpaid_streaks, {len(ids)} members",
         lambda: queries.unpaid_streaks(ids, today),
-        _floor(
+        floor(
             connection,
             STREAK_SQL.format(ids=",".join(map(str, ids))),
             [calc.last_full_month_no(today), today],

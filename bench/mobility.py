@@ -13,27 +13,8 @@ answer (its SQL floor), as bench/dues.py does.
 from __future__ import annotations
 
 import datetime as dt
-import statistics
-from collections.abc import Callable
 
-
-def _floor(connection, sql: str, params: list) -> Callable[[], object]:
-    def run():
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
-
-    return run
-
-
-def _with_floor(table, name: str, app: Callable[[], object], floor: Callable[[], object], n: int) -> None:
-    t = table.timed(name, app, n=n)
-    f = table.timed(f"  floor {name}", floor, n=n)
-    table.rows[-1] = (
-        *table.rows[-1][:5],
-        f"app/floor = {statistics.median(t) / max(statistics.median(f), 0.001):.2f}",
-    )
-
+from floors import floor, with_floor
 
 OUTFLOW_SQL = """
 SELECT COUNT(*) FROM mobility_outflow f JOIN people_partymember m ON m.id = f.member_id
@@ -84,17 +65,17 @@ def measure(table, scale: str) -> None:
         org = orgs[who]
         like = org.path + "%"
         runs = 1 if (who == "bench_root" and scale == "province") else (3 if scale == "city" else n)
-        _with_floor(
+        with_floor(
             table,
             f"mobility figures ({len(names)} indicators), {org.name}",
             lambda org=org: indicators.compute_live(names, org, period),
-            _floor(connection, OUTFLOW_SQL, [like, d, d, d, d]),
+            floor(connection, OUTFLOW_SQL, [like, d, d, d, d]),
             runs,
         )
-        _with_floor(
+        with_floor(
             table,
             f"people.member_count by the history, {org.name}",
             lambda org=org: indicators.compute_live(["people.member_count"], org, period),
-            _floor(connection, MEMBERS_SQL, [like, d, d]),
+            floor(connection, MEMBERS_SQL, [like, d, d]),
             runs,
         )

@@ -6,28 +6,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.boundary import BoundaryForm
-from jiceng.core.forms import DateInput
+from jiceng.core.forms import DateInput, PhotosField
 
 from .models import ContactRole
-
-
-class _MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotoField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            _MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}),
-        )
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(PhotoField, self).clean(d, initial) for d in data if d]
-        return super().clean(data, initial)
 
 
 class FilterForm(BoundaryForm):
@@ -82,7 +63,7 @@ class VisitForm(BoundaryForm):
     sent_warmth = forms.BooleanField(label=_("Brought warmth (送温暖)"), required=False)
     sent_policy = forms.BooleanField(label=_("Brought policy (送政策)"), required=False)
     sent_service = forms.BooleanField(label=_("Brought service (送服务)"), required=False)
-    photos = PhotoField(label=_("Photos"))
+    photos = PhotosField(label=_("Photos"), capture=True)
 
     def __init__(self, *args, households=None, **kwargs):
         super().__init__(*args, **kwargs)

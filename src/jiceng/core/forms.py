@@ -462,3 +462,26 @@ class WorkflowRemoveForm(BoundaryForm):
     def __init__(self, *args, states=(), **kwargs):
         super().__init__(*args, **kwargs)
         cast(forms.ChoiceField, self.fields["state"]).choices = list(states)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """A list of photo uploads, parsed only: how many, how large and what a photo is are the
+    service's rules (core.photos, which also strips the location data). ``capture``: a phone
+    offers its camera first (a visit recorded on the spot)."""
+
+    def __init__(self, *args, capture: bool = False, **kwargs):
+        attrs = {"accept": "image/jpeg,image/png,image/webp"}
+        if capture:
+            attrs["capture"] = "environment"
+        kwargs.setdefault("widget", MultipleFileInput(attrs=attrs))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(PhotosField, self).clean(d, initial) for d in data if d]
+        return super().clean(data, initial)

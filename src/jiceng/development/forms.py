@@ -6,31 +6,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.boundary import BoundaryForm
-from jiceng.core.forms import DateInput
+from jiceng.core.forms import DateInput, PhotosField
 from jiceng.people import queries as people_queries
 
 from .models import Stage
 from .services import DECISIONS, METHODS
 
 ID_MAX = 2**31 - 1
-
-
-class _MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotoField(forms.FileField):
-    """A list of uploads; what a photo may be is the service's rule (core.photos)."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", _MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp"}))
-        kwargs.setdefault("required", False)
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(PhotoField, self).clean(d, initial) for d in data if d]
-        return super().clean(data, initial)
 
 
 class BoardFilterForm(BoundaryForm):
@@ -95,7 +77,7 @@ class StepForm(BoundaryForm):
     note = forms.CharField(
         label=_("Opinion or note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 3})
     )
-    photos = PhotoField(label=_("Photos of documents"))
+    photos = PhotosField(label=_("Photos of documents"))
     exception_reason = forms.CharField(
         label=_("Reason for an exception to the time rule"),
         required=False,

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from jiceng.core.boundary import BoundaryForm
-from jiceng.core.forms import DateInput
+from jiceng.core.forms import DateInput, PhotosField
 from jiceng.core.widgets import SearchSelect
 
 from .models import Duty, UnitKind, VisitKind
@@ -24,26 +24,6 @@ def _id_field(label, *, required: bool = False, widget=None, help_text: str = ""
 
 def area_label(area) -> str:
     return area.name
-
-
-class _MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotoField(forms.FileField):
-    """A list of uploads; what a photo may be (size, format, count) is the service's rule."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault(
-            "widget",
-            _MultipleFileInput(attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "environment"}),
-        )
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(PhotoField, self).clean(d, initial) for d in data if d]
-        return super().clean(data, initial)
 
 
 class GridFilterForm(BoundaryForm):
@@ -95,9 +75,9 @@ class VisitForm(BoundaryForm):
     follow_up = forms.CharField(
         label=_("Follow-up"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
     )
-    photos = PhotoField(
+    photos = PhotosField(
         label=_("Photos"),
-        required=False,
+        capture=True,
         help_text=_("Up to 6 photos (JPEG, PNG or WebP, 8 MB each); location data is removed."),
     )
 
