@@ -181,6 +181,12 @@ def test_demo_stands_on_today_unless_pinned(tmp_path):
         (changes,) = made.execute("SELECT changes FROM core_auditentry WHERE action = 'demo_load'").fetchone()
         last, first = made.execute("SELECT MAX(held_on), MIN(held_on) FROM orglife_meeting").fetchone()
         (year,) = made.execute("SELECT year FROM grading_gradinground").fetchone()
+        # the committees' figures are stored by the load, so the first dashboard does not compute live
+        committees, stored = made.execute(
+            "SELECT (SELECT COUNT(*) FROM core_org WHERE kind = 'committee'),"
+            " (SELECT COUNT(DISTINCT org_id) FROM core_indicatorsnapshot)"
+        ).fetchone()
+    assert committees > 0 and stored == committees and "已汇总" in out.stdout
     as_of = dt.date.fromisoformat(json.loads(changes)["as_of"][1])
     assert as_of in (today, today - dt.timedelta(days=1)) and f"截至 {as_of}" in out.stdout
     assert dt.date.fromisoformat(last) < as_of and dt.date.fromisoformat(first).year == as_of.year - 1

@@ -259,6 +259,34 @@ def test_worker_full_refresh_then_only_dirty_organisations(world):
     )
 
 
+def test_a_worker_starting_over_todays_figures_does_not_recompute_them(world):
+    """`jiceng demo` stores the figures; `jiceng serve` then starts the worker, which must not spend
+    its first minute recomputing them while the first pages are served — unless one is missing,
+    a write is waiting, or they are not today's."""
+    period = parse_period(None)
+    assert not rollups.current(period)  # nothing stored yet
+    rollups.refresh_all(period)
+    assert rollups.current(period)
+    stamp = IndicatorSnapshot.objects.get(org=world.county_org, name="people.member_count").computed_at
+    rollups.run(once=True, quiet=True)
+    assert (
+        IndicatorSnapshot.objects.get(org=world.county_org, name="people.member_count").computed_at == stamp
+    )
+
+    IndicatorSnapshot.objects.filter(org=world.town_b_org, name="people.member_count").delete()
+    assert not rollups.current(period)  # one value missing
+    rollups.refresh_all(period)
+    _add_member(world, world.branch_a, 14)
+    assert not rollups.current(period)  # a write waiting
+    rollups.cycle(period)
+    assert rollups.current(period)
+    yesterday = timezone.now() - dt.timedelta(days=1)
+    IndicatorSnapshot.objects.filter(org=world.county_org).update(computed_at=yesterday)
+    assert not rollups.current(period)  # computed before today
+    rollups.run(once=True, quiet=True)
+    assert IndicatorSnapshot.objects.get(org=world.county_org, name="people.member_count").computed_at > stamp
+
+
 def test_combined_rollups_equal_the_rows_for_every_committee(demo_county):
     """Deepest first, each committee's additive figures are combined from its townships' stored values
     plus its own rows; every stored value equals the computation from the rows."""

@@ -361,6 +361,21 @@ def refresh_all(period: Period, *, quiet: bool = True) -> tuple[int, int]:
     return total, round((time.perf_counter() - started) * 1000)
 
 
+def current(period: Period) -> bool:
+    """Whether every rollup organisation holds every registered indicator for ``period``, computed
+    today on its snapshot date, with no write waiting: then a worker that starts (``jiceng serve``
+    right after ``jiceng demo``) need not recompute them all before its first cycle."""
+    names = set(indicators.registry())
+    orgs = Org.objects.filter(kind__in=rollup_kinds())
+    if not names or not orgs.exists() or RollupDirty.objects.exists():
+        return False
+    today = timezone.make_aware(dt.datetime.combine(timezone.localdate(), dt.time.min))
+    fresh = IndicatorSnapshot.objects.filter(
+        org__in=orgs, period=period.label, as_of=period.as_of, name__in=names, computed_at__gte=today
+    )
+    return fresh.count() == orgs.count() * len(names)
+
+
 def run(
     *,
     period_text: str | None = None,
@@ -375,7 +390,9 @@ def run(
     organisations written under since the last cycle. A failed cycle (the database restarting, a
     deploy) is reported and retried on the next: its dirty rows are still there."""
     period = parse_period(period_text)
-    if full:
+    if full and current(period):
+        _say(quiet, "rollups: the stored figures are today's; no full refresh at start")
+    elif full:
         n, ms = refresh_all(period, quiet=quiet)
         _say(quiet, f"rollups: full refresh of {n} organisations for {period.label} in {ms / 1000:.1f}s")
     if once:
