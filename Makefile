@@ -23,7 +23,10 @@ test: install assets
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy $(MYPY_FILES)
 	$(BIN)/jiceng manage makemigrations --check --dry-run -v 0
-	$(BIN)/python -m pytest -q
+	# the unit tests on both cores (each worker its own test database); the browser journeys after,
+	# one at a time: each starts a server with its own workers
+	$(BIN)/python -m pytest -q -m "not e2e" -n 2 --dist worksteal
+	$(BIN)/python -m pytest -q -m e2e
 
 test-unit: install assets
 	$(BIN)/python -m pytest -q -m "not e2e"

@@ -8,6 +8,9 @@ from collections.abc import Callable
 
 
 def floor(connection, sql: str, params) -> Callable[[], object]:
+    if connection.vendor == "sqlite":  # SQLite's scalar min()/max() take many arguments; it has no LEAST
+        sql = sql.replace("LEAST(", "MIN(").replace("GREATEST(", "MAX(")
+
     def run():
         with connection.cursor() as cur:
             cur.execute(sql, params)
