@@ -60,6 +60,9 @@ INSTALLED_APPS = [
     "jiceng.contacts",
     "jiceng.dues",
     "jiceng.mobility",
+    "jiceng.disclosure",
+    "jiceng.decisions",
+    "jiceng.finance",
     "jiceng.reports",
 ]
 
