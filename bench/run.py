@@ -29,7 +29,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 # the apps' own sections, bench/<name>.py with measure(table, scale), in the default run's order
-APP_BENCHES = ("cases", "development", "contacts", "dues", "mobility", "disclosure", "finance", "decisions")
+APP_BENCHES = ("cases", "development", "contacts", "dues", "mobility")
 BIN = Path(sys.executable).parent
 
 

@@ -60,9 +60,6 @@ INSTALLED_APPS = [
     "jiceng.contacts",
     "jiceng.dues",
     "jiceng.mobility",
-    "jiceng.disclosure",
-    "jiceng.decisions",
-    "jiceng.finance",
     "jiceng.reports",
 ]
 

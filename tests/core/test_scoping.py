@@ -85,14 +85,6 @@ def test_role_permission_table_is_what_the_apps_declare():
         "manage_mobility",  # mobility
         "view_mobility",
         "transfer_relation",
-        "publish_disclosure",  # disclosure
-        "propose_matter",  # decisions
-        "record_decision",
-        "review_matter",
-        "keep_books",  # finance
-        "sign_finance",
-        "view_finance",
-        "oversee_finance",
     }
     # cases: who handles residents' requests (the county holds every right, so it may grant them)
     handles = {"view_case", "enter_case", "handle_case"}
@@ -124,16 +116,11 @@ def test_role_permission_table_is_what_the_apps_declare():
                 "manage_duty",
                 "develop_members",
                 "manage_contacts",
-                "publish_disclosure",
                 "manage_dues",
                 "view_dues",
                 "manage_mobility",
                 "view_mobility",
                 "transfer_relation",
-                "propose_matter",  # decisions
-                "record_decision",
-                "keep_books",  # finance
-                "view_finance",
             }
         ),
         "grid_worker": frozenset({"view_org", "view_member", "view_grid", "record_visit", *handles}),
@@ -144,9 +131,5 @@ def test_role_permission_table_is_what_the_apps_declare():
         "mediator": frozenset({"mediate"}),
         "court_liaison": frozenset({"push_enforcement"}),
         "department_handler": frozenset({"department_work"}),
-        "village_accountant": frozenset(
-            {"view_org", "keep_books", "view_finance", "publish_disclosure"}
-        ),  # finance
-        "finance_panel_member": frozenset({"view_org", "sign_finance", "view_finance"}),
         "dues_collector": frozenset({"view_org", "view_member", "manage_dues", "view_dues"}),
     }

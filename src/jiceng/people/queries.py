@@ -129,14 +129,6 @@ def villages_with_party_secretary(area_ids, as_of: dt.date) -> set[int]:
     )
 
 
-def cadre_posts_on(day: dt.date) -> QuerySet:
-    """两委 seats (CadrePost) held on ``day``, everywhere: filter by ``area`` (the village) and
-    ``committee`` ("party", "villagers", "residents"); ``person_id`` is the seated person."""
-    from .models import CadrePost
-
-    return CadrePost.objects.filter(active_on_q(day))
-
-
 def households() -> QuerySet:
     """Every household, wherever it is registered. Everywhere: filter by the area path."""
     from .models import Household

@@ -1,6 +1,0 @@
-from django.apps import AppConfig
-
-
-class DecisionsConfig(AppConfig):
-    name = "jiceng.decisions"
-    label = "decisions"
