@@ -41,15 +41,16 @@ def build(ctx: DemoContext) -> None:
             people_queries.memberships_on(until)
             .filter(org__path__startswith=org.path)
             .order_by("member_id")
-            .values_list("member__person_id", flat=True)[:60]
+            .values_list("member__person_id", "since")[:60]
         )
         if not households or not members:
             continue
         rng.shuffle(households)
-        for person_id in members:
+        for person_id, member_since in members:
             rural = rng.random() < 0.4
             role, n = ("rural_member", rng.choice((3, 4, 4, 5))) if rural else ("member", 1)
-            since = until - dt.timedelta(days=rng.randint(30, 400))
+            # not before the member came to this organisation (a duty is a member's of that day)
+            since = max(until - dt.timedelta(days=rng.randint(30, 400)), member_since)
             for _ in range(n):
                 if not households:
                     break
