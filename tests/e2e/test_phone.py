@@ -115,6 +115,10 @@ def test_every_page_fits(log_in, server, username, viewport):
     page = log_in(username, viewport=viewport)
     seen = _watch(page, server.base_url)
     page.goto("/")
+    # a committee's month-by-month trend comes after the page: twelve months computed live on a cold
+    # cache (≈11 s for the demo county on SQLite, more on a loaded PostgreSQL) — wait for it to land
+    for trend in page.locator("section[id^='trend-']").all():
+        trend.locator("table").wait_for(timeout=90_000)
     page.wait_for_load_state("networkidle")
     urls = _pages_of(page)
     assert len(urls) >= 4, urls
